@@ -1,0 +1,30 @@
+import type { KeySettings, ModelConfig, PluginEntry } from './config-schema.js';
+
+/** The resolved configuration: config file, then env overrides, then defaults. */
+export interface AppConfig {
+  server: { host: string; port: number; corsOrigins: '*' | string[] };
+  logLevel: string;
+  store: { kind: 'sqlite' | 'kubernetes'; sqlitePath: string; namespace: string };
+  litellm: {
+    baseUrl: string;
+    apiKey: string;
+    gatewayUrl: string;
+    enableModels: boolean;
+    keyDefaults: KeySettings;
+  };
+  models: ModelConfig[];
+  featuredModels: ModelConfig[];
+  allowUnlistedModels: boolean;
+  approval: { queueIntervalMs: number; claimTimeoutMs: number; concurrency: number };
+  approvalPlugins: PluginEntry[];
+  smtp: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    from: string;
+    useTls: boolean;
+    verifySsl: boolean;
+  };
+  admin: { username: string | null; password: string | null; notify: string[] };
+}

@@ -1,0 +1,108 @@
+import { type Static, Type } from 'typebox';
+
+/** The config file as operators write it (snake_case, see DESIGN.md). Every object is
+ * closed: an unknown key is a typo, and a typo must stop the process, not be ignored. */
+const closed = { additionalProperties: false } as const;
+
+export const MODEL_ID_PATTERN = '^[A-Za-z0-9._:/@+-]{1,200}$';
+
+export const KeySettingsSchema = Type.Object(
+  {
+    duration: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    max_budget: Type.Optional(Type.Number({ minimum: 0 })),
+    budget_duration: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    rpm_limit: Type.Optional(Type.Integer({ minimum: 0 })),
+    tpm_limit: Type.Optional(Type.Integer({ minimum: 0 })),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  closed,
+);
+export type KeySettings = Static<typeof KeySettingsSchema>;
+
+export const ModelSchema = Type.Object(
+  {
+    id: Type.String({ pattern: MODEL_ID_PATTERN }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    icon: Type.Optional(Type.String({ maxLength: 2000 })),
+    color: Type.Optional(Type.String({ maxLength: 64 })),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    subtitle: Type.Optional(Type.String({ maxLength: 400 })),
+    documentation_link: Type.Optional(Type.String({ maxLength: 2000 })),
+    featured: Type.Optional(Type.Boolean()),
+    key: Type.Optional(KeySettingsSchema),
+  },
+  closed,
+);
+export type ModelConfig = Static<typeof ModelSchema>;
+
+export const PluginEntrySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    // Each plugin validates its own config (approval/plugin-registry.ts).
+    config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  closed,
+);
+export type PluginEntry = Static<typeof PluginEntrySchema>;
+
+const Str = Type.String();
+const Bool = Type.Boolean();
+
+export const ConfigFileSchema = Type.Object(
+  {
+    litellm: Type.Optional(
+      Type.Object(
+        {
+          base_url: Type.Optional(Str),
+          api_key: Type.Optional(Str),
+          gateway_url: Type.Optional(Str),
+          enable_litellm_models: Type.Optional(Bool),
+          key_defaults: Type.Optional(KeySettingsSchema),
+        },
+        closed,
+      ),
+    ),
+    models: Type.Optional(Type.Array(ModelSchema)),
+    featured_models: Type.Optional(Type.Array(ModelSchema)),
+    allow_unlisted_models: Type.Optional(Bool),
+    approval: Type.Optional(
+      Type.Object(
+        {
+          queue_interval: Type.Optional(Str),
+          claim_timeout: Type.Optional(Str),
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+        },
+        closed,
+      ),
+    ),
+    approval_plugins: Type.Optional(Type.Union([Type.Array(PluginEntrySchema), Type.Null()])),
+    approvals: Type.Optional(Type.Union([Type.Array(PluginEntrySchema), Type.Null()])),
+    smtp: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Str),
+          port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+          user: Type.Optional(Str),
+          password: Type.Optional(Str),
+          from: Type.Optional(Str),
+          use_tls: Type.Optional(Bool),
+          verify_ssl: Type.Optional(Bool),
+        },
+        closed,
+      ),
+    ),
+    admin: Type.Optional(
+      Type.Object(
+        {
+          username: Type.Optional(Str),
+          password: Type.Optional(Str),
+          notify: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 254 }))),
+        },
+        closed,
+      ),
+    ),
+    kubernetes: Type.Optional(Type.Object({ namespace: Type.Optional(Str) }, closed)),
+  },
+  closed,
+);
+export type ConfigFile = Static<typeof ConfigFileSchema>;

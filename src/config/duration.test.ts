@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from './duration.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    [' 2s ', 2000],
+  ])('reads %s as %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '30', '0s', '1.5s', '-1s', '1d', 's', '30 s', '1h30m'])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+});
