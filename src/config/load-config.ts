@@ -28,14 +28,22 @@ export function loadConfig({
   const file = readConfigFile(configPath);
   const read = envReader(env);
 
-  const litellmBaseUrl = read.url('LITELLM_BASE_URL', 'litellm.base_url', file.litellm?.base_url) ?? 'http://localhost:4000';
+  const litellmBaseUrl =
+    read.url('LITELLM_BASE_URL', 'litellm.base_url', file.litellm?.base_url) ?? 'http://localhost:4000';
   const kubernetesHost = nonEmpty(env.KUBERNETES_SERVICE_HOST);
   const storeKind = read.string('STATE_STORE') ?? (kubernetesHost ? 'kubernetes' : 'sqlite');
   if (storeKind !== 'sqlite' && storeKind !== 'kubernetes') {
-    throw new ConfigError('STATE_STORE', `must be "sqlite" or "kubernetes", got ${JSON.stringify(storeKind)}`);
+    throw new ConfigError(
+      'STATE_STORE',
+      `must be "sqlite" or "kubernetes", got ${JSON.stringify(storeKind)}`,
+    );
   }
 
-  const queueInterval = read.duration('APPROVAL_QUEUE_INTERVAL', 'approval.queue_interval', file.approval?.queue_interval);
+  const queueInterval = read.duration(
+    'APPROVAL_QUEUE_INTERVAL',
+    'approval.queue_interval',
+    file.approval?.queue_interval,
+  );
   const claimTimeout = read.duration(null, 'approval.claim_timeout', file.approval?.claim_timeout);
 
   const adminUsername = read.string('ADMIN_USERNAME') ?? nonEmpty(file.admin?.username) ?? null;
@@ -69,7 +77,8 @@ export function loadConfig({
     litellm: {
       baseUrl: litellmBaseUrl,
       apiKey: read.string('LITELLM_API_KEY') ?? file.litellm?.api_key ?? '',
-      gatewayUrl: read.url('LITELLM_GATEWAY_URL', 'litellm.gateway_url', file.litellm?.gateway_url) ?? litellmBaseUrl,
+      gatewayUrl:
+        read.url('LITELLM_GATEWAY_URL', 'litellm.gateway_url', file.litellm?.gateway_url) ?? litellmBaseUrl,
       enableModels: read.bool('ENABLE_LITELLM_MODELS', file.litellm?.enable_litellm_models) ?? true,
       keyDefaults: file.litellm?.key_defaults ?? {},
     },
@@ -247,10 +256,16 @@ function envReader(env: NodeJS.ProcessEnv) {
       try {
         url = new URL(raw);
       } catch {
-        throw new ConfigError(fromEnv === undefined ? path : name, `must be an http(s) URL, got ${JSON.stringify(raw)}`);
+        throw new ConfigError(
+          fromEnv === undefined ? path : name,
+          `must be an http(s) URL, got ${JSON.stringify(raw)}`,
+        );
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(fromEnv === undefined ? path : name, `must be an http(s) URL, got ${JSON.stringify(raw)}`);
+        throw new ConfigError(
+          fromEnv === undefined ? path : name,
+          `must be an http(s) URL, got ${JSON.stringify(raw)}`,
+        );
       }
       return raw.replace(/\/+$/, '');
     },

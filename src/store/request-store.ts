@@ -7,7 +7,9 @@ export interface NewRequest {
 
 /** Fields a caller may change with a conditional update. `updatedAt` is set by the store. */
 export type RequestPatch = Partial<
-  Pick<KeyRequest, 'state' | 'reason' | 'apiKey' | 'pendingKey' | 'handledState'> & { work: Partial<WorkLease> }
+  Pick<KeyRequest, 'state' | 'reason' | 'apiKey' | 'pendingKey' | 'handledState'> & {
+    work: Partial<WorkLease>;
+  }
 >;
 
 export type UpdateResult =
@@ -39,7 +41,7 @@ export interface StoreStats {
   byState: Record<RequestState, number>;
   /** Requests that need worker attention (`handledState !== state`). */
   queueDepth: number;
-  /** createdAt (epoch ms) of the oldest request still waiting for the worker, or null. */
+  /** Since when (epoch ms, its last state change) the longest-waiting request needing work has waited; null when none. */
   oldestWaitingAt: number | null;
 }
 

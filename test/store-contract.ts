@@ -1,0 +1,274 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KeyRequest } from '../src/requests/request-types.js';
+import type { RequestStore } from '../src/store/request-store.js';
+
+export interface StoreHarness {
+  store: RequestStore;
+  cleanup: () => Promise<void>;
+}
+
+/** The behaviour every RequestStore adapter must show; the worker and the HTTP layer rely on it. */
+export function describeRequestStoreContract(name: string, setup: () => Promise<StoreHarness>): void {
+  describe(`RequestStore contract: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: RequestStore;
+
+    beforeEach(async () => {
+      harness = await setup();
+      store = harness.store;
+    });
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    async function mustUpdate(request: KeyRequest, patch: Parameters<RequestStore['update']>[2]) {
+      const result = await store.update(request.id, request.version, patch);
+      if (!result.ok) {
+        throw new Error(`update failed: ${result.reason}`);
+      }
+      return result.request;
+    }
+
+    describe('create', () => {
+      it('creates a pending request that needs work', async () => {
+        const { request, created } = await store.create({ email: 'a@example.com', model: 'm1' });
+        expect(created).toBe(true);
+        expect(request).toMatchObject({
+          email: 'a@example.com',
+          model: 'm1',
+          state: 'pending',
+          reason: null,
+          apiKey: null,
+          pendingKey: null,
+          handledState: null,
+        });
+        expect(request.id).toMatch(/^[a-z0-9-]{8,64}$/);
+        expect(Date.parse(request.createdAt)).not.toBeNaN();
+        expect(await store.get(request.id)).toEqual(request);
+      });
+
+      it('returns the existing request for the same email and model', async () => {
+        const first = await store.create({ email: 'a@example.com', model: 'm1' });
+        const again = await store.create({ email: 'a@example.com', model: 'm1' });
+        expect(again.created).toBe(false);
+        expect(again.request.id).toBe(first.request.id);
+      });
+
+      it('keeps separate requests for other models and other emails', async () => {
+        const a = await store.create({ email: 'a@example.com', model: 'm1' });
+        const b = await store.create({ email: 'a@example.com', model: 'm2' });
+        const c = await store.create({ email: 'b@example.com', model: 'm1' });
+        expect(new Set([a.request.id, b.request.id, c.request.id]).size).toBe(3);
+      });
+
+      it('yields exactly one request under concurrent creates', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 12 }, () => store.create({ email: 'race@example.com', model: 'm1' })),
+        );
+        expect(new Set(results.map((r) => r.request.id)).size).toBe(1);
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+      });
+    });
+
+    describe('look-ups', () => {
+      it('finds by email and model and answers null for unknown ones', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        expect((await store.findByEmailAndModel('a@example.com', 'm1'))?.id).toBe(request.id);
+        expect(await store.findByEmailAndModel('a@example.com', 'm2')).toBeNull();
+        expect(await store.findByEmailAndModel('z@example.com', 'm1')).toBeNull();
+        expect(await store.get('00000000000000000000000000000000')).toBeNull();
+      });
+    });
+
+    describe('update', () => {
+      it('applies a patch when the version matches and issues a new version', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        const updated = await mustUpdate(request, {
+          state: 'approved',
+          reason: 'whitelisted',
+          pendingKey: 'sk-reserved',
+          work: { attempts: 2, nextAttemptAt: 1234, lastError: 'litellm timeout' },
+        });
+        expect(updated).toMatchObject({
+          state: 'approved',
+          reason: 'whitelisted',
+          pendingKey: 'sk-reserved',
+        });
+        expect(updated.work).toMatchObject({
+          attempts: 2,
+          nextAttemptAt: 1234,
+          lastError: 'litellm timeout',
+        });
+        expect(updated.version).not.toBe(request.version);
+        expect(await store.get(request.id)).toEqual(updated);
+      });
+
+      it('stores keys and clears fields set to null', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        const withKey = await mustUpdate(request, {
+          state: 'approved',
+          pendingKey: 'sk-1',
+          handledState: 'pending',
+        });
+        const done = await mustUpdate(withKey, {
+          apiKey: 'sk-1',
+          pendingKey: null,
+          handledState: 'approved',
+        });
+        expect(done).toMatchObject({ apiKey: 'sk-1', pendingKey: null, handledState: 'approved' });
+        const reread = await store.get(request.id);
+        expect(reread).toMatchObject({ apiKey: 'sk-1', pendingKey: null, handledState: 'approved' });
+      });
+
+      it('refuses a stale version with conflict and changes nothing', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        const winner = await mustUpdate(request, { state: 'denied', reason: 'first' });
+        const loser = await store.update(request.id, request.version, {
+          state: 'approved',
+          reason: 'second',
+        });
+        expect(loser).toEqual({ ok: false, reason: 'conflict' });
+        expect(await store.get(request.id)).toEqual(winner);
+      });
+
+      it('lets exactly one of two concurrent writers with the same version win', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        const results = await Promise.all([
+          store.update(request.id, request.version, { reason: 'one' }),
+          store.update(request.id, request.version, { reason: 'two' }),
+        ]);
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: 'conflict' }]);
+      });
+
+      it('answers not-found for an unknown id', async () => {
+        expect(await store.update('00000000000000000000000000000000', '1', { reason: 'x' })).toEqual({
+          ok: false,
+          reason: 'not-found',
+        });
+      });
+    });
+
+    describe('list', () => {
+      it('pages through every request exactly once and filters by state', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          const { request } = await store.create({ email: `user${i}@example.com`, model: 'm1' });
+          ids.push(request.id);
+          if (i % 3 === 0) {
+            await mustUpdate(request, { state: 'denied', reason: 'no' });
+          }
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.list({ limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.items.map((r) => r.id));
+          if (page.nextCursor === null) {
+            break;
+          }
+          cursor = page.nextCursor;
+        }
+        expect(seen.sort()).toEqual([...ids].sort());
+        const denied = await store.list({ state: 'denied', limit: 50 });
+        expect(denied.items.map((r) => r.id).sort()).toEqual([ids[0], ids[3], ids[6]].sort());
+        expect(denied.items.every((r) => r.state === 'denied')).toBe(true);
+      });
+    });
+
+    describe('claimDue', () => {
+      const lease = { leaseMs: 60_000, limit: 50 };
+
+      it('leases requests that need work and skips settled ones', async () => {
+        const pending = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
+        const settled = (await store.create({ email: 's@example.com', model: 'm1' })).request;
+        await mustUpdate(settled, { state: 'denied', reason: 'no', handledState: 'denied' });
+        const claimed = await store.claimDue({ owner: 'w1', now: Date.now(), ...lease });
+        expect(claimed.map((r) => r.id)).toEqual([pending.id]);
+        expect(claimed[0]?.work.owner).toBe('w1');
+        expect(claimed[0]?.work.leaseUntil).toBeGreaterThan(Date.now());
+      });
+
+      it('hands a request to one owner until its lease expires, then to another', async () => {
+        const request = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
+        const now = Date.now();
+        expect(await store.claimDue({ owner: 'w1', now, ...lease })).toHaveLength(1);
+        expect(await store.claimDue({ owner: 'w2', now: now + 1000, ...lease })).toHaveLength(0);
+        const taken = await store.claimDue({ owner: 'w2', now: now + lease.leaseMs + 1, ...lease });
+        expect(taken.map((r) => [r.id, r.work.owner])).toEqual([[request.id, 'w2']]);
+      });
+
+      it('gives concurrent claimers disjoint requests', async () => {
+        for (let i = 0; i < 10; i++) {
+          await store.create({ email: `u${i}@example.com`, model: 'm1' });
+        }
+        const now = Date.now();
+        const [a, b] = await Promise.all([
+          store.claimDue({ owner: 'a', now, leaseMs: 60_000, limit: 6 }),
+          store.claimDue({ owner: 'b', now, leaseMs: 60_000, limit: 6 }),
+        ]);
+        const ids = [...(a ?? []), ...(b ?? [])].map((r) => r.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.length).toBe(10);
+      });
+
+      it('respects the retry time and the limit', async () => {
+        const later = (await store.create({ email: 'later@example.com', model: 'm1' })).request;
+        const now = Date.now();
+        await mustUpdate(later, { work: { nextAttemptAt: now + 30_000 } });
+        for (let i = 0; i < 3; i++) {
+          await store.create({ email: `u${i}@example.com`, model: 'm1' });
+        }
+        const claimed = await store.claimDue({ owner: 'w', now, leaseMs: 60_000, limit: 2 });
+        expect(claimed).toHaveLength(2);
+        expect(claimed.map((r) => r.id)).not.toContain(later.id);
+        const rest = await store.claimDue({ owner: 'w', now: now + 31_000, leaseMs: 60_000, limit: 10 });
+        expect(rest.map((r) => r.id)).toContain(later.id);
+      });
+
+      it('returns the claimed version, usable for the next conditional update', async () => {
+        await store.create({ email: 'p@example.com', model: 'm1' });
+        const [claimed] = await store.claimDue({ owner: 'w', now: Date.now(), ...lease });
+        if (!claimed) {
+          throw new Error('nothing claimed');
+        }
+        const result = await store.update(claimed.id, claimed.version, { state: 'approved' });
+        expect(result.ok).toBe(true);
+      });
+
+      it('treats an approved request without a handled approval as work (approved by hand)', async () => {
+        const request = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
+        await mustUpdate(request, { state: 'in-review', handledState: 'in-review' });
+        expect(await store.claimDue({ owner: 'w', now: Date.now(), ...lease })).toHaveLength(0);
+        const current = await store.get(request.id);
+        if (!current) {
+          throw new Error('missing');
+        }
+        await mustUpdate(current, { state: 'approved' });
+        expect((await store.claimDue({ owner: 'w', now: Date.now(), ...lease })).map((r) => r.id)).toEqual([
+          request.id,
+        ]);
+      });
+    });
+
+    describe('stats and ping', () => {
+      it('counts requests by state and the waiting queue', async () => {
+        const a = (await store.create({ email: 'a@example.com', model: 'm1' })).request;
+        await store.create({ email: 'b@example.com', model: 'm1' });
+        await mustUpdate(a, { state: 'denied', reason: 'no', handledState: 'denied' });
+        const stats = await store.stats();
+        expect(stats.byState).toMatchObject({
+          pending: 1,
+          denied: 1,
+          approved: 0,
+          'in-review': 0,
+          revoked: 0,
+        });
+        expect(stats.queueDepth).toBe(1);
+        expect(stats.oldestWaitingAt).toBeGreaterThan(Date.now() - 60_000);
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+    });
+  });
+}
