@@ -4,7 +4,7 @@ import { Value } from 'typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { normalizeEmail } from '../requests/email.js';
 import type { AppConfig } from './app-config.js';
-import { ConfigError, pointerToPath } from './config-error.js';
+import { ConfigError, firstSchemaProblem } from './config-error.js';
 import { type ConfigFile, ConfigFileSchema, type ModelConfig } from './config-schema.js';
 import { parseDuration } from './duration.js';
 
@@ -126,31 +126,11 @@ function readConfigFile(path: string): ConfigFile {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError('CONFIG_FILE', `${path} must contain a YAML mapping at the top level`);
   }
-  const [first] = Value.Errors(ConfigFileSchema, data);
-  if (first) {
-    throw schemaError(first);
+  const problem = firstSchemaProblem(Value.Errors(ConfigFileSchema, data));
+  if (problem) {
+    throw problem;
   }
   return data as ConfigFile;
-}
-
-interface SchemaIssue {
-  keyword: string;
-  instancePath: string;
-  message: string;
-  params: Record<string, unknown>;
-}
-
-function schemaError(issue: SchemaIssue): ConfigError {
-  if (issue.keyword === 'additionalProperties') {
-    const names = (issue.params.additionalProperties as string[] | undefined) ?? [];
-    const key = names[0] ?? '?';
-    return new ConfigError(pointerToPath(`${issue.instancePath}/${key}`), 'unknown key');
-  }
-  if (issue.keyword === 'required') {
-    const names = (issue.params.requiredProperties as string[] | undefined) ?? [];
-    return new ConfigError(pointerToPath(`${issue.instancePath}/${names[0] ?? '?'}`), 'is required');
-  }
-  return new ConfigError(pointerToPath(issue.instancePath), issue.message);
 }
 
 function pluginEntries(file: ConfigFile) {
@@ -174,7 +154,7 @@ function checkUniqueIds(models: ModelConfig[], path: string): ModelConfig[] {
 function checkEmail(raw: string, path: string): string {
   const check = normalizeEmail(raw);
   if (!check.ok) {
-    throw new ConfigError(path, check.problem);
+    throw new ConfigError(path, `${check.problem}, got ${JSON.stringify(raw)}`);
   }
   return check.email;
 }

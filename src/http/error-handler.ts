@@ -1,0 +1,116 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode, type FieldProblem } from '../errors.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation: 422,
+  'not-found': 404,
+  unauthorized: 401,
+  conflict: 409,
+  'store-unavailable': 503,
+};
+
+/** Readable messages for what Fastify rejects before a handler runs. */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send the body as application/json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body too large: the limit is 16 KiB',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty: send a JSON object',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+};
+
+/** One place maps errors to statuses and bodies: typed AppErrors, schema validation
+ * failures (FastAPI's 422 shape), and framework 4xx. Anything else is a 500 whose
+ * details are logged but never sent. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      const status = STATUS[error.code];
+      if (status >= 500) {
+        request.log.error({ err: error.cause ?? error }, error.message);
+      }
+      if (error.code === 'validation') {
+        return reply.status(status).send({ detail: error.details });
+      }
+      if (error.code === 'unauthorized') {
+        reply.header('www-authenticate', 'Basic realm="llm-key-requestor admin"');
+      }
+      return reply.status(status).send({ message: error.message, success: false });
+    }
+    if (error.validation) {
+      const context = error.validationContext ?? 'body';
+      return reply.status(422).send({ detail: error.validation.map((issue) => toProblem(context, issue)) });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // SyntaxError from JSON.parse and proto-poisoning come here with their own codes.
+      const message =
+        FRAMEWORK_MESSAGES[error.code] ??
+        (error.message.includes('__proto__') || error.message.includes('constructor')
+          ? 'The request body contains a forbidden key (__proto__ or constructor)'
+          : error.message);
+      return reply.status(status).send({ message, success: false });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({ message: 'Internal server error', success: false });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .send({ message: `Route ${request.method} ${request.url.split('?')[0]} not found`, success: false });
+  });
+}
+
+interface SchemaIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+function toProblem(context: string, issue: SchemaIssue): FieldProblem {
+  const path = issue.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  const loc = [context, ...path];
+  switch (issue.keyword) {
+    case 'required':
+      return { loc: [...loc, String(issue.params.missingProperty)], msg: 'Field required', type: 'missing' };
+    case 'additionalProperties':
+      return {
+        loc: [...loc, String(issue.params.additionalProperty)],
+        msg: 'Extra inputs are not permitted',
+        type: 'extra_forbidden',
+      };
+    case 'type':
+      return {
+        loc,
+        msg:
+          path.length === 0
+            ? 'Input should be a JSON object'
+            : `Input should be a valid ${String(issue.params.type)}`,
+        type: `${String(issue.params.type)}_type`,
+      };
+    case 'maxLength':
+      return {
+        loc,
+        msg: `String should have at most ${issue.params.limit} characters`,
+        type: 'string_too_long',
+      };
+    case 'minLength':
+      return {
+        loc,
+        msg: `String should have at least ${issue.params.limit} character(s)`,
+        type: 'string_too_short',
+      };
+    case 'pattern':
+      return {
+        loc,
+        msg: `String should match pattern '${issue.params.pattern}'`,
+        type: 'string_pattern_mismatch',
+      };
+    default:
+      return { loc, msg: issue.message ?? 'Invalid value', type: 'value_error' };
+  }
+}

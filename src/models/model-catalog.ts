@@ -1,0 +1,120 @@
+import type { AppConfig } from '../config/app-config.js';
+import type { ModelConfig } from '../config/config-schema.js';
+
+/** A model as the API shows it: config fields minus the key settings, which are internal. */
+export type ModelView = Omit<ModelConfig, 'key'>;
+
+export interface ModelCatalog {
+  /** Config models, plus the proxy's models when enabled (config wins on duplicate ids). */
+  list(): Promise<ModelView[]>;
+  featured(): Promise<ModelView[]>;
+  /** The configured entry for an id (for per-model key settings), if any. */
+  configured(id: string): ModelConfig | undefined;
+  isRequestable(id: string): Promise<boolean>;
+}
+
+export interface ModelCatalogDeps {
+  config: Pick<AppConfig, 'models' | 'featuredModels' | 'allowUnlistedModels' | 'litellm'>;
+  /** The proxy's model ids; throws when the proxy cannot be asked. */
+  fetchProxyModels: () => Promise<string[]>;
+  logger: { warn(obj: object, msg: string): void };
+  /** How long a successful proxy answer is served before it is refreshed. */
+  cacheMs?: number;
+  /** How long a failed proxy call is remembered, so a dead proxy does not slow every request. */
+  failureCacheMs?: number;
+  /** A request never waits longer than this for the proxy. */
+  waitMs?: number;
+  now?: () => number;
+}
+
+const UNLISTED_ID = /^[A-Za-z0-9._:/@+-]{1,200}$/;
+
+export function createModelCatalog({
+  config,
+  fetchProxyModels,
+  logger,
+  cacheMs = 60_000,
+  failureCacheMs = 10_000,
+  waitMs = 1000,
+  now = Date.now,
+}: ModelCatalogDeps): ModelCatalog {
+  const configured = new Map<string, ModelConfig>();
+  for (const model of [...config.featuredModels, ...config.models]) {
+    configured.set(model.id, model);
+  }
+  const configViews = config.models.map(toView);
+
+  let proxyIds: string[] = [];
+  let freshUntil = 0;
+  let refreshing: Promise<void> | null = null;
+
+  function refresh(): Promise<void> {
+    refreshing ??= fetchProxyModels()
+      .then(
+        (ids) => {
+          proxyIds = ids;
+          freshUntil = now() + cacheMs;
+        },
+        (error: unknown) => {
+          // Keep the last good list; the config list is always served.
+          freshUntil = now() + failureCacheMs;
+          logger.warn(
+            { err: String(error) },
+            'LiteLLM model list unavailable; serving the configured models',
+          );
+        },
+      )
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  }
+
+  async function proxyModels(): Promise<string[]> {
+    if (!config.litellm.enableModels) {
+      return [];
+    }
+    if (now() >= freshUntil) {
+      // Stale-while-revalidate: wait briefly for a fresh list, never longer than waitMs.
+      await Promise.race([refresh(), new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    }
+    return proxyIds;
+  }
+
+  async function list(): Promise<ModelView[]> {
+    const extra = (await proxyModels())
+      .filter((id) => !configured.has(id))
+      .map((id) => ({
+        id,
+        title: id,
+        icon: '🤖',
+        color: '#64748b',
+        description: 'Available on the LiteLLM proxy.',
+      }));
+    return [...configViews, ...extra];
+  }
+
+  return {
+    list,
+    async featured() {
+      if (config.featuredModels.length > 0) {
+        return config.featuredModels.map(toView);
+      }
+      return config.models.filter((model) => model.featured === true).map(toView);
+    },
+    configured: (id) => configured.get(id),
+    async isRequestable(id) {
+      if (configured.has(id)) {
+        return true;
+      }
+      if (config.allowUnlistedModels) {
+        return UNLISTED_ID.test(id);
+      }
+      return (await proxyModels()).includes(id);
+    },
+  };
+}
+
+function toView({ key: _key, ...view }: ModelConfig): ModelView {
+  return view;
+}
