@@ -14,8 +14,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export interface AppDeps extends PublicRoutesDeps, OpsRoutesDeps {
   config: Pick<AppConfig, 'server'>;
   logger: FastifyBaseLogger;
-  /** Extra route plugins (admin, metrics hooks) registered after the core ones. */
-  extend?: (app: FastifyInstance) => Promise<void> | void;
+  /** Hooks that must see every route (HTTP metrics), installed before any route. */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 /** The HTTP application. No I/O happens here beyond what the deps do; main.ts listens. */
@@ -26,7 +26,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A client-supplied id is kept (bounded) so logs can be correlated across services.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'request_id',
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     ajv: {
@@ -47,6 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
+  deps.instrument?.(app);
 
   await app.register(cors, {
     origin: deps.config.server.corsOrigins === '*' ? '*' : deps.config.server.corsOrigins,
@@ -71,8 +71,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(opsRoutes, { store: deps.store, metrics: deps.metrics, uiDir: deps.uiDir });
   await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
-  if (deps.extend) {
-    await deps.extend(app);
-  }
   return app;
 }

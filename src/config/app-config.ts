@@ -17,6 +17,8 @@ export interface AppConfig {
   allowUnlistedModels: boolean;
   approval: { queueIntervalMs: number; claimTimeoutMs: number; concurrency: number };
   approvalPlugins: PluginEntry[];
+  /** Which key the plugin list came from (`approvals` is an alias), for error paths. */
+  approvalPluginsKey: 'approval_plugins' | 'approvals';
   smtp: {
     host: string;
     port: number;

@@ -91,6 +91,7 @@ export function loadConfig({
       concurrency: file.approval?.concurrency ?? 8,
     },
     approvalPlugins: pluginEntries(file),
+    approvalPluginsKey: file.approvals ? 'approvals' : 'approval_plugins',
     smtp: {
       host: read.string('SMTP_HOST') ?? nonEmpty(file.smtp?.host) ?? 'localhost',
       port: smtpPort,

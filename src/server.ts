@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import { createApprovalChain } from './approval/plugin-registry.js';
+import type { AppConfig } from './config/app-config.js';
+import { createLiteLlmClient, newKeyValue } from './litellm/litellm-client.js';
+import { createLogMailer } from './mail/log-mailer.js';
+import type { Mailer } from './mail/mailer.js';
+import { createSmtpMailer } from './mail/smtp-mailer.js';
+import { createModelCatalog } from './models/model-catalog.js';
+import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
+import { createRequestService } from './requests/request-service.js';
+import type { RequestStore } from './store/request-store.js';
+import { createSqliteStore } from './store/sqlite-store.js';
+import { type ApprovalWorker, createApprovalWorker, workerOwnerId } from './worker/approval-worker.js';
+import { createRequestProcessor } from './worker/request-processor.js';
+
+export interface Service {
+  app: FastifyInstance;
+  store: RequestStore;
+  worker: ApprovalWorker;
+  /** Stops the worker, the HTTP server, then closes the store and the mailer. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every adapter from the config and wires the services.
+ * Everything that can be wrong in the config fails here, before anything listens. */
+export async function createService(config: AppConfig, logger: Logger): Promise<Service> {
+  const chain = createApprovalChain(config.approvalPlugins, {
+    logger: logger.child({ component: 'approval' }),
+    configKey: config.approvalPluginsKey,
+  });
+  const litellm = createLiteLlmClient({
+    baseUrl: config.litellm.baseUrl,
+    apiKey: config.litellm.apiKey,
+    logger: logger.child({ component: 'litellm' }),
+  });
+  const mailer: Mailer =
+    config.smtp.host === 'log'
+      ? createLogMailer({ logger: logger.child({ component: 'mail' }), from: config.smtp.from })
+      : createSmtpMailer({ smtp: config.smtp, logger: logger.child({ component: 'mail' }) });
+  const store = await createStore(config, logger);
+
+  const catalog = createModelCatalog({
+    config,
+    logger,
+    fetchProxyModels: async () => {
+      const models = await litellm.listModels();
+      if (!models.ok) {
+        throw new Error(models.error.message);
+      }
+      return models.value;
+    },
+  });
+  const metrics = createMetrics({ storeStats: () => store.stats() });
+
+  const owner = workerOwnerId();
+  const processRequest = createRequestProcessor({
+    owner,
+    store,
+    chain,
+    litellm,
+    mailer,
+    newKeyValue,
+    keySettingsFor: (model) => {
+      const own = catalog.configured(model)?.key ?? {};
+      const defaults = config.litellm.keyDefaults;
+      return { ...defaults, ...own, metadata: { ...defaults.metadata, ...own.metadata } };
+    },
+    gatewayUrl: config.litellm.gatewayUrl,
+    adminNotify: config.admin.notify,
+    claimTimeoutMs: config.approval.claimTimeoutMs,
+    logger: logger.child({ component: 'worker' }),
+    observer: {
+      decision: (plugin, decision) => metrics.decisions.inc({ plugin, decision }),
+      mint: (outcome, seconds) => {
+        metrics.mintAttempts.inc({ outcome });
+        metrics.mintDuration.observe(seconds);
+      },
+      mail: (kind, outcome, seconds) => {
+        metrics.mailAttempts.inc({ kind, outcome });
+        metrics.mailDuration.observe(seconds);
+      },
+    },
+  });
+  const worker = createApprovalWorker({
+    owner,
+    store,
+    processRequest,
+    intervalMs: config.approval.queueIntervalMs,
+    claimTimeoutMs: config.approval.claimTimeoutMs,
+    concurrency: config.approval.concurrency,
+    logger: logger.child({ component: 'worker' }),
+  });
+
+  const requests = createRequestService({ store, catalog, wakeWorker: () => worker.wake() });
+  const app = await buildApp({
+    config,
+    logger,
+    store,
+    catalog,
+    requests,
+    metrics: metrics.registry,
+    uiDir: null,
+    instrument: (instance) => registerHttpMetrics(instance, metrics),
+  });
+
+  return {
+    app,
+    store,
+    worker,
+    async close() {
+      await app.close();
+      await worker.stop();
+      await store.close();
+      await mailer.close();
+    },
+  };
+}
+
+async function createStore(config: AppConfig, logger: Logger): Promise<RequestStore> {
+  if (config.store.kind === 'sqlite') {
+    logger.info({ path: config.store.sqlitePath }, 'using the SQLite request store');
+    return createSqliteStore({ path: config.store.sqlitePath });
+  }
+  throw new Error('the kubernetes store is not available yet');
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { KeyRequest } from '../requests/request-types.js';
+import type { RequestStore } from '../store/request-store.js';
+import type { Outcome } from './request-processor.js';
+
+export interface ApprovalWorkerDeps {
+  store: Pick<RequestStore, 'claimDue'>;
+  processRequest: (request: KeyRequest) => Promise<Outcome>;
+  intervalMs: number;
+  claimTimeoutMs: number;
+  /** Requests processed at the same time by this instance. */
+  concurrency: number;
+  logger: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  owner?: string;
+  now?: () => number;
+}
+
+export interface ApprovalWorker {
+  readonly owner: string;
+  start(): void;
+  /** Runs a pass soon (coalesced): a new request or an admin decision is waiting. */
+  wake(): void;
+  /** Stops claiming and waits for the requests in flight to finish their current step. */
+  stop(): Promise<void>;
+}
+
+/** Unique per process, readable in the store for operators. */
+export function workerOwnerId(): string {
+  return `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Claims due requests from the store and processes them with bounded concurrency.
+ * A pass runs every `intervalMs`, on `wake()`, whenever a slot frees up while work
+ * remains, and when the earliest known retry comes due. Several instances (processes,
+ * replicas) may run against one store: claims are leases, so each request has one
+ * worker at a time, and a lease left by a dead process expires after `claimTimeoutMs`. */
+export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
+  const owner = deps.owner ?? workerOwnerId();
+  const now = deps.now ?? Date.now;
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let passing = false;
+  let again = false;
+  let intervalTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryAt = Number.POSITIVE_INFINITY;
+
+  function schedulePass(): void {
+    if (!running) {
+      return;
+    }
+    if (passing) {
+      again = true;
+      return;
+    }
+    passing = true;
+    void pass().finally(() => {
+      passing = false;
+      if (again) {
+        again = false;
+        schedulePass();
+      }
+    });
+  }
+
+  async function pass(): Promise<void> {
+    const free = deps.concurrency - inFlight.size;
+    if (free <= 0) {
+      return;
+    }
+    let claimed: KeyRequest[];
+    try {
+      claimed = await deps.store.claimDue({ owner, now: now(), leaseMs: deps.claimTimeoutMs, limit: free });
+    } catch (error) {
+      deps.logger.error({ err: error }, 'could not claim requests; the store is unavailable');
+      return;
+    }
+    for (const request of claimed) {
+      const task = deps.processRequest(request).then(
+        (outcome) => {
+          if (outcome.status === 'retry') {
+            scheduleRetryPass(outcome.retryAt);
+          }
+        },
+        (error: unknown) =>
+          deps.logger.error({ err: error, request_id: request.id }, 'request processing crashed'),
+      );
+      const tracked: Promise<void> = task.finally(() => {
+        inFlight.delete(tracked);
+        // A slot is free: there may be more due work than the last pass could take.
+        schedulePass();
+      });
+      inFlight.add(tracked);
+    }
+  }
+
+  function scheduleRetryPass(at: number): void {
+    if (!running || at >= retryAt) {
+      return;
+    }
+    clearTimeout(retryTimer);
+    retryAt = at;
+    retryTimer = setTimeout(
+      () => {
+        retryAt = Number.POSITIVE_INFINITY;
+        schedulePass();
+      },
+      Math.max(0, at - now()) + 10,
+    );
+    retryTimer.unref();
+  }
+
+  return {
+    owner,
+    start() {
+      if (running) {
+        return;
+      }
+      running = true;
+      deps.logger.info({ owner, interval_ms: deps.intervalMs }, 'approval worker started');
+      intervalTimer = setInterval(schedulePass, deps.intervalMs);
+      intervalTimer.unref();
+      schedulePass();
+    },
+    wake: schedulePass,
+    async stop() {
+      running = false;
+      clearInterval(intervalTimer);
+      clearTimeout(retryTimer);
+      while (passing || inFlight.size > 0) {
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => setTimeout(resolve, 20)),
+        ]);
+      }
+    },
+  };
+}

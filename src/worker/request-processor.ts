@@ -1,0 +1,243 @@
+import type { ApprovalChain } from '../approval/approval-types.js';
+import type { KeySettings } from '../config/config-schema.js';
+import type { LiteLlmClient } from '../litellm/litellm-types.js';
+import type { Mailer, MailMessage } from '../mail/mailer.js';
+import { approvalMail, denialMail, reviewNoticeMail, revocationMail } from '../mail/templates.js';
+import { type KeyRequest, needsWork, type RequestState } from '../requests/request-types.js';
+import type { RequestPatch, RequestStore } from '../store/request-store.js';
+import { backoffMs } from './backoff.js';
+
+/** Hooks for metrics; every call is cheap and synchronous. */
+export interface WorkerObserver {
+  decision(plugin: string, decision: string): void;
+  mint(outcome: 'success' | 'failure', seconds: number): void;
+  mail(kind: string, outcome: 'success' | 'failure', seconds: number): void;
+}
+
+type Logger = {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+};
+
+export interface ProcessorDeps {
+  owner: string;
+  store: Pick<RequestStore, 'update' | 'get'>;
+  chain: Pick<ApprovalChain, 'evaluate'>;
+  litellm: Pick<LiteLlmClient, 'ensureKey' | 'deleteKeys'>;
+  mailer: Mailer;
+  newKeyValue: () => string;
+  /** `key_defaults` merged with the model's own `key` settings. */
+  keySettingsFor: (model: string) => KeySettings;
+  gatewayUrl: string;
+  adminNotify: string[];
+  claimTimeoutMs: number;
+  logger: Logger;
+  observer: WorkerObserver;
+  now?: () => number;
+}
+
+/** What one step did. `retry` means a dependency failed and the request waits for backoff;
+ * `lost` means another worker owns the request now. */
+export type Outcome = { status: 'done' | 'lost' } | { status: 'retry'; retryAt: number };
+
+type Step = { kind: 'next'; request: KeyRequest } | { kind: 'retry'; error: string } | { kind: 'lost' };
+
+/** Every run of a request needs at most: decide, reserve key, mint, notify. A bound guards against a bug looping forever. */
+const MAX_STEPS = 8;
+
+/** Moves one claimed request through its remaining duties, one idempotent step at a time:
+ *
+ *   pending   -> run the chain, record approved | denied | in-review
+ *   approved  -> reserve a key value, mint it on LiteLLM, record it, mail it
+ *   denied    -> mail the reason
+ *   in-review -> notify the admins
+ *   revoked   -> delete the key on LiteLLM, mail the notice
+ *
+ * Each step's effect is recorded with a compare-and-set before the next one starts, and
+ * every effect outside the store is safe to repeat after a crash: the key value is stored
+ * before minting (ensureKey re-uses it), and a mail resent after a crash carries the same
+ * Message-ID. The request is done when `handledState === state`.
+ */
+export function createRequestProcessor(deps: ProcessorDeps) {
+  const now = deps.now ?? Date.now;
+  const { store, logger, observer } = deps;
+
+  /** Applies `patch` if the request is still ours and still in `expected` state. A conflict
+   * caused by someone else's edit (an admin, `kubectl annotate`) is retried on the fresh
+   * version; if the state moved on, the patch no longer applies and the fresh record wins. */
+  async function commit(request: KeyRequest, patch: RequestPatch): Promise<Step> {
+    let current = request;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const result = await store.update(current.id, current.version, patch);
+      if (result.ok) {
+        return { kind: 'next', request: result.request };
+      }
+      if (result.reason === 'not-found') {
+        return { kind: 'lost' };
+      }
+      const fresh = await store.get(current.id);
+      if (!fresh || fresh.work.owner !== deps.owner) {
+        return { kind: 'lost' };
+      }
+      if (fresh.state !== request.state) {
+        return { kind: 'next', request: fresh };
+      }
+      current = fresh;
+    }
+    return { kind: 'retry', error: 'the request kept changing under the worker' };
+  }
+
+  async function mail(
+    request: KeyRequest,
+    kind: string,
+    message: MailMessage,
+    handled: RequestState,
+  ): Promise<Step> {
+    const started = now();
+    const sent = await deps.mailer.send(message);
+    observer.mail(kind, sent.ok ? 'success' : 'failure', (now() - started) / 1000);
+    if (!sent.ok) {
+      return { kind: 'retry', error: `${kind} mail not sent: ${sent.message}` };
+    }
+    logger.info({ request_id: request.id, kind }, 'notification sent');
+    return commit(request, { handledState: handled });
+  }
+
+  async function decide(request: KeyRequest): Promise<Step> {
+    const outcome = await deps.chain.evaluate({
+      requestId: request.id,
+      email: request.email,
+      model: request.model,
+    });
+    observer.decision(outcome.plugin ?? 'default', outcome.decision);
+    const state =
+      outcome.decision === 'APPROVE' ? 'approved' : outcome.decision === 'DENY' ? 'denied' : 'in-review';
+    logger.info(
+      { request_id: request.id, model: request.model, state, plugin: outcome.plugin },
+      'request decided',
+    );
+    return commit(request, { state, reason: outcome.reason });
+  }
+
+  async function mint(request: KeyRequest, key: string): Promise<Step> {
+    const started = now();
+    const minted = await deps.litellm.ensureKey({
+      key,
+      models: [request.model],
+      userId: request.email,
+      keyAlias: `user-${request.email}-${request.model}`,
+      metadata: { request_id: request.id, email: request.email },
+      settings: deps.keySettingsFor(request.model),
+    });
+    observer.mint(minted.ok ? 'success' : 'failure', (now() - started) / 1000);
+    if (!minted.ok) {
+      return { kind: 'retry', error: `key not minted: ${minted.error.message}` };
+    }
+    logger.info({ request_id: request.id, model: request.model }, 'key minted');
+    return commit(request, { apiKey: key, pendingKey: null });
+  }
+
+  async function revoke(request: KeyRequest): Promise<Step> {
+    // A reserved key may be live too: the mint may have happened before the revocation.
+    const keys = [request.apiKey, request.pendingKey].filter((key): key is string => key !== null);
+    if (keys.length > 0) {
+      const deleted = await deps.litellm.deleteKeys(keys);
+      if (!deleted.ok) {
+        return { kind: 'retry', error: `key not deleted: ${deleted.error.message}` };
+      }
+    }
+    return mail(request, 'revocation', revocationMail(subject(request)), 'revoked');
+  }
+
+  function step(request: KeyRequest): Promise<Step> {
+    switch (request.state) {
+      case 'pending':
+        return decide(request);
+      case 'approved':
+        if (request.apiKey !== null) {
+          return mail(
+            request,
+            'approval',
+            approvalMail({ ...subject(request), apiKey: request.apiKey, gatewayUrl: deps.gatewayUrl }),
+            'approved',
+          );
+        }
+        if (request.pendingKey !== null) {
+          return mint(request, request.pendingKey);
+        }
+        // Reserve the key value first: if this process dies after minting, the next attempt mints the same value.
+        return commit(request, { pendingKey: deps.newKeyValue() });
+      case 'denied':
+        return mail(request, 'denial', denialMail(subject(request)), 'denied');
+      case 'in-review':
+        if (deps.adminNotify.length === 0) {
+          return commit(request, { handledState: 'in-review' });
+        }
+        return mail(
+          request,
+          'review',
+          reviewNoticeMail({ ...subject(request), to: deps.adminNotify }),
+          'in-review',
+        );
+      case 'revoked':
+        return revoke(request);
+    }
+  }
+
+  /** Keeps the lease comfortably ahead of the clock, so a slow step is not taken over mid-way. */
+  async function renewIfShort(request: KeyRequest): Promise<Step> {
+    const leaseUntil = request.work.leaseUntil ?? 0;
+    if (leaseUntil - now() > deps.claimTimeoutMs / 2) {
+      return { kind: 'next', request };
+    }
+    return commit(request, { work: { leaseUntil: now() + deps.claimTimeoutMs } });
+  }
+
+  return async function processRequest(claimed: KeyRequest): Promise<Outcome> {
+    let request = claimed;
+    try {
+      for (let steps = 0; steps < MAX_STEPS && needsWork(request); steps++) {
+        const renewed = await renewIfShort(request);
+        const result = renewed.kind === 'next' ? await step(renewed.request) : renewed;
+        if (result.kind === 'lost') {
+          logger.info({ request_id: request.id }, 'request taken over by another worker');
+          return { status: 'lost' };
+        }
+        if (result.kind === 'retry') {
+          return { status: 'retry', retryAt: await scheduleRetry(request, result.error) };
+        }
+        request = result.request;
+      }
+      await commit(request, {
+        work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
+      });
+      return { status: 'done' };
+    } catch (error) {
+      // A store failure or a bug: leave the lease to expire so another attempt starts from the recorded state.
+      logger.error({ err: error, request_id: request.id }, 'request processing failed');
+      return { status: 'retry', retryAt: now() + deps.claimTimeoutMs };
+    }
+  };
+
+  async function scheduleRetry(request: KeyRequest, error: string): Promise<number> {
+    const attempts = request.work.attempts + 1;
+    const delay = backoffMs(attempts);
+    logger.warn({ request_id: request.id, attempts, retry_in_ms: delay, error }, 'request will be retried');
+    const retryAt = now() + delay;
+    await commit(request, {
+      work: {
+        owner: null,
+        leaseUntil: null,
+        attempts,
+        nextAttemptAt: retryAt,
+        lastError: error.slice(0, 500),
+      },
+    });
+    return retryAt;
+  }
+}
+
+function subject(request: KeyRequest) {
+  return { requestId: request.id, email: request.email, model: request.model, reason: request.reason };
+}
