@@ -1,0 +1,118 @@
+import { createTransport, type SMTPPoolOptions } from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Mailer, MailMessage, SendResult } from './mailer.js';
+import { describeSendError } from './smtp-errors.js';
+import {
+  DEFAULT_SMTP_TIMEOUTS,
+  type SmtpSettings,
+  type SmtpTimeouts,
+  smtpTransportOptions,
+} from './smtp-options.js';
+
+type MailLogger = Pick<Logger, 'info' | 'warn'>;
+
+export interface SmtpMailerDeps {
+  smtp: SmtpSettings;
+  logger: MailLogger;
+  /** Defaults to DEFAULT_SMTP_TIMEOUTS. */
+  timeouts?: SmtpTimeouts;
+}
+
+export interface TransportMailerDeps {
+  /** Options for nodemailer's pooled SMTP transport, normally `smtpTransportOptions(smtp)`. */
+  transport: SMTPPoolOptions & { pool: true };
+  from: string;
+  logger: MailLogger;
+  /** Values that must never show up in a result or a log line (the SMTP password). */
+  secrets: string[];
+  /** Upper bound for one send, queueing included. Socket timeouts do not catch a server that
+   * trickles its replies; this does. */
+  sendTimeoutMs?: number;
+  /** How long `close()` waits for sends in flight before cutting their connections. */
+  closeTimeoutMs?: number;
+}
+
+const DEFAULT_SEND_TIMEOUT_MS = 60_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+/** The SMTP adapter of the Mailer port, configured from `smtp` settings (DESIGN.md TLS rules). */
+export function createSmtpMailer(deps: SmtpMailerDeps): Mailer {
+  return createTransportMailer({
+    transport: smtpTransportOptions(deps.smtp, deps.timeouts ?? DEFAULT_SMTP_TIMEOUTS),
+    from: deps.smtp.from,
+    logger: deps.logger,
+    secrets: [deps.smtp.password],
+  });
+}
+
+/** A Mailer over explicit nodemailer pool options; `createSmtpMailer` is this plus the option
+ * rules. Exposed so the sending path can run against a server on any port with any TLS mode. */
+export function createTransportMailer(deps: TransportMailerDeps): Mailer {
+  const transporter = createTransport(deps.transport);
+  const user = deps.transport.auth?.user ?? '';
+  const sendTimeoutMs = deps.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const closeTimeoutMs = deps.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const inFlight = new Set<Promise<SendResult>>();
+  let closing: Promise<void> | null = null;
+
+  async function deliver(m: MailMessage): Promise<SendResult> {
+    try {
+      const info = await transporter.sendMail({
+        from: deps.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        messageId: m.messageId,
+        signal: AbortSignal.timeout(sendTimeoutMs),
+      });
+      if (info.rejected.length > 0) {
+        // The server took the message for the other recipients; a resend would duplicate it for them.
+        deps.logger.warn(
+          { messageId: m.messageId, rejected: info.rejected.map(String) },
+          'mail server refused some recipients',
+        );
+      }
+      return { ok: true };
+    } catch (err) {
+      const failure = describeSendError(err, deps.secrets, user);
+      deps.logger.warn(
+        { messageId: m.messageId, retryable: failure.retryable, error: failure.message },
+        'mail not sent',
+      );
+      return { ok: false, ...failure };
+    }
+  }
+
+  return {
+    send(m: MailMessage): Promise<SendResult> {
+      if (closing) {
+        return Promise.resolve({ ok: false, message: 'mailer is closed', retryable: true });
+      }
+      if (m.to.length === 0) {
+        return Promise.resolve({ ok: false, message: 'mail has no recipients', retryable: false });
+      }
+      const sending = deliver(m);
+      inFlight.add(sending);
+      void sending.finally(() => inFlight.delete(sending));
+      return sending;
+    },
+
+    close(): Promise<void> {
+      closing ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), closeTimeoutMs);
+        });
+        const drained = Promise.allSettled([...inFlight]).then(() => 'drained' as const);
+        const outcome = await Promise.race([drained, deadline]);
+        clearTimeout(timer);
+        // After the deadline a delivery is cut short: its send resolves as a retryable failure,
+        // so the worker sends it again (same Message-ID) after the restart.
+        transporter.close({ force: outcome === 'timeout' });
+        await drained;
+      })();
+      return closing;
+    },
+  };
+}

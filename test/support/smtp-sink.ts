@@ -1,0 +1,231 @@
+import type { AddressInfo } from 'node:net';
+import { type AddressObject, simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+
+/** One message the sink accepted, parsed with mailparser. */
+export interface ReceivedMail {
+  envelope: { mailFrom: string | null; rcptTo: string[] };
+  /** Address of the From header. */
+  from: string | null;
+  /** Addresses of the To header(s). */
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Message-ID header, angle brackets included. */
+  messageId: string | null;
+  /** Header values by lower-cased name (first occurrence, unfolded). */
+  headers: Record<string, string>;
+  /** The message as transmitted, headers and MIME-encoded body. */
+  raw: string;
+  /** Whether the session was encrypted (implicit TLS or STARTTLS) when the message came in. */
+  secure: boolean;
+  /** User the client logged in as, null without AUTH. */
+  user: string | null;
+}
+
+export interface AuthAttempt {
+  username: string;
+  ok: boolean;
+}
+
+export interface SmtpSinkOptions {
+  /** Require AUTH with these credentials. Without it the sink takes mail from anyone. */
+  auth?: { user: string; pass: string };
+  /** Implicit TLS: TLS from the first byte, like port 465. */
+  secure?: boolean;
+  /** Offer STARTTLS on a plain listener. Default true. */
+  starttls?: boolean;
+}
+
+export interface SmtpSink {
+  host: string;
+  port: number;
+  /** Accepted messages in arrival order. */
+  readonly messages: readonly ReceivedMail[];
+  readonly authAttempts: readonly AuthAttempt[];
+  /** Connection-level errors the server reported (e.g. a client aborting the TLS handshake). */
+  readonly errors: readonly Error[];
+  /** Messages refused by `setDown` or `rejectNext`. */
+  readonly rejectedCount: number;
+  /** Refuse every message at MAIL FROM with `code` (e.g. 421 or 451) until called with null. */
+  setDown(code: number | null): void;
+  /** Refuse the next `n` messages after their data was received (default 451, temporary). */
+  rejectNext(n: number, code?: number): void;
+  /** Resolves with the first accepted message matching `predicate`; rejects after `timeoutMs`. */
+  waitFor(predicate: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Resolves once at least `count` messages were accepted. */
+  waitForCount(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  close(): Promise<void>;
+}
+
+const POLL_MS = 10;
+const DEFAULT_WAIT_MS = 5_000;
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
+  const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
+  return list.flatMap((obj) => obj.value.map((a) => a.address ?? '')).filter((a) => a !== '');
+}
+
+function headerMap(lines: ReadonlyArray<{ key: string; line: string }>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, line } of lines) {
+    if (key in headers) {
+      continue;
+    }
+    const colon = line.indexOf(':');
+    headers[key] = line
+      .slice(colon + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
+  }
+  return headers;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function pollUntil<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) {
+      return found;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`smtp-sink: timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** A real SMTP server on 127.0.0.1 (random port) that records what it receives.
+ * TLS uses smtp-server's built-in self-signed localhost certificate (expired, published key):
+ * clients must connect with `verifySsl: false`, and `verifySsl: true` must fail against it. */
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const messages: ReceivedMail[] = [];
+  const authAttempts: AuthAttempt[] = [];
+  let downCode: number | null = null;
+  let rejectRemaining = 0;
+  let rejectCode = 451;
+  let rejectedCount = 0;
+  const auth = options.auth;
+  const starttls = options.starttls ?? true;
+
+  const server = new SMTPServer({
+    secure: options.secure ?? false,
+    // The built-in certificate: smtp-server would warn about it on stderr unless logging is off.
+    logger: false,
+    authOptional: auth === undefined,
+    disabledCommands: [...(auth === undefined ? ['AUTH'] : []), ...(starttls ? [] : ['STARTTLS'])],
+    // Lets a test log in on a listener without TLS; the mailer decides whether that is allowed.
+    allowInsecureAuth: true,
+    closeTimeout: 500,
+    onAuth(attempt, _session, callback) {
+      const ok = auth !== undefined && attempt.username === auth.user && attempt.password === auth.pass;
+      authAttempts.push({ username: attempt.username ?? '', ok });
+      if (!ok) {
+        callback(smtpError(535, 'Authentication credentials invalid'));
+        return;
+      }
+      callback(null, { user: attempt.username });
+    },
+    onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession, callback) {
+      if (downCode !== null) {
+        rejectedCount++;
+        callback(smtpError(downCode, 'Service temporarily unavailable'));
+        return;
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      readAll(stream)
+        .then(async (raw) => {
+          if (rejectRemaining > 0) {
+            rejectRemaining--;
+            rejectedCount++;
+            callback(smtpError(rejectCode, 'Message refused by test sink'));
+            return;
+          }
+          const parsed = await simpleParser(raw);
+          const envelope = session.envelope;
+          messages.push({
+            envelope: {
+              mailFrom: envelope.mailFrom === false ? null : envelope.mailFrom.address,
+              rcptTo: envelope.rcptTo.map((r) => r.address),
+            },
+            from: addresses(parsed.from)[0] ?? null,
+            to: addresses(parsed.to),
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
+            messageId: parsed.messageId ?? null,
+            headers: headerMap(parsed.headerLines),
+            raw: raw.toString('utf8'),
+            secure: session.secure,
+            user: typeof session.user === 'string' ? session.user : null,
+          });
+          callback();
+        })
+        .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
+    },
+  });
+
+  // Clients that hang up mid-handshake (a refused certificate) surface as server 'error' events;
+  // unheard they would crash the test process.
+  const errors: Error[] = [];
+  server.on('error', (err: Error) => {
+    errors.push(err);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.server.address() as AddressInfo;
+
+  let closed: Promise<void> | null = null;
+  return {
+    host: '127.0.0.1',
+    port,
+    messages,
+    authAttempts,
+    errors,
+    get rejectedCount() {
+      return rejectedCount;
+    },
+    setDown(code) {
+      downCode = code;
+    },
+    rejectNext(n, code = 451) {
+      rejectRemaining = n;
+      rejectCode = code;
+    },
+    waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS) {
+      return pollUntil(() => messages.find(predicate), timeoutMs, 'a matching message');
+    },
+    waitForCount(count, timeoutMs = DEFAULT_WAIT_MS) {
+      return pollUntil(
+        () => (messages.length >= count ? [...messages] : undefined),
+        timeoutMs,
+        `${count} messages (have ${messages.length})`,
+      );
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return closed;
+    },
+  };
+}
