@@ -23,11 +23,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    // A client-supplied id is kept (bounded) so logs can be correlated across services.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    requestIdHeader: false,
+    genReqId: requestIdFor,
     ajv: {
       // Reject instead of silently fixing: extra fields and wrong types are client errors.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
@@ -37,11 +34,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onRequest', async (request) => {
-    const supplied = request.headers['x-request-id'];
-    if (typeof supplied === 'string' && !/^[A-Za-z0-9._-]{1,128}$/.test(supplied)) {
-      // Fastify already took the header as the id; an oversized or odd value must not reach the logs.
-      request.id = randomUUID();
+  // Only JSON bodies are accepted; anything else is a 415, not a string that fails validation.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
 
@@ -72,4 +71,44 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes, { store: deps.store, metrics: deps.metrics, uiDir: deps.uiDir });
   await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
   return app;
+}
+
+/** A client-supplied X-Request-Id is kept so logs correlate across services, but only
+ * when it is short and plain: anything else must not reach the logs. */
+function requestIdFor(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const supplied = request.headers['x-request-id'];
+  return typeof supplied === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(supplied) ? supplied : randomUUID();
+}
+
+class BadBodyError extends Error {
+  readonly statusCode = 400;
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** JSON.parse that refuses prototype-polluting keys with a message saying so. */
+function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') {
+    throw new BadBodyError('The request body is empty: send a JSON object', 'FST_ERR_CTP_EMPTY_JSON_BODY');
+  }
+  try {
+    return JSON.parse(body, (key, value) => {
+      if (key === '__proto__' || key === 'constructor') {
+        throw new BadBodyError(`The request body contains a forbidden key: ${key}`, 'LKR_FORBIDDEN_KEY');
+      }
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof BadBodyError) {
+      throw error;
+    }
+    throw new BadBodyError(
+      `The request body is not valid JSON: ${(error as Error).message}`,
+      'FST_ERR_CTP_INVALID_JSON_BODY',
+    );
+  }
 }

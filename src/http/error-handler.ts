@@ -13,9 +13,6 @@ const STATUS: Record<ErrorCode, number> = {
 const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send the body as application/json',
   FST_ERR_CTP_BODY_TOO_LARGE: 'Request body too large: the limit is 16 KiB',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty: send a JSON object',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
 };
 
 /** One place maps errors to statuses and bodies: typed AppErrors, schema validation
@@ -42,12 +39,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // SyntaxError from JSON.parse and proto-poisoning come here with their own codes.
+      // Our JSON parser's errors (app.ts) already carry a readable message.
       const message =
-        FRAMEWORK_MESSAGES[error.code] ??
-        (error.message.includes('__proto__') || error.message.includes('constructor')
-          ? 'The request body contains a forbidden key (__proto__ or constructor)'
-          : error.message);
+        error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? (FRAMEWORK_MESSAGES[error.code] ?? error.message)
+          : error.message;
       return reply.status(status).send({ message, success: false });
     }
     request.log.error({ err: error }, 'unhandled error');

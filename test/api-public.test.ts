@@ -1,0 +1,442 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeLiteLlm } from './support/fake-litellm.js';
+import { type Harness, startHarness } from './support/service-harness.js';
+
+let h: Harness;
+
+async function totalRequests(): Promise<number> {
+  const stats = await h.service.store.stats();
+  return Object.values(stats.byState).reduce((sum, n) => sum + n, 0);
+}
+
+async function post(body: string, contentType = 'application/json') {
+  const response = await fetch(`${h.url}/api/request-key`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: safeJson(text) as Record<string, unknown> };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+describe('public API', () => {
+  beforeEach(async () => {
+    h = await startHarness({ startWorker: false });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  describe('status endpoints', () => {
+    it('GET / answers the status JSON', async () => {
+      const response = await fetch(`${h.url}/`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ message: 'LLM Key Requestor API', status: 'active' });
+    });
+
+    it('GET /health and GET /ready answer 200', async () => {
+      expect(await (await fetch(`${h.url}/health`)).json()).toEqual({ status: 'healthy' });
+      const ready = await fetch(`${h.url}/ready`);
+      expect(ready.status).toBe(200);
+    });
+
+    it('tags every response with a request id', async () => {
+      const response = await fetch(`${h.url}/health`, { headers: { 'x-request-id': 'trace-123' } });
+      expect(response.headers.get('x-request-id')).toBe('trace-123');
+      const odd = await fetch(`${h.url}/health`, { headers: { 'x-request-id': 'bad id\twith tabs' } });
+      expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('serves Swagger UI and an OpenAPI document with every response code', async () => {
+      const docs = await fetch(`${h.url}/docs`, { redirect: 'follow' });
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger');
+      const spec = (await (await fetch(`${h.url}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+      };
+      const submit = spec.paths['/api/request-key']?.post;
+      expect(submit?.operationId).toBe('requestKey');
+      expect(Object.keys(submit?.responses ?? {}).sort()).toEqual(['200', '400', '413', '415', '422', '503']);
+      expect(Object.keys(spec.paths['/api/requests/{request_id}']?.get?.responses ?? {}).sort()).toEqual([
+        '200',
+        '404',
+        '422',
+        '503',
+      ]);
+      expect(spec.paths['/api/models']?.get?.operationId).toBe('listModels');
+    });
+
+    it('answers unknown routes with 404 JSON', async () => {
+      const response = await fetch(`${h.url}/api/nope`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ success: false });
+    });
+  });
+
+  describe('GET /api/models', () => {
+    it('lists the configured models without their key settings', async () => {
+      const body = (await (await fetch(`${h.url}/api/models`)).json()) as {
+        models: Record<string, unknown>[];
+      };
+      expect(body.models.map((m) => m.id)).toEqual(['gpt-4', 'ollama/llama2', 'claude-3', 'mistral-7b']);
+      expect(body.models[3]).toEqual({ id: 'mistral-7b', title: 'Mistral 7B', featured: true });
+    });
+
+    it('lists featured models', async () => {
+      const body = (await (await fetch(`${h.url}/api/featured-models`)).json()) as {
+        models: { id: string }[];
+      };
+      expect(body.models.map((m) => m.id)).toEqual(['mistral-7b']);
+    });
+  });
+
+  describe('POST /api/request-key', () => {
+    it('creates a pending request', async () => {
+      const { status, body } = await h.submit('  Alice@Example.COM ', 'gpt-4');
+      expect(status).toBe(200);
+      expect(body).toEqual({
+        message: expect.any(String),
+        success: true,
+        request_id: expect.any(String),
+        status: 'pending',
+      });
+      const stored = await h.service.store.get(String(body.request_id));
+      expect(stored).toMatchObject({ email: 'alice@example.com', model: 'gpt-4', state: 'pending' });
+    });
+
+    it('returns the existing request for the same email and model', async () => {
+      const first = await h.submit('alice@example.com', 'gpt-4');
+      const again = await h.submit(' ALICE@example.com', 'gpt-4');
+      expect(again.status).toBe(200);
+      expect(again.body.request_id).toBe(first.body.request_id);
+      expect(again.body.status).toBe('pending');
+      expect(await totalRequests()).toBe(1);
+    });
+
+    it('keeps one request per model for the same person', async () => {
+      const a = await h.submit('alice@example.com', 'gpt-4');
+      const b = await h.submit('alice@example.com', 'claude-3');
+      expect(a.body.request_id).not.toBe(b.body.request_id);
+    });
+
+    it('reports the current status of an existing request', async () => {
+      const first = await h.submit('alice@example.com', 'gpt-4');
+      const stored = await h.service.store.get(String(first.body.request_id));
+      if (!stored) {
+        throw new Error('missing');
+      }
+      await h.service.store.update(stored.id, stored.version, { state: 'denied', reason: 'no' });
+      const again = await h.submit('alice@example.com', 'gpt-4');
+      expect(again.body).toMatchObject({ request_id: stored.id, status: 'denied', success: true });
+    });
+  });
+
+  describe('GET /api/requests/{id}', () => {
+    it('shows the status but never the email or the key', async () => {
+      const { body } = await h.submit('alice@example.com', 'gpt-4');
+      const id = String(body.request_id);
+      const stored = await h.service.store.get(id);
+      if (!stored) {
+        throw new Error('missing');
+      }
+      await h.service.store.update(id, stored.version, {
+        state: 'approved',
+        reason: 'ok',
+        apiKey: 'sk-secret-value',
+      });
+      const response = await fetch(`${h.url}/api/requests/${id}`);
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(JSON.parse(text)).toEqual({
+        request_id: id,
+        model: 'gpt-4',
+        status: 'approved',
+        reason: 'ok',
+        created_at: stored.createdAt,
+        updated_at: expect.any(String),
+      });
+      expect(text).not.toContain('sk-secret-value');
+      expect(text).not.toContain('alice');
+    });
+
+    it('answers 404 for an unknown id and 422 for a malformed one', async () => {
+      const missing = await fetch(`${h.url}/api/requests/00000000-0000-0000-0000-000000000000`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({
+        success: false,
+        message: expect.stringContaining('No key request'),
+      });
+      const malformed = await fetch(`${h.url}/api/requests/${encodeURIComponent('../etc/passwd')}`);
+      expect(malformed.status).toBe(422);
+    });
+  });
+
+  describe('bad input gets a clear 4xx and changes nothing', () => {
+    const cases: [string, string, string, number, (body: Record<string, unknown>) => void][] = [
+      [
+        'malformed JSON',
+        '{"email": "a@example.com", "llm": ',
+        'application/json',
+        400,
+        (b) => {
+          expect(b.message).toMatch(/not valid JSON/);
+        },
+      ],
+      ['empty body', '', 'application/json', 400, (b) => expect(b.message).toMatch(/empty/)],
+      [
+        'wrong content type',
+        'email=a@example.com&llm=gpt-4',
+        'application/x-www-form-urlencoded',
+        415,
+        (b) => {
+          expect(b.message).toMatch(/application\/json/);
+        },
+      ],
+      ['plain text', 'hello', 'text/plain', 415, (b) => expect(b.message).toMatch(/content type/i)],
+      [
+        'missing email',
+        '{"llm":"gpt-4"}',
+        'application/json',
+        422,
+        (b) => {
+          expect(b.detail).toEqual([{ loc: ['body', 'email'], msg: 'Field required', type: 'missing' }]);
+        },
+      ],
+      [
+        'missing both',
+        '{}',
+        'application/json',
+        422,
+        (b) => {
+          expect((b.detail as { loc: string[] }[]).map((d) => d.loc[1]).sort()).toEqual(['email', 'llm']);
+        },
+      ],
+      [
+        'extra field',
+        '{"email":"a@example.com","llm":"gpt-4","admin":true}',
+        'application/json',
+        422,
+        (b) => {
+          expect(b.detail).toEqual([
+            { loc: ['body', 'admin'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+          ]);
+        },
+      ],
+      [
+        'number instead of string',
+        '{"email":42,"llm":"gpt-4"}',
+        'application/json',
+        422,
+        (b) => {
+          expect(b.detail).toEqual([
+            { loc: ['body', 'email'], msg: 'Input should be a valid string', type: 'string_type' },
+          ]);
+        },
+      ],
+      [
+        'array instead of string',
+        '{"email":["a@example.com"],"llm":"gpt-4"}',
+        'application/json',
+        422,
+        (b) => {
+          expect((b.detail as { type: string }[])[0]?.type).toBe('string_type');
+        },
+      ],
+      [
+        'JSON array body',
+        '["a@example.com","gpt-4"]',
+        'application/json',
+        422,
+        (b) => {
+          expect((b.detail as { loc: string[] }[])[0]?.loc).toEqual(['body']);
+        },
+      ],
+      [
+        'email without domain',
+        '{"email":"alice","llm":"gpt-4"}',
+        'application/json',
+        422,
+        (b) => {
+          expect(b.detail).toEqual([
+            {
+              loc: ['body', 'email'],
+              msg: expect.stringContaining('not a valid email'),
+              type: 'value_error',
+            },
+          ]);
+        },
+      ],
+      [
+        'email with a space',
+        '{"email":"al ice@example.com","llm":"gpt-4"}',
+        'application/json',
+        422,
+        (b) => {
+          expect(JSON.stringify(b.detail)).toContain('spaces');
+        },
+      ],
+      [
+        'email with CR/LF',
+        '{"email":"a@example.com\\r\\nBcc: x@example.com","llm":"gpt-4"}',
+        'application/json',
+        422,
+        (b) => expect(JSON.stringify(b.detail)).toContain('email'),
+      ],
+      [
+        'email over 254 characters',
+        JSON.stringify({ email: `${'a'.repeat(60)}@${'b'.repeat(200)}.com`, llm: 'gpt-4' }),
+        'application/json',
+        422,
+        (b) => expect(JSON.stringify(b.detail)).toContain('email'),
+      ],
+      [
+        'unknown model',
+        '{"email":"a@example.com","llm":"gpt-5-turbo"}',
+        'application/json',
+        422,
+        (b) => {
+          expect(b.detail).toEqual([
+            {
+              loc: ['body', 'llm'],
+              msg: expect.stringContaining('Unknown model "gpt-5-turbo"'),
+              type: 'value_error',
+            },
+          ]);
+        },
+      ],
+      [
+        'model id with odd characters',
+        '{"email":"a@example.com","llm":"gpt 4; drop"}',
+        'application/json',
+        422,
+        (b) => {
+          expect((b.detail as { type: string }[])[0]?.type).toBe('string_pattern_mismatch');
+        },
+      ],
+      [
+        '__proto__ key',
+        '{"email":"a@example.com","llm":"gpt-4","__proto__":{"admin":true}}',
+        'application/json',
+        400,
+        (b) => expect(b.message).toMatch(/forbidden key/),
+      ],
+      [
+        'constructor key',
+        '{"email":"a@example.com","llm":"gpt-4","constructor":{"prototype":{"x":1}}}',
+        'application/json',
+        400,
+        (b) => expect(b.message).toMatch(/forbidden key/),
+      ],
+      [
+        'body over 16 KiB',
+        JSON.stringify({ email: 'a@example.com', llm: 'gpt-4', pad: 'x'.repeat(17 * 1024) }),
+        'application/json',
+        413,
+        (b) => expect(b.message).toMatch(/16 KiB/),
+      ],
+    ];
+
+    it.each(cases)('%s', async (_name, body, contentType, status, check) => {
+      const response = await post(body, contentType);
+      expect(response.status).toBe(status);
+      expect(response.json).not.toBeNull();
+      check(response.json);
+      expect(await totalRequests()).toBe(0);
+      // The process keeps serving.
+      expect((await h.submit('ok@example.com', 'gpt-4')).status).toBe(200);
+    });
+  });
+
+  describe('when the store is unavailable', () => {
+    it('answers 503 without writing anything, and /ready reports it', async () => {
+      await h.service.store.close();
+      const submit = await h.submit('alice@example.com', 'gpt-4');
+      expect(submit.status).toBe(503);
+      expect(submit.body).toEqual({ message: expect.stringContaining('unavailable'), success: false });
+      const status = await fetch(`${h.url}/api/requests/00000000-0000-0000-0000-000000000000`);
+      expect(status.status).toBe(503);
+      expect((await fetch(`${h.url}/ready`)).status).toBe(503);
+      expect((await fetch(`${h.url}/health`)).status).toBe(200);
+    });
+  });
+});
+
+describe('models from the LiteLLM proxy', () => {
+  it('merges the proxy models, config winning on duplicate ids, and accepts requests for them', async () => {
+    const litellm = await startFakeLiteLlm({
+      masterKey: 'sk-master-test',
+      models: ['gpt-4', 'extra/model-x'],
+    });
+    const harness = await startHarness({
+      litellm,
+      env: { ENABLE_LITELLM_MODELS: 'true' },
+      startWorker: false,
+    });
+    try {
+      const body = (await (await fetch(`${harness.url}/api/models`)).json()) as {
+        models: Record<string, unknown>[];
+      };
+      expect(body.models.map((m) => m.id)).toEqual([
+        'gpt-4',
+        'ollama/llama2',
+        'claude-3',
+        'mistral-7b',
+        'extra/model-x',
+      ]);
+      expect(body.models[0]?.title).toBe('GPT-4');
+      expect((await harness.submit('a@example.com', 'extra/model-x')).status).toBe(200);
+    } finally {
+      await harness.close();
+      await litellm.close();
+    }
+  });
+
+  it('serves the configured list within a second when the proxy hangs', async () => {
+    const litellm = await startFakeLiteLlm({ masterKey: 'sk-master-test', models: ['extra/model-x'] });
+    litellm.setDown('hang');
+    const harness = await startHarness({
+      litellm,
+      env: { ENABLE_LITELLM_MODELS: 'true' },
+      startWorker: false,
+    });
+    try {
+      const started = Date.now();
+      const response = await fetch(`${harness.url}/api/models`);
+      const elapsed = Date.now() - started;
+      const body = (await response.json()) as { models: { id: string }[] };
+      expect(body.models.map((m) => m.id)).toEqual(['gpt-4', 'ollama/llama2', 'claude-3', 'mistral-7b']);
+      expect(elapsed).toBeLessThan(2500);
+    } finally {
+      await harness.close();
+      await litellm.close();
+    }
+  });
+});
+
+describe('persistence', () => {
+  it('keeps a request across a restart and answers the same id again', async () => {
+    const first = await startHarness({ startWorker: false });
+    const { body } = await first.submit('alice@example.com', 'gpt-4');
+    const dir = first.dir;
+    await first.service.close();
+    const second = await startHarness({ dir, startWorker: false, litellm: first.litellm, smtp: first.smtp });
+    try {
+      const again = await second.submit('alice@example.com', 'gpt-4');
+      expect(again.body.request_id).toBe(body.request_id);
+      const status = await fetch(`${second.url}/api/requests/${String(body.request_id)}`);
+      expect(((await status.json()) as { status: string }).status).toBe('pending');
+    } finally {
+      await second.close();
+      await first.litellm.close();
+      await first.smtp.close();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createService, type Service } from '../../src/server.js';
+import { type FakeLiteLlm, startFakeLiteLlm } from './fake-litellm.js';
+import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
+
+export interface HarnessOptions {
+  /** config.yaml content; defaults to a small model list and no plugins. */
+  configYaml?: string;
+  env?: Record<string, string>;
+  /** Share fakes between several services (e.g. two workers on one SQLite file). */
+  litellm?: FakeLiteLlm;
+  smtp?: SmtpSink;
+  /** Directory holding config and SQLite file; shared when several services use one store. */
+  dir?: string;
+  startWorker?: boolean;
+}
+
+export interface Harness {
+  url: string;
+  service: Service;
+  config: AppConfig;
+  litellm: FakeLiteLlm;
+  smtp: SmtpSink;
+  dir: string;
+  /** POST /api/request-key; returns status and parsed body. */
+  submit(email: string, llm: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CONFIG = `
+models:
+  - {id: gpt-4, title: GPT-4}
+  - {id: ollama/llama2, title: Llama 2}
+  - {id: claude-3, title: Claude 3}
+  - {id: mistral-7b, title: Mistral 7B, featured: true, key: {rpm_limit: 10, metadata: {tier: small}}}
+litellm:
+  enable_litellm_models: false
+  key_defaults: {max_budget: 5, duration: 30d, metadata: {team: platform}}
+`;
+
+/** Starts the real service (real composition root, real HTTP listener on 127.0.0.1:0)
+ * against a fake LiteLLM and a real SMTP server. Always call close(). */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const ownsDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'lkr-service-'));
+  const litellm = options.litellm ?? (await startFakeLiteLlm({ masterKey: 'sk-master-test' }));
+  const smtp = options.smtp ?? (await startSmtpSink());
+  const configFile = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(configFile, options.configYaml ?? DEFAULT_CONFIG);
+  const config = loadConfig({
+    cwd: dir,
+    env: {
+      CONFIG_FILE: configFile,
+      SQLITE_PATH: join(dir, 'requests.db'),
+      LITELLM_BASE_URL: litellm.url,
+      LITELLM_API_KEY: litellm.masterKey,
+      LITELLM_GATEWAY_URL: 'https://llm.example.com',
+      SMTP_HOST: smtp.host,
+      SMTP_PORT: String(smtp.port),
+      SMTP_USE_TLS: 'false',
+      SMTP_FROM: 'portal@example.com',
+      APPROVAL_QUEUE_INTERVAL: '30s',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...options.env,
+    },
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const service = await createService(config, logger);
+  await service.app.listen({ host: '127.0.0.1', port: 0 });
+  if (options.startWorker !== false) {
+    service.worker.start();
+  }
+  const address = service.app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    service,
+    config,
+    litellm,
+    smtp,
+    dir,
+    async submit(email, llm) {
+      const response = await fetch(`${url}/api/request-key`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, llm }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async close() {
+      await service.close();
+      if (!options.litellm) {
+        await litellm.close();
+      }
+      if (!options.smtp) {
+        await smtp.close();
+      }
+      if (ownsDir) {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
