@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_CONTINUE_REASON, createChain, NO_PLUGINS_REASON } from './approval-chain.js';
+import type {
+  ApprovalLogger,
+  ApprovalPlugin,
+  ApprovalSubject,
+  PluginName,
+  PluginResult,
+} from './approval-types.js';
+import { createApprovalChain } from './plugin-registry.js';
+
+interface LogEntry {
+  level: keyof ApprovalLogger;
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+function recordingLogger(): { logger: ApprovalLogger; entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at =
+    (level: keyof ApprovalLogger) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      entries.push({ level, fields, message });
+    };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries };
+}
+
+/** A plugin with a fixed answer that records the subjects it saw. */
+function scripted(name: PluginName, answer: PluginResult | (() => Promise<PluginResult>)) {
+  const seen: ApprovalSubject[] = [];
+  const plugin: ApprovalPlugin = {
+    name,
+    async evaluate(subject) {
+      seen.push(subject);
+      return typeof answer === 'function' ? answer() : answer;
+    },
+  };
+  return { plugin, seen };
+}
+
+const subject: ApprovalSubject = { requestId: 'req-1', email: 'user@company.com', model: 'gpt-4' };
+
+describe('approval chain', () => {
+  it('denies everything when no plugin is configured', async () => {
+    const { logger } = recordingLogger();
+    const chain = createChain([], logger);
+    expect(chain.plugins).toEqual([]);
+    expect(await chain.evaluate(subject)).toEqual({
+      decision: 'DENY',
+      reason: 'No approval plugins configured',
+      plugin: null,
+    });
+    expect(NO_PLUGINS_REASON).toBe('No approval plugins configured');
+  });
+
+  it('denies by default when every plugin continues, after asking each of them once', async () => {
+    const { logger } = recordingLogger();
+    const first = scripted('blacklist', { decision: 'CONTINUE' });
+    const second = scripted('http', { decision: 'CONTINUE', reason: 'service has no opinion' });
+    const outcome = await createChain([first.plugin, second.plugin], logger).evaluate(subject);
+    expect(outcome).toEqual({
+      decision: 'DENY',
+      reason: 'All approval plugins returned CONTINUE - denied by default',
+      plugin: null,
+    });
+    expect(ALL_CONTINUE_REASON).toBe(outcome.reason);
+    expect([first.seen, second.seen]).toEqual([[subject], [subject]]);
+  });
+
+  it.each(['APPROVE', 'DENY', 'REVIEW'] as const)(
+    'stops at the first %s and reports who decided',
+    async (decision) => {
+      const { logger } = recordingLogger();
+      const before = scripted('blacklist', { decision: 'CONTINUE' });
+      const decider = scripted('review', { decision, reason: 'because' });
+      const after = scripted('email', { decision: 'APPROVE' });
+      const chain = createChain([before.plugin, decider.plugin, after.plugin], logger);
+      expect(await chain.evaluate(subject)).toEqual({ decision, reason: 'because', plugin: 'review' });
+      expect(after.seen).toEqual([]);
+    },
+  );
+
+  it('gives a decision without a reason a default one', async () => {
+    const { logger } = recordingLogger();
+    const chain = createChain([scripted('http', { decision: 'DENY' }).plugin], logger);
+    expect(await chain.evaluate(subject)).toEqual({
+      decision: 'DENY',
+      reason: 'Denied by the http plugin',
+      plugin: 'http',
+    });
+  });
+
+  it('treats a plugin that throws as CONTINUE, logs it as an error and asks the next one', async () => {
+    const { logger, entries } = recordingLogger();
+    const broken = scripted('http', () => Promise.reject(new Error('bug in plugin')));
+    const next = scripted('email', { decision: 'DENY', reason: 'not allowed' });
+    const outcome = await createChain([broken.plugin, next.plugin], logger).evaluate(subject);
+    expect(outcome).toEqual({ decision: 'DENY', reason: 'not allowed', plugin: 'email' });
+    const errors = entries.filter((entry) => entry.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.fields).toMatchObject({ plugin: 'http', index: 0, requestId: 'req-1' });
+  });
+
+  it('never approves because of a plugin that throws', async () => {
+    const { logger } = recordingLogger();
+    // Not async: the throw happens before any promise exists.
+    const broken: ApprovalPlugin = {
+      name: 'whitelist',
+      evaluate() {
+        throw new TypeError('synchronous bug');
+      },
+    };
+    const outcome = await createChain([broken], logger).evaluate(subject);
+    expect(outcome).toEqual({ decision: 'DENY', reason: ALL_CONTINUE_REASON, plugin: null });
+  });
+
+  it('treats an answer without a valid decision as CONTINUE', async () => {
+    const { logger, entries } = recordingLogger();
+    const odd = scripted('http', { decision: 'approve' as PluginResult['decision'] });
+    const outcome = await createChain([odd.plugin], logger).evaluate(subject);
+    expect(outcome.decision).toBe('DENY');
+    expect(entries.some((entry) => entry.level === 'error' && entry.fields.decision === 'approve')).toBe(
+      true,
+    );
+  });
+
+  it('evaluates concurrent subjects independently', async () => {
+    const { logger } = recordingLogger();
+    const chain = createApprovalChain(
+      [
+        { name: 'whitelist', config: { list: ['ollama/*'] } },
+        { name: 'email', config: { pattern: '*@company.com' } },
+      ],
+      { logger },
+    );
+    const outcomes = await Promise.all([
+      chain.evaluate({ requestId: 'a', email: 'x@gmail.com', model: 'ollama/x' }),
+      chain.evaluate({ requestId: 'b', email: 'x@gmail.com', model: 'gpt-4' }),
+    ]);
+    expect(outcomes.map((outcome) => `${outcome.decision} by ${outcome.plugin}`)).toEqual([
+      'APPROVE by whitelist',
+      'DENY by email',
+    ]);
+  });
+});
+
+describe('the example chain of the original README', () => {
+  // blacklist gpt-4*, then whitelist ollama/*, then email *@company.com.
+  const { logger } = recordingLogger();
+  const chain = createApprovalChain(
+    [
+      { name: 'blacklist', config: { list: ['gpt-4*'] } },
+      { name: 'whitelist', config: { list: ['ollama/*'] } },
+      { name: 'email', config: { pattern: '*@company.com' } },
+    ],
+    { logger },
+  );
+
+  it.each([
+    ['user@company.com', 'gpt-4', 'DENY', 'blacklist'],
+    ['user@company.com', 'ollama/llama2', 'APPROVE', 'whitelist'],
+    ['user@company.com', 'claude-3', 'APPROVE', 'email'],
+    ['user@gmail.com', 'claude-3', 'DENY', 'email'],
+  ])('(%s, %s) -> %s by %s', async (email, model, decision, plugin) => {
+    const outcome = await chain.evaluate({ requestId: 'req-1', email, model });
+    expect({ decision: outcome.decision, plugin: outcome.plugin }).toEqual({ decision, plugin });
+    expect(outcome.reason.length).toBeGreaterThan(0);
+  });
+});
