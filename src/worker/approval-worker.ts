@@ -95,18 +95,37 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
     }
   }
 
+  /** Retry times of requests this instance put back, so a retry runs when it comes due
+   * rather than at the next interval. Only the earliest one has a timer. */
+  const retryTimes: number[] = [];
+
   function scheduleRetryPass(at: number): void {
-    if (!running || at >= retryAt) {
+    if (!running) {
+      return;
+    }
+    retryTimes.push(at);
+    retryTimes.sort((a, b) => a - b);
+    armRetryTimer();
+  }
+
+  function armRetryTimer(): void {
+    const next = retryTimes[0];
+    if (next === undefined || next === retryAt) {
       return;
     }
     clearTimeout(retryTimer);
-    retryAt = at;
+    retryAt = next;
     retryTimer = setTimeout(
       () => {
+        const due = now();
+        while ((retryTimes[0] ?? Number.POSITIVE_INFINITY) <= due) {
+          retryTimes.shift();
+        }
         retryAt = Number.POSITIVE_INFINITY;
+        armRetryTimer();
         schedulePass();
       },
-      Math.max(0, at - now()) + 10,
+      Math.max(0, next - now()) + 10,
     );
     retryTimer.unref();
   }
