@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config/app-config.js';
+import { type AdminRoutesDeps, adminRoutes } from './http/admin-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { type OpsRoutesDeps, opsRoutes } from './http/ops-routes.js';
 import { type PublicRoutesDeps, publicRoutes } from './http/public-routes.js';
@@ -13,6 +17,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface AppDeps extends PublicRoutesDeps, OpsRoutesDeps {
   config: Pick<AppConfig, 'server'>;
+  /** The admin API; absent when no admin credentials are configured (its paths are then 404). */
+  admin: AdminRoutesDeps | null;
   logger: FastifyBaseLogger;
   /** Hooks that must see every route (HTTP metrics), installed before any route. */
   instrument?: (app: FastifyInstance) => void;
@@ -47,8 +53,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   deps.instrument?.(app);
 
+  const origins = deps.config.server.corsOrigins;
   await app.register(cors, {
-    origin: deps.config.server.corsOrigins === '*' ? '*' : deps.config.server.corsOrigins,
+    // Admin routes answer cross-origin only for explicitly listed origins, never for `*`.
+    delegator: (request, callback) => {
+      const adminPath = (request.url ?? '').startsWith('/api/admin');
+      callback(null, {
+        origin: adminPath ? (origins === '*' ? false : origins) : origins,
+        credentials: false,
+      });
+    },
   });
 
   await app.register(swagger, {
@@ -62,14 +76,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'models', description: 'What can be requested' },
         { name: 'requests', description: 'Key requests' },
+        { name: 'admin', description: 'Review and decide (HTTP Basic)' },
         { name: 'ops', description: 'Health, readiness and metrics' },
       ],
+      components: { securitySchemes: { adminBasic: { type: 'http', scheme: 'basic' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(opsRoutes, { store: deps.store, metrics: deps.metrics, uiDir: deps.uiDir });
   await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
+  if (deps.admin) {
+    await app.register(adminRoutes, deps.admin);
+  }
+  if (deps.uiDir !== null && existsSync(join(deps.uiDir, 'assets'))) {
+    await app.register(fastifyStatic, {
+      root: join(deps.uiDir, 'assets'),
+      prefix: '/assets/',
+      maxAge: '365d',
+      immutable: true,
+    });
+  }
   return app;
 }
 

@@ -35,3 +35,12 @@ export function storeUnavailable(cause: unknown): AppError {
     cause,
   });
 }
+
+/** Runs a store call; any failure becomes a 503 `store-unavailable`, with the cause kept for the log. */
+export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw storeUnavailable(error);
+  }
+}

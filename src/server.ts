@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createAdminService } from './admin/admin-service.js';
 import { buildApp } from './app.js';
 import { createApprovalChain } from './approval/plugin-registry.js';
 import type { AppConfig } from './config/app-config.js';
@@ -14,6 +16,9 @@ import type { RequestStore } from './store/request-store.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 import { type ApprovalWorker, createApprovalWorker, workerOwnerId } from './worker/approval-worker.js';
 import { createRequestProcessor } from './worker/request-processor.js';
+
+/** The built web UI (`npm run build:web`), relative to this file in src/ and in dist/. */
+const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export interface Service {
   app: FastifyInstance;
@@ -94,14 +99,23 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
   });
 
   const requests = createRequestService({ store, catalog, wakeWorker: () => worker.wake() });
+  const { username, password } = config.admin;
+  const admin =
+    username !== null && password !== null
+      ? {
+          admin: createAdminService({ store, wakeWorker: () => worker.wake() }),
+          credentials: { username, password },
+        }
+      : null;
   const app = await buildApp({
     config,
     logger,
     store,
     catalog,
     requests,
+    admin,
     metrics: metrics.registry,
-    uiDir: null,
+    uiDir: WEB_DIST,
     instrument: (instance) => registerHttpMetrics(instance, metrics),
   });
 

@@ -1,4 +1,4 @@
-import { notFound, storeUnavailable, validationError } from '../errors.js';
+import { notFound, storeCall, validationError } from '../errors.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import type { RequestStore } from '../store/request-store.js';
 import { normalizeEmail } from './email.js';
@@ -31,7 +31,7 @@ export function createRequestService({ store, catalog, wakeWorker }: RequestServ
           `Unknown model ${JSON.stringify(model)}: choose one of the ids listed by GET /api/models`,
         );
       }
-      const result = await guard(() => store.create({ email: email.email, model }));
+      const result = await storeCall(() => store.create({ email: email.email, model }));
       if (result.created) {
         wakeWorker();
       }
@@ -39,7 +39,7 @@ export function createRequestService({ store, catalog, wakeWorker }: RequestServ
     },
 
     async status(id: string): Promise<KeyRequest> {
-      const request = await guard(() => store.get(id));
+      const request = await storeCall(() => store.get(id));
       if (!request) {
         throw notFound(`No key request with id ${JSON.stringify(id)}`);
       }
@@ -49,11 +49,3 @@ export function createRequestService({ store, catalog, wakeWorker }: RequestServ
 }
 
 export type RequestService = ReturnType<typeof createRequestService>;
-
-async function guard<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw storeUnavailable(error);
-  }
-}
