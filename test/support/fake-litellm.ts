@@ -1,0 +1,308 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A LiteLLM proxy stand-in on 127.0.0.1, answering the key-management and model routes the
+ * way LiteLLM's source does (litellm/proxy/management_endpoints/key_management_endpoints.py):
+ * - /key/generate: a given `key` must start with `sk-`; a duplicate non-null `key_alias` is 400
+ *   (`_enforce_unique_key_alias`, checked first); a duplicate key value is an upsert that keeps
+ *   the existing row and answers 200 (`PrismaClient.insert_data`), or 500 with
+ *   `duplicateKey: 'error'` for proxies that reject it.
+ * - /key/info: unknown key 404 "Key not found in database" (not_found_error).
+ * - /key/delete: by `keys` (value or hash) or `key_aliases`; none found 404 "No keys found".
+ * Errors use LiteLLM's ProxyException body: {"error":{"message","type","param","code"}}. */
+
+export type FailureMode = { status: number; body?: unknown } | 'hang' | 'reset';
+
+export interface FailureOptions {
+  /** Only calls to this path (e.g. '/key/generate') fail; default all. */
+  path?: string;
+  /** Perform the call first, then fail the answer: "the proxy did it, the reply was lost". */
+  afterHandling?: boolean;
+}
+
+export interface FakeCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+export interface FakeKey {
+  key: string;
+  /** sha256 hex of the key, LiteLLM's `token`. */
+  token: string;
+  alias: string | null;
+  userId: string | null;
+  models: string[];
+  metadata: Record<string, unknown>;
+  duration: string | null;
+  maxBudget: number | null;
+  budgetDuration: string | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+}
+
+export interface FakeLiteLlm {
+  url: string;
+  masterKey: string;
+  calls: FakeCall[];
+  liveKeys(): FakeKey[];
+  failNext(count: number, mode: FailureMode, options?: FailureOptions): void;
+  /** Fails every matching call until called with null. */
+  setDown(mode: FailureMode | null, options?: FailureOptions): void;
+  /** Ends hung requests and open connections too. */
+  close(): Promise<void>;
+}
+
+export interface FakeLiteLlmOptions {
+  masterKey?: string;
+  models?: string[];
+  duplicateKey?: 'upsert' | 'error';
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+interface Failure extends FailureOptions {
+  mode: FailureMode;
+  remaining: number;
+}
+
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+const abbreviate = (key: string): string => `sk-...${key.slice(-4)}`;
+
+function proxyError(status: number, message: string, type: string, param = 'None'): Answer {
+  return { status, body: { error: { message, type, param, code: String(status) } } };
+}
+
+export async function startFakeLiteLlm(options: FakeLiteLlmOptions = {}): Promise<FakeLiteLlm> {
+  const masterKey = options.masterKey ?? 'sk-fake-master-key-0123456789';
+  const models = options.models ?? ['gpt-4o', 'claude-sonnet'];
+  const keys = new Map<string, FakeKey>(); // by token (hash)
+  const calls: FakeCall[] = [];
+  const planned: Failure[] = [];
+  let down: Failure | null = null;
+
+  const findKey = (keyOrHash: string): FakeKey | undefined =>
+    keys.get(keyOrHash.startsWith('sk-') ? hashKey(keyOrHash) : keyOrHash);
+
+  function authenticate(headers: IncomingHttpHeaders): Answer | null {
+    const header = headers.authorization ?? '';
+    const received = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    if (received === masterKey) {
+      return null;
+    }
+    if (received === '') {
+      return proxyError(401, 'Authentication Error, No api key passed in.', 'auth_error');
+    }
+    // Like LiteLLM, echo an abbreviation of the rejected key: clients must not log it verbatim.
+    return proxyError(
+      401,
+      `Authentication Error, Invalid proxy server token passed. Received API Key = ${abbreviate(received)}, Key Hash (Token) =${hashKey(received)}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
+      'auth_error',
+    );
+  }
+
+  function generate(body: Record<string, unknown>): Answer {
+    const key = body.key ?? `sk-${randomBytes(16).toString('base64url')}`;
+    if (typeof key !== 'string' || !key.startsWith('sk-')) {
+      return proxyError(
+        400,
+        "{'error': \"Invalid key format. LiteLLM Virtual Key must start with 'sk-'.\"}",
+        'internal_server_error',
+      );
+    }
+    const alias = typeof body.key_alias === 'string' ? body.key_alias : null;
+    if (alias !== null && [...keys.values()].some((existing) => existing.alias === alias)) {
+      return proxyError(
+        400,
+        `Key with alias '${alias}' already exists. Unique key aliases across all keys are required.`,
+        'bad_request_error',
+        'key_alias',
+      );
+    }
+    const token = hashKey(key);
+    if (keys.has(token) && options.duplicateKey === 'error') {
+      return proxyError(500, "{'error': 'Internal Server Error.'}", 'internal_server_error');
+    }
+    const record: FakeKey = keys.get(token) ?? {
+      key,
+      token,
+      alias,
+      userId: typeof body.user_id === 'string' ? body.user_id : null,
+      models: Array.isArray(body.models) ? body.models.filter((m): m is string => typeof m === 'string') : [],
+      metadata: typeof body.metadata === 'object' && body.metadata !== null ? { ...body.metadata } : {},
+      duration: typeof body.duration === 'string' ? body.duration : null,
+      maxBudget: typeof body.max_budget === 'number' ? body.max_budget : null,
+      budgetDuration: typeof body.budget_duration === 'string' ? body.budget_duration : null,
+      rpmLimit: typeof body.rpm_limit === 'number' ? body.rpm_limit : null,
+      tpmLimit: typeof body.tpm_limit === 'number' ? body.tpm_limit : null,
+    };
+    keys.set(token, record);
+    return { status: 200, body: { ...describe(record), key: record.key, token, token_id: token } };
+  }
+
+  function describe(record: FakeKey): Record<string, unknown> {
+    return {
+      key_alias: record.alias,
+      key_name: abbreviate(record.key),
+      user_id: record.userId,
+      models: record.models,
+      metadata: record.metadata,
+      max_budget: record.maxBudget,
+      budget_duration: record.budgetDuration,
+      rpm_limit: record.rpmLimit,
+      tpm_limit: record.tpmLimit,
+      expires: null,
+    };
+  }
+
+  function remove(body: Record<string, unknown>): Answer {
+    const list = (value: unknown): string[] | null =>
+      Array.isArray(value) && value.length > 0
+        ? value.filter((v): v is string => typeof v === 'string')
+        : null;
+    const byKeys = list(body.keys);
+    const byAliases = list(body.key_aliases);
+    let targets: FakeKey[];
+    if (byKeys !== null) {
+      targets = byKeys.map(findKey).filter((k): k is FakeKey => k !== undefined);
+    } else if (byAliases !== null) {
+      targets = [...keys.values()].filter((k) => k.alias !== null && byAliases.includes(k.alias));
+    } else {
+      return proxyError(500, 'Invalid request type', 'internal_server_error');
+    }
+    if (targets.length === 0) {
+      return proxyError(404, "{'error': 'No keys found'}", 'internal_server_error');
+    }
+    for (const target of targets) {
+      keys.delete(target.token);
+    }
+    return { status: 200, body: { deleted_keys: byKeys ?? byAliases } };
+  }
+
+  function route(call: FakeCall): Answer {
+    const unauthorized = authenticate(call.headers);
+    if (unauthorized !== null) {
+      return unauthorized;
+    }
+    const body =
+      typeof call.body === 'object' && call.body !== null ? (call.body as Record<string, unknown>) : {};
+    const endpoint = `${call.method} ${call.path}`;
+    if (endpoint === 'GET /v1/models' || endpoint === 'GET /models') {
+      const data = models.map((id) => ({ id, object: 'model', created: 1677610602, owned_by: 'openai' }));
+      return { status: 200, body: { data, object: 'list' } };
+    }
+    if (endpoint === 'POST /key/generate') {
+      return generate(body);
+    }
+    if (endpoint === 'GET /key/info') {
+      const record = findKey(call.query.key ?? masterKey);
+      if (record === undefined) {
+        return proxyError(404, 'Key not found in database', 'not_found_error', 'key');
+      }
+      return { status: 200, body: { key: call.query.key, info: describe(record) } };
+    }
+    if (endpoint === 'POST /key/delete') {
+      return remove(body);
+    }
+    return { status: 404, body: { detail: 'Not Found' } };
+  }
+
+  function takeFailure(path: string): Failure | null {
+    const matches = (failure: Failure) => failure.path === undefined || failure.path === path;
+    if (down !== null && matches(down)) {
+      return down;
+    }
+    const next = planned.find((failure) => failure.remaining > 0 && matches(failure));
+    if (next === undefined) {
+      return null;
+    }
+    next.remaining -= 1;
+    return next;
+  }
+
+  function send(res: ServerResponse, answer: Answer): void {
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer.body));
+  }
+
+  function fail(req: IncomingMessage, res: ServerResponse, mode: FailureMode): void {
+    if (mode === 'reset') {
+      req.socket.destroy();
+    } else if (mode !== 'hang') {
+      // A hung request is simply never answered; close() ends its connection.
+      send(res, {
+        status: mode.status,
+        body: mode.body ?? proxyError(mode.status, 'injected failure', 'internal_server_error').body,
+      });
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      send(res, {
+        status: 422,
+        body: { detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error' }] },
+      });
+      return;
+    }
+    const call: FakeCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      headers: req.headers,
+    };
+    calls.push(call);
+    const failure = takeFailure(call.path);
+    if (failure !== null && failure.afterHandling !== true) {
+      fail(req, res, failure.mode);
+      return;
+    }
+    const answer = route(call);
+    if (failure !== null) {
+      fail(req, res, failure.mode);
+      return;
+    }
+    send(res, answer);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => req.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    masterKey,
+    calls,
+    liveKeys: () => [...keys.values()].map((record) => ({ ...record, metadata: { ...record.metadata } })),
+    failNext(count, mode, failureOptions = {}) {
+      planned.push({ ...failureOptions, mode, remaining: count });
+    },
+    setDown(mode, failureOptions = {}) {
+      down = mode === null ? null : { ...failureOptions, mode, remaining: Number.POSITIVE_INFINITY };
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
