@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import type { V1Secret } from '@kubernetes/client-node';
+import { isRequestState, type KeyRequest, type RequestState } from '../requests/request-types.js';
+
+/** The Secret layout of DESIGN.md ("Kubernetes Secret layout"). Names are a public contract:
+ * the old Python service, operators' kubectl commands and dashboards rely on them. */
+
+export const SECRET_NAME_PREFIX = 'llm-key-request-';
+export const APP_NAME = 'llm-key-requestor';
+export const COMPONENT = 'llm-key-request';
+
+export const LABELS = {
+  name: 'app.kubernetes.io/name',
+  component: 'app.kubernetes.io/component',
+  state: 'request-state',
+  /** sha256 of the normalised email; present on every Secret this service has written. */
+  emailHash: 'llm-key-requestor/email-hash',
+  /** The state whose worker duties are done; absent while none are. */
+  handledState: 'llm-key-requestor/handled-state',
+} as const;
+
+export const ANNOTATIONS = {
+  component: 'app.kubernetes.io/component',
+  email: 'email',
+  state: 'state',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  model: 'model',
+  reason: 'reason',
+  leaseOwner: 'llm-key-requestor/lease-owner',
+  leaseUntil: 'llm-key-requestor/lease-until',
+  attempts: 'llm-key-requestor/attempts',
+  nextAttemptAt: 'llm-key-requestor/next-attempt-at',
+  lastError: 'llm-key-requestor/last-error',
+} as const;
+
+export const DATA = {
+  requestId: 'request_id',
+  email: 'email',
+  model: 'model',
+  state: 'state',
+  apiKey: 'api_key',
+  pendingKey: 'pending_api_key',
+} as const;
+
+/** Selects every request Secret, old and new. */
+export const REQUEST_SELECTOR = `${LABELS.component}=${COMPONENT}`;
+
+const REQUEST_ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Ids become part of a Secret name (a DNS subdomain of at most 253 characters). */
+export function isValidRequestId(id: string): boolean {
+  return id.length > 0 && id.length <= 200 && REQUEST_ID.test(id);
+}
+
+export function secretName(id: string): string {
+  return `${SECRET_NAME_PREFIX}${id}`;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Label values hold at most 63 characters; 63 hex digits of sha256 keep 252 bits. */
+export function emailHash(email: string): string {
+  return createHash('sha256').update(normaliseEmail(email), 'utf8').digest('hex').slice(0, 63);
+}
+
+/** Reads an annotation timestamp. The old service wrote Python `isoformat()` without an
+ * offset (`2024-05-01T12:00:00.123456`), which is UTC; the result is always ISO-8601 with Z. */
+export function parseTimestamp(text: string | undefined): string | null {
+  if (text === undefined || text.trim() === '') {
+    return null;
+  }
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const ms = Number(trimmed);
+    return Number.isSafeInteger(ms) ? new Date(ms).toISOString() : null;
+  }
+  const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    trimmed,
+  );
+  if (!match) {
+    return null;
+  }
+  const [, date, time, fraction = '', zone = 'Z'] = match;
+  // JavaScript dates hold milliseconds; Python writes microseconds.
+  const millis = fraction.padEnd(3, '0').slice(0, 3);
+  const offset =
+    zone.toUpperCase() === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms = Date.parse(`${date}T${time?.length === 5 ? `${time}:00` : time}.${millis}${offset}`);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function parseEpochMs(text: string | undefined): number | null {
+  const iso = parseTimestamp(text);
+  return iso === null ? null : Date.parse(iso);
+}
+
+function decodeData(data: Record<string, string> | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data ?? {})) {
+    decoded[key] = Buffer.from(value, 'base64').toString('utf8');
+  }
+  return decoded;
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value === '' ? null : value;
+}
+
+export type DecodeResult =
+  | {
+      ok: true;
+      request: KeyRequest;
+      /** Written by the old service: no email-hash label yet. */
+      legacy: boolean;
+    }
+  | { ok: false; problem: string };
+
+/** Worker duties the old service already carried out: it minted and mailed on approval,
+ * mailed on denial, and notified reviewers when it parked a request. A pending request, and
+ * one approved (e.g. with kubectl) that has no key yet, still need the worker. */
+function legacyHandledState(state: RequestState, apiKey: string | null): RequestState | null {
+  if ((state === 'approved' && apiKey !== null) || state === 'denied' || state === 'in-review') {
+    return state;
+  }
+  return null;
+}
+
+/** Turns a Secret into a request, or explains why it cannot (such Secrets are skipped, never guessed at).
+ * State precedence: the `request-state` label (what `kubectl label` edits), then the `state`
+ * annotation, then `data.state`. */
+export function decodeSecret(secret: V1Secret): DecodeResult {
+  const metadata = secret.metadata ?? {};
+  const name = metadata.name ?? '';
+  if (!name.startsWith(SECRET_NAME_PREFIX) || !isValidRequestId(name.slice(SECRET_NAME_PREFIX.length))) {
+    return { ok: false, problem: 'name is not llm-key-request-<id>' };
+  }
+  const version = metadata.resourceVersion;
+  if (version === undefined || version === '') {
+    return { ok: false, problem: 'no resourceVersion' };
+  }
+  const labels = metadata.labels ?? {};
+  const annotations = metadata.annotations ?? {};
+  const data = decodeData(secret.data);
+
+  const stateText = labels[LABELS.state] ?? annotations[ANNOTATIONS.state] ?? data[DATA.state];
+  if (!isRequestState(stateText)) {
+    return { ok: false, problem: `invalid state ${JSON.stringify(stateText ?? null)}` };
+  }
+  const email = nonEmpty(data[DATA.email] ?? annotations[ANNOTATIONS.email]);
+  const model = nonEmpty(data[DATA.model] ?? annotations[ANNOTATIONS.model]);
+  if (email === null || model === null) {
+    return { ok: false, problem: 'missing email or model' };
+  }
+  const apiKey = nonEmpty(data[DATA.apiKey]);
+  const legacy = labels[LABELS.emailHash] === undefined;
+  let handledState: RequestState | null;
+  if (legacy) {
+    handledState = legacyHandledState(stateText, apiKey);
+  } else {
+    const handled = labels[LABELS.handledState];
+    if (handled !== undefined && !isRequestState(handled)) {
+      // Guessing here could repeat a mint or an email; better to leave the Secret alone.
+      return { ok: false, problem: `invalid handled-state ${JSON.stringify(handled)}` };
+    }
+    handledState = handled ?? null;
+  }
+  const createdAt =
+    parseTimestamp(annotations[ANNOTATIONS.createdAt]) ??
+    parseTimestamp(metadata.creationTimestamp?.toISOString()) ??
+    new Date(0).toISOString();
+  const attempts = Number(annotations[ANNOTATIONS.attempts] ?? '0');
+
+  return {
+    ok: true,
+    legacy,
+    request: {
+      id: name.slice(SECRET_NAME_PREFIX.length),
+      email: normaliseEmail(email),
+      model,
+      state: stateText,
+      reason: nonEmpty(annotations[ANNOTATIONS.reason]),
+      apiKey,
+      pendingKey: nonEmpty(data[DATA.pendingKey]),
+      handledState,
+      createdAt,
+      updatedAt: parseTimestamp(annotations[ANNOTATIONS.updatedAt]) ?? createdAt,
+      work: {
+        owner: nonEmpty(annotations[ANNOTATIONS.leaseOwner]),
+        leaseUntil: parseEpochMs(annotations[ANNOTATIONS.leaseUntil]),
+        attempts: Number.isSafeInteger(attempts) && attempts > 0 ? attempts : 0,
+        nextAttemptAt: parseEpochMs(annotations[ANNOTATIONS.nextAttemptAt]) ?? 0,
+        lastError: nonEmpty(annotations[ANNOTATIONS.lastError]),
+      },
+      version,
+    },
+  };
+}
+
+function setOrDelete(map: Record<string, string>, key: string, value: string | null): void {
+  if (value === null) {
+    delete map[key];
+  } else {
+    map[key] = value;
+  }
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** Writes `request` onto a copy of `base` (the Secret as last read, when updating), so
+ * labels, annotations and data keys that others added survive. The copy keeps base's
+ * resourceVersion, which makes a replace with it conditional. */
+export function encodeSecret(request: Omit<KeyRequest, 'version'>, base?: V1Secret): V1Secret {
+  const metadata = { ...(base?.metadata ?? {}) };
+  const labels = { ...(metadata.labels ?? {}) };
+  const annotations = { ...(metadata.annotations ?? {}) };
+  const data = { ...(base?.data ?? {}) };
+
+  labels[LABELS.name] = APP_NAME;
+  labels[LABELS.component] = COMPONENT;
+  labels[LABELS.state] = request.state;
+  labels[LABELS.emailHash] = emailHash(request.email);
+  setOrDelete(labels, LABELS.handledState, request.handledState);
+
+  annotations[ANNOTATIONS.component] = COMPONENT;
+  annotations[ANNOTATIONS.email] = request.email;
+  annotations[ANNOTATIONS.state] = request.state;
+  annotations[ANNOTATIONS.createdAt] = request.createdAt;
+  annotations[ANNOTATIONS.updatedAt] = request.updatedAt;
+  annotations[ANNOTATIONS.model] = request.model;
+  setOrDelete(annotations, ANNOTATIONS.reason, request.reason);
+  const { work } = request;
+  setOrDelete(annotations, ANNOTATIONS.leaseOwner, work.owner);
+  setOrDelete(
+    annotations,
+    ANNOTATIONS.leaseUntil,
+    work.leaseUntil === null ? null : new Date(work.leaseUntil).toISOString(),
+  );
+  setOrDelete(annotations, ANNOTATIONS.attempts, work.attempts > 0 ? String(work.attempts) : null);
+  setOrDelete(
+    annotations,
+    ANNOTATIONS.nextAttemptAt,
+    work.nextAttemptAt > 0 ? new Date(work.nextAttemptAt).toISOString() : null,
+  );
+  setOrDelete(annotations, ANNOTATIONS.lastError, work.lastError);
+
+  data[DATA.requestId] = base64(request.id);
+  data[DATA.email] = base64(request.email);
+  data[DATA.model] = base64(request.model);
+  data[DATA.state] = base64(request.state);
+  setOrDelete(data, DATA.apiKey, request.apiKey === null ? null : base64(request.apiKey));
+  setOrDelete(data, DATA.pendingKey, request.pendingKey === null ? null : base64(request.pendingKey));
+
+  return {
+    ...(base ?? {}),
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: base?.type ?? 'Opaque',
+    metadata: { ...metadata, name: secretName(request.id), labels, annotations },
+    data,
+  };
+}

@@ -1,0 +1,120 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KeyRequest } from '../src/requests/request-types.js';
+import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
+import { type TempKubeconfig, writeTempKubeconfig } from './support/kubeconfig.js';
+
+const run = promisify(execFile);
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+
+let h: KubernetesStoreHarness;
+let kubeconfig: TempKubeconfig;
+
+/** Runs the real kubectl against the fake. Asynchronous on purpose: the fake serves from this process. */
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    'kubectl',
+    ['--kubeconfig', kubeconfig.path, '--cache-dir', join(kubeconfig.dir, 'cache'), ...args],
+    { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: kubeconfig.dir } },
+  );
+  return stdout;
+}
+
+async function mustUpdate(
+  request: KeyRequest,
+  patch: Parameters<KubernetesStoreHarness['store']['update']>[2],
+) {
+  const result = await h.store.update(request.id, request.version, patch);
+  if (!result.ok) {
+    throw new Error(`update failed: ${result.reason}`);
+  }
+  return result.request;
+}
+
+describe.skipIf(!hasKubectl)('approving by hand with kubectl', () => {
+  beforeEach(async () => {
+    h = await startKubernetesStore();
+    kubeconfig = await writeTempKubeconfig({ server: h.fake.url, namespace: h.namespace });
+  });
+  afterEach(async () => {
+    await h.cleanup();
+    await kubeconfig.remove();
+  });
+
+  it('lists and describes request Secrets without showing their data', async () => {
+    const { request } = await h.store.create({ email: 'a@example.com', model: 'gpt-4o' });
+    const approved = await mustUpdate(request, {
+      state: 'approved',
+      apiKey: 'sk-do-not-print',
+      handledState: 'approved',
+    });
+
+    const listed = await kubectl('get', 'secrets', '-l', 'app.kubernetes.io/component=llm-key-request');
+    expect(listed).toMatch(new RegExp(`^llm-key-request-${approved.id}\\s+Opaque\\s+5\\s+\\d+s$`, 'm'));
+    expect(listed).not.toContain('llm-key-requestor-id-key');
+
+    const described = await kubectl('describe', 'secret', `llm-key-request-${approved.id}`);
+    expect(described).toContain('request-state=approved');
+    expect(described).toContain('llm-key-requestor/handled-state=approved');
+    expect(described).toMatch(/email:\s+a@example\.com/);
+    expect(described).toMatch(/api_key:\s+15 bytes/);
+    expect(described).not.toContain('sk-do-not-print');
+  });
+
+  it('hands a request approved with kubectl label + annotate to the worker', async () => {
+    const { request } = await h.store.create({ email: 'a@example.com', model: 'gpt-4o' });
+    await mustUpdate(request, { state: 'in-review', handledState: 'in-review' });
+    expect(await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 })).toHaveLength(
+      0,
+    );
+    const name = `llm-key-request-${request.id}`;
+
+    expect(await kubectl('label', 'secret', name, 'request-state=approved', '--overwrite')).toContain(
+      `secret/${name} labeled`,
+    );
+    // The label alone is enough: it wins over the annotation and data.
+    expect(await h.store.get(request.id)).toMatchObject({ state: 'approved', handledState: 'in-review' });
+    expect(await kubectl('annotate', 'secret', name, 'state=approved', '--overwrite')).toContain(
+      `secret/${name} annotated`,
+    );
+
+    const claimed = await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 });
+    expect(claimed.map((r) => [r.id, r.state, r.apiKey])).toEqual([[request.id, 'approved', null]]);
+    const kinds = h.fake.requests.filter((r) => r.method === 'PATCH').map((r) => r.contentType);
+    expect(kinds).toEqual(['application/merge-patch+json', 'application/merge-patch+json']);
+  });
+
+  it('does the same for a Secret the old service wrote', async () => {
+    const id = '0b0e6f52-3c1d-4a8e-9d7f-6a5b4c3d2e1f';
+    h.fake.storage.create(h.namespace, {
+      metadata: {
+        name: `llm-key-request-${id}`,
+        labels: {
+          'app.kubernetes.io/name': 'llm-key-requestor',
+          'app.kubernetes.io/component': 'llm-key-request',
+          'request-state': 'denied',
+        },
+        annotations: {
+          'app.kubernetes.io/component': 'llm-key-request',
+          email: 'old@example.com',
+          state: 'denied',
+          created_at: '2024-05-01T12:00:00.123456',
+          updated_at: '2024-05-01T12:00:00.123456',
+        },
+      },
+      type: 'Opaque',
+      stringData: { request_id: id, email: 'old@example.com', model: 'gpt-4o', state: 'denied' },
+    });
+    expect(await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 })).toHaveLength(
+      0,
+    );
+
+    await kubectl('label', 'secret', `llm-key-request-${id}`, 'request-state=approved', '--overwrite');
+    await kubectl('annotate', 'secret', `llm-key-request-${id}`, 'state=approved', '--overwrite');
+
+    const claimed = await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 });
+    expect(claimed.map((r) => [r.id, r.state, r.handledState])).toEqual([[id, 'approved', 'denied']]);
+  });
+});

@@ -1,0 +1,248 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KeyRequest } from '../src/requests/request-types.js';
+import { createKubernetesStore, KubernetesApiError } from '../src/store/kubernetes-store.js';
+import {
+  type KubernetesStoreHarness,
+  recordingLogger,
+  startKubernetesStore,
+} from './support/fake-kubernetes-store.js';
+import { testKubeConfig } from './support/kubeconfig.js';
+
+let h: KubernetesStoreHarness | undefined;
+afterEach(async () => {
+  await h?.cleanup();
+  h = undefined;
+});
+
+async function start(overrides: Parameters<typeof startKubernetesStore>[0] = {}) {
+  h = await startKubernetesStore(overrides);
+  return h;
+}
+
+const lists = (harness: KubernetesStoreHarness) =>
+  harness.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/secrets'));
+
+describe('Kubernetes store: how it uses the API', () => {
+  it('looks requests up by label selector, never by listing everything', async () => {
+    const { store, fake } = await start();
+    for (let i = 0; i < 5; i++) {
+      await store.create({ email: `u${i}@example.com`, model: 'm1' });
+    }
+    fake.requests.length = 0;
+    await store.findByEmailAndModel('u3@example.com', 'm1');
+    await store.create({ email: 'u4@example.com', model: 'm1' });
+    await store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 1 });
+    const selectors = lists(h as KubernetesStoreHarness).map((r) => r.query.labelSelector ?? '');
+    expect(selectors.length).toBeGreaterThan(0);
+    for (const selector of selectors) {
+      expect(selector).toMatch(
+        /^app\.kubernetes\.io\/component=llm-key-request,(llm-key-requestor\/email-hash=[0-9a-f]{63}|request-state=[a-z-]+,llm-key-requestor\/handled-state!=[a-z-]+)$/,
+      );
+    }
+  });
+
+  it('reads long lists in pages of the configured size', async () => {
+    const { store, fake } = await start({ pageSize: 2 });
+    for (let i = 0; i < 5; i++) {
+      await store.create({ email: `u${i}@example.com`, model: 'm1' });
+    }
+    fake.requests.length = 0;
+    const claimed = await store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 10 });
+    expect(claimed).toHaveLength(5);
+    const pending = lists(h as KubernetesStoreHarness).filter((r) =>
+      r.query.labelSelector?.includes('request-state=pending'),
+    );
+    expect(pending.map((r) => [r.query.limit, r.query.continue !== undefined])).toEqual([
+      ['2', false],
+      ['2', true],
+      ['2', true],
+    ]);
+  });
+
+  it('reports a write lost to a kubectl edit as a conflict and keeps the edit', async () => {
+    const { store, fake, namespace } = await start();
+    const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+    const name = `llm-key-request-${request.id}`;
+    const current = fake.storage.get(namespace, name);
+    fake.storage.replace(namespace, name, {
+      ...current,
+      metadata: { ...current.metadata, labels: { ...current.metadata.labels, 'request-state': 'approved' } },
+    });
+    expect(await store.update(request.id, request.version, { state: 'denied', reason: 'x' })).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    expect(fake.storage.get(namespace, name).metadata.labels?.['request-state']).toBe('approved');
+  });
+
+  it('turns a 409 from the API server into a conflict, without retrying', async () => {
+    const { store, fake } = await start();
+    const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+    // The store holds the current version; another writer slips in between its read and its PUT.
+    fake.injectFault({ method: 'PUT', status: 409, times: 1 });
+    expect(await store.update(request.id, request.version, { reason: 'x' })).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    expect(fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('does not let two replicas claim the same request', async () => {
+    const harness = await start();
+    for (let i = 0; i < 20; i++) {
+      await harness.store.create({ email: `u${i}@example.com`, model: 'm1' });
+    }
+    const replicas = [harness.store, harness.replica(), harness.replica()];
+    const now = Date.now();
+    const results = await Promise.all(
+      replicas.map((store, i) => store.claimDue({ owner: `r${i}`, now, leaseMs: 60_000, limit: 8 })),
+    );
+    const ids = results.flat().map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(20);
+  });
+
+  it('serves stats from a short cache that its own writes invalidate', async () => {
+    const { store, fake } = await start({ statsTtlMs: 60_000 });
+    await store.create({ email: 'a@example.com', model: 'm1' });
+    expect((await store.stats()).byState.pending).toBe(1);
+    fake.requests.length = 0;
+    expect((await store.stats()).byState.pending).toBe(1);
+    expect(fake.requests).toHaveLength(0);
+    await store.create({ email: 'b@example.com', model: 'm1' });
+    expect((await store.stats()).byState.pending).toBe(2);
+  });
+
+  it('never logs keys or other Secret data', async () => {
+    const { store, logger } = await start();
+    const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+    const updated = await store.update(request.id, request.version, {
+      state: 'approved',
+      pendingKey: 'sk-very-secret',
+    });
+    if (!updated.ok) {
+      throw new Error('update failed');
+    }
+    await store.update(updated.request.id, updated.request.version, { apiKey: 'sk-very-secret' });
+    await store.update(request.id, request.version, { apiKey: 'sk-very-secret' });
+    h?.fake.injectFault({ status: 500 });
+    await store.get(request.id).catch((error: Error) => {
+      expect(error.message).not.toContain('sk-very-secret');
+    });
+    await store.ping().catch(() => undefined);
+    expect(logger.entries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(logger.entries)).not.toContain('sk-very-secret');
+  });
+});
+
+describe('Kubernetes store: readiness', () => {
+  it('fails ping with a readable reason when RBAC forbids listing secrets, and logs it once', async () => {
+    const { store, fake, logger } = await start();
+    fake.injectFault({ status: 403 });
+    for (let i = 0; i < 3; i++) {
+      const error = await store.ping().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KubernetesApiError);
+      expect((error as KubernetesApiError).failure).toBe('forbidden');
+      expect((error as Error).message).toMatch(/forbidden \(403, namespace "llm-keys"/);
+    }
+    const warnings = logger.entries.filter((e) => e.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.fields.reason)).toContain('403');
+    fake.clearFaults();
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(logger.entries.at(-1)?.message).toBe('Kubernetes API reachable again');
+  });
+
+  it('fails ping when the API server is unreachable', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const store = createKubernetesStore({
+      namespace: 'x',
+      kubeConfig: testKubeConfig({ server: `http://127.0.0.1:${port}` }),
+      logger: recordingLogger(),
+    });
+    const error = await store.ping().catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'unreachable' });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    await expect(store.create({ email: 'a@example.com', model: 'm1' })).rejects.toThrow(KubernetesApiError);
+    await store.close();
+  });
+
+  it('gives up on a hung API server after the request timeout', async () => {
+    const { store, fake } = await start({ requestTimeoutMs: 300 });
+    const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+    fake.injectFault({ hang: true });
+    const started = Date.now();
+    await expect(store.ping()).rejects.toMatchObject({ failure: 'timeout' });
+    await expect(store.update(request.id, '0', { reason: 'x' })).rejects.toMatchObject({
+      failure: 'timeout',
+    });
+    await expect(
+      store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 1_000, limit: 1 }),
+    ).rejects.toMatchObject({ failure: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('answers get and update for ids that cannot name a Secret without calling the API', async () => {
+    const { store, fake } = await start();
+    fake.requests.length = 0;
+    expect(await store.get('../../etc')).toBeNull();
+    expect(await store.get('UPPER')).toBeNull();
+    expect(await store.update('a/b', '1', { reason: 'x' })).toEqual({ ok: false, reason: 'not-found' });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('Kubernetes store: work after a hand edit', () => {
+  it('treats a request relabelled to approved as work, even when it was handled before', async () => {
+    const { store, fake, namespace } = await start();
+    const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+    const reviewed = await store.update(request.id, request.version, {
+      state: 'in-review',
+      handledState: 'in-review',
+    });
+    expect(reviewed.ok).toBe(true);
+    expect(await store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 })).toHaveLength(0);
+    const name = `llm-key-request-${request.id}`;
+    const current = fake.storage.get(namespace, name);
+    fake.storage.replace(namespace, name, {
+      ...current,
+      metadata: { ...current.metadata, labels: { ...current.metadata.labels, 'request-state': 'approved' } },
+    });
+    const [claimed] = await store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 });
+    expect(claimed).toMatchObject({
+      id: request.id,
+      state: 'approved',
+      handledState: 'in-review',
+    } satisfies Partial<KeyRequest>);
+    const secret = fake.storage.get(namespace, name);
+    expect(secret.metadata.annotations?.state).toBe('approved');
+    expect(Buffer.from(secret.data?.state ?? '', 'base64').toString()).toBe('approved');
+  });
+});
+
+describe('loadKubeConfig', () => {
+  it('follows KUBECONFIG outside a cluster', async () => {
+    const { writeTempKubeconfig } = await import('./support/kubeconfig.js');
+    const { loadKubeConfig } = await import('../src/store/kubernetes-store.js');
+    const file = await writeTempKubeconfig({ server: 'http://127.0.0.1:1', namespace: 'from-file' });
+    const previous = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = file.path;
+    try {
+      const config = loadKubeConfig({ KUBECONFIG: file.path });
+      expect(config.getCurrentCluster()?.server).toBe('http://127.0.0.1:1');
+      expect(config.getContextObject(config.getCurrentContext())?.namespace).toBe('from-file');
+    } finally {
+      if (previous === undefined) {
+        delete process.env.KUBECONFIG;
+      } else {
+        process.env.KUBECONFIG = previous;
+      }
+      await file.remove();
+    }
+  });
+});
