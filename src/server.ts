@@ -137,5 +137,12 @@ async function createStore(config: AppConfig, logger: Logger): Promise<RequestSt
     logger.info({ path: config.store.sqlitePath }, 'using the SQLite request store');
     return createSqliteStore({ path: config.store.sqlitePath });
   }
-  throw new Error('the kubernetes store is not available yet');
+  // Loaded only when used: the Kubernetes client is large and a laptop run does not need it.
+  const { createKubernetesStore, loadKubeConfig } = await import('./store/kubernetes-store.js');
+  logger.info({ namespace: config.store.namespace }, 'using the Kubernetes Secret request store');
+  return createKubernetesStore({
+    namespace: config.store.namespace,
+    kubeConfig: loadKubeConfig(),
+    logger: logger.child({ component: 'store' }),
+  });
 }

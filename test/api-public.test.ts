@@ -74,6 +74,19 @@ describe('public API', () => {
       expect(spec.paths['/api/models']?.get?.operationId).toBe('listModels');
     });
 
+    it('exposes Prometheus metrics for requests, the queue and HTTP routes', async () => {
+      await h.submit('alice@example.com', 'gpt-4');
+      const response = await fetch(`${h.url}/metrics`);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await response.text();
+      expect(text).toMatch(/^llm_key_requestor_requests\{state="pending"\} 1$/m);
+      expect(text).toMatch(/^llm_key_requestor_queue_depth 1$/m);
+      expect(text).toMatch(
+        /llm_key_requestor_http_request_duration_seconds_count\{[^}]*route="\/api\/request-key"/,
+      );
+      expect(text).not.toContain('alice');
+    });
+
     it('answers unknown routes with 404 JSON', async () => {
       const response = await fetch(`${h.url}/api/nope`);
       expect(response.status).toBe(404);
