@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../src/requests/request-types.js';
+import { startFakeApprovalServer } from './support/fake-approval-server.js';
 import { type Harness, startHarness } from './support/service-harness.js';
 import { waitUntil } from './support/wait.js';
 
@@ -232,6 +233,62 @@ describe('approval worker: review, manual approval and revocation', () => {
     const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
     expect(notice.to).toEqual(['dev@company.com']);
     expect(notice.text).toContain('left the team');
+  });
+});
+
+describe('approval worker: decisions racing the worker', () => {
+  it('honours an admin decision made while the chain is still deciding', async () => {
+    const approvals = await startFakeApprovalServer();
+    approvals.setBehaviour({ body: { decision: 'APPROVE' }, delayMs: 1500 });
+    try {
+      h = await startHarness({
+        configYaml: `
+models: [{id: gpt-4, title: GPT-4}]
+litellm: {enable_litellm_models: false}
+approval_plugins: [{name: http, config: {endpoint: "${approvals.url}/approve", timeout: 10s}}]
+`,
+      });
+      const id = await submitted('dev@company.com', 'gpt-4');
+      await waitUntil(() => approvals.requests.length === 1, { what: 'the chain to ask the endpoint' });
+      const inFlight = await mustGet(id);
+      expect(inFlight.work.owner).toBe(h.service.worker.owner);
+      const denied = await h.service.store.update(id, inFlight.version, {
+        state: 'denied',
+        reason: 'denied by admin',
+      });
+      expect(denied.ok).toBe(true);
+
+      const final = await settled(id);
+      expect(final).toMatchObject({ state: 'denied', reason: 'denied by admin', apiKey: null });
+      await h.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
+      expect(h.smtp.messages.map((m) => m.subject)).toEqual(['API Key Request Denied for gpt-4']);
+      expect(h.litellm.liveKeys()).toHaveLength(0);
+    } finally {
+      await approvals.close();
+    }
+  });
+
+  it('deletes a minted key, and never mails it, when the request is revoked before the approval mail went out', async () => {
+    h = await startHarness({ configYaml: SEED_CONFIG });
+    h.smtp.setDown(451);
+    const id = await submitted('user@company.com', 'ollama/llama2');
+    // Minted, but the approval mail keeps failing: the request is approved with a key, not yet handled.
+    const minted = await waitUntil(async () => {
+      const request = await mustGet(id);
+      return request.apiKey !== null && request.work.attempts >= 1 ? request : null;
+    });
+    const revoked = await h.service.store.update(id, minted.version, {
+      state: 'revoked',
+      reason: 'no longer needed',
+    });
+    expect(revoked.ok).toBe(true);
+    h.smtp.setDown(null);
+    h.service.worker.wake();
+    const final = await settled(id);
+    expect(final.state).toBe('revoked');
+    expect(h.litellm.liveKeys()).toHaveLength(0);
+    await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
+    expect(h.smtp.messages.map((m) => m.subject)).toEqual(['API Key Revoked for ollama/llama2']);
   });
 });
 

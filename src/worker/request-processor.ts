@@ -194,10 +194,29 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     return commit(request, { work: { leaseUntil: now() + deps.claimTimeoutMs } });
   }
 
+  const RELEASE: RequestPatch = {
+    work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
+  };
+
   return async function processRequest(claimed: KeyRequest): Promise<Outcome> {
     let request = claimed;
     try {
-      for (let steps = 0; steps < MAX_STEPS && needsWork(request); steps++) {
+      for (let steps = 0; steps < MAX_STEPS; steps++) {
+        if (!needsWork(request)) {
+          // Releasing can reveal a change made meanwhile (an admin revoked, kubectl relabelled):
+          // the lease is still ours then, so carry on with the new state instead of leaving it
+          // to wait for the lease to expire.
+          const released = await commit(request, RELEASE);
+          if (
+            released.kind === 'next' &&
+            needsWork(released.request) &&
+            released.request.work.owner === deps.owner
+          ) {
+            request = released.request;
+            continue;
+          }
+          return { status: released.kind === 'lost' ? 'lost' : 'done' };
+        }
         const renewed = await renewIfShort(request);
         const result = renewed.kind === 'next' ? await step(renewed.request) : renewed;
         if (result.kind === 'lost') {
@@ -209,10 +228,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         }
         request = result.request;
       }
-      await commit(request, {
-        work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
-      });
-      return { status: 'done' };
+      return { status: 'retry', retryAt: await scheduleRetry(request, 'too many steps in one run') };
     } catch (error) {
       // A store failure or a bug: leave the lease to expire so another attempt starts from the recorded state.
       logger.error({ err: error, request_id: request.id }, 'request processing failed');
