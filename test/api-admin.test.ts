@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KeyRequest } from '../src/requests/request-types.js';
 import { type Harness, startHarness } from './support/service-harness.js';
 import { waitUntil } from './support/wait.js';
 
@@ -32,18 +31,6 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : null };
-}
-
-async function settled(id: string): Promise<KeyRequest> {
-  return waitUntil(
-    async () => {
-      const request = await h.service.store.get(id);
-      return request && request.handledState === request.state && request.work.owner === null
-        ? request
-        : null;
-    },
-    { what: `request ${id} to settle` },
-  );
 }
 
 async function submitted(email: string, model: string): Promise<string> {
@@ -101,8 +88,8 @@ describe('admin API', () => {
       h = await startHarness({ configYaml: CONFIG, env: ADMIN });
       const review = await submitted('r@example.com', 'gpt-4');
       const approved = await submitted('a@example.com', 'ollama/llama2');
-      await settled(review);
-      const minted = await settled(approved);
+      await h.settled(review);
+      const minted = await h.settled(approved);
 
       const all = await call('GET', '/api/admin/requests?filter=all');
       expect(all.json.requests.map((r: { request_id: string }) => r.request_id)).toEqual([approved, review]);
@@ -144,14 +131,14 @@ describe('admin API', () => {
     it('approves an in-review request; the worker then mints and mails the key', async () => {
       h = await startHarness({ configYaml: CONFIG, env: ADMIN });
       const id = await submitted('dev@example.com', 'gpt-4');
-      await settled(id);
+      await h.settled(id);
       const approved = await call('POST', `/api/admin/requests/${id}/approve`, {});
       expect(approved.status).toBe(200);
       expect(approved.json).toMatchObject({
         success: true,
         request: { request_id: id, status: 'approved', reason: 'Approved by root' },
       });
-      const done = await settled(id);
+      const done = await h.settled(id);
       expect(done.apiKey).not.toBeNull();
       const mail = await h.smtp.waitFor((m) => m.subject === 'API Key Approved for gpt-4');
       expect(mail.text).toContain(done.apiKey);
@@ -160,7 +147,7 @@ describe('admin API', () => {
     it('denies with the given reason and mails it', async () => {
       h = await startHarness({ configYaml: CONFIG, env: ADMIN });
       const id = await submitted('dev@example.com', 'gpt-4');
-      await settled(id);
+      await h.settled(id);
       const denied = await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'Use the small model' });
       expect(denied.json.request).toMatchObject({ status: 'denied', reason: 'Use the small model' });
       const mail = await h.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
@@ -170,11 +157,11 @@ describe('admin API', () => {
     it('revokes an approved request: the key is deleted on LiteLLM and the requester told', async () => {
       h = await startHarness({ configYaml: CONFIG, env: ADMIN });
       const id = await submitted('dev@example.com', 'ollama/llama2');
-      await settled(id);
+      await h.settled(id);
       expect(h.litellm.liveKeys()).toHaveLength(1);
       const revoked = await call('POST', `/api/admin/requests/${id}/revoke`, { reason: 'Left the team' });
       expect(revoked.json.request.status).toBe('revoked');
-      await settled(id);
+      await h.settled(id);
       expect(h.litellm.liveKeys()).toHaveLength(0);
       await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
     });

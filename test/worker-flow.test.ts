@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KeyRequest } from '../src/requests/request-types.js';
 import { startFakeApprovalServer } from './support/fake-approval-server.js';
 import { type Harness, startHarness } from './support/service-harness.js';
 import { waitUntil } from './support/wait.js';
@@ -40,26 +39,6 @@ async function submitted(email: string, model: string): Promise<string> {
   return String(body.request_id);
 }
 
-async function settled(id: string): Promise<KeyRequest> {
-  return waitUntil(
-    async () => {
-      const request = await h.service.store.get(id);
-      return request && request.handledState === request.state && request.work.owner === null
-        ? request
-        : null;
-    },
-    { what: `request ${id} to settle` },
-  );
-}
-
-async function mustGet(id: string): Promise<KeyRequest> {
-  const request = await h.service.store.get(id);
-  if (!request) {
-    throw new Error(`request ${id} missing`);
-  }
-  return request;
-}
-
 describe('approval worker: the seed example chain', () => {
   it('ends the four documented requests in DENY, APPROVE, APPROVE, DENY with one mail each', async () => {
     h = await startHarness({ configYaml: SEED_CONFIG });
@@ -69,7 +48,7 @@ describe('approval worker: the seed example chain', () => {
       await submitted('user@company.com', 'claude-3'),
       await submitted('user@gmail.com', 'claude-3'),
     ];
-    const results = await Promise.all(ids.map(settled));
+    const results = await Promise.all(ids.map((id) => h.settled(id)));
     expect(results.map((r) => r.state)).toEqual(['denied', 'approved', 'approved', 'denied']);
     expect(results[0]?.reason).toBe('Model "gpt-4" is blocked (matches blacklist pattern "gpt-4*")');
     expect(results[1]?.reason).toContain('whitelist pattern "ollama/*"');
@@ -103,7 +82,7 @@ describe('approval worker: the seed example chain', () => {
   it('mints with the documented body: models, user, alias, metadata and merged key settings', async () => {
     h = await startHarness({ configYaml: SEED_CONFIG });
     const id = await submitted('user@company.com', 'claude-3');
-    await settled(id);
+    await h.settled(id);
     const generate = h.litellm.calls.filter((c) => c.path === '/key/generate');
     expect(generate).toHaveLength(1);
     expect(generate[0]?.headers.authorization).toBe(`Bearer ${h.litellm.masterKey}`);
@@ -123,7 +102,7 @@ describe('approval worker: the seed example chain', () => {
     const started = Date.now();
     const id = await submitted('user@company.com', 'ollama/llama2');
     await h.smtp.waitFor((m) => m.subject === 'API Key Approved for ollama/llama2', 10_000);
-    expect((await mustGet(id)).state).toBe('approved');
+    expect((await h.request(id)).state).toBe('approved');
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
@@ -137,19 +116,19 @@ describe('approval worker: failing dependencies', () => {
     );
     await waitUntil(
       async () => {
-        const all = await Promise.all(ids.map(mustGet));
+        const all = await Promise.all(ids.map((id) => h.request(id)));
         return all.every((r) => r.work.attempts >= 1 && r.work.lastError !== null);
       },
       { what: 'every request to record a failed mint' },
     );
     for (const id of ids) {
-      const request = await mustGet(id);
+      const request = await h.request(id);
       expect(request.state).toBe('approved');
       expect(request.apiKey).toBeNull();
       expect(request.work.lastError).not.toContain(h.litellm.masterKey);
     }
     h.litellm.setDown(null);
-    const results = await Promise.all(ids.map(settled));
+    const results = await Promise.all(ids.map((id) => h.settled(id)));
     expect(results.every((r) => r.state === 'approved' && r.apiKey !== null)).toBe(true);
     const live = h.litellm.liveKeys();
     expect(live).toHaveLength(5);
@@ -162,7 +141,7 @@ describe('approval worker: failing dependencies', () => {
     h = await startHarness({ configYaml: SEED_CONFIG });
     h.litellm.failNext(1, 'reset', { path: '/key/generate', afterHandling: true });
     const id = await submitted('user@company.com', 'ollama/llama2');
-    const request = await settled(id);
+    const request = await h.settled(id);
     expect(h.litellm.liveKeys().map((k) => k.key)).toEqual([request.apiKey]);
   });
 
@@ -170,21 +149,26 @@ describe('approval worker: failing dependencies', () => {
     h = await startHarness({ configYaml: SEED_CONFIG });
     h.smtp.setDown(421);
     const ids = await Promise.all(['a', 'b', 'c'].map((name) => submitted(`${name}@gmail.com`, 'claude-3')));
-    await waitUntil(async () => (await Promise.all(ids.map(mustGet))).every((r) => r.work.attempts >= 1), {
-      what: 'failed sends to be recorded',
-    });
+    await waitUntil(
+      async () => (await Promise.all(ids.map((id) => h.request(id)))).every((r) => r.work.attempts >= 1),
+      {
+        what: 'failed sends to be recorded',
+      },
+    );
     expect(
-      (await Promise.all(ids.map(mustGet))).every((r) => r.state === 'denied' && r.handledState === null),
+      (await Promise.all(ids.map((id) => h.request(id)))).every(
+        (r) => r.state === 'denied' && r.handledState === null,
+      ),
     ).toBe(true);
     h.smtp.setDown(null);
-    await Promise.all(ids.map(settled));
+    await Promise.all(ids.map((id) => h.settled(id)));
     const mails = await h.smtp.waitForCount(3);
     expect(mails.map((m) => m.messageId).sort()).toEqual(
       ids.map((id) => `<${id}.denial@llm-key-requestor>`).sort(),
     );
     // Nothing is sent again once recorded.
     h.service.worker.wake();
-    await settled(ids[0] ?? '');
+    await h.settled(ids[0] ?? '');
     expect(h.smtp.messages).toHaveLength(3);
   });
 });
@@ -193,7 +177,7 @@ describe('approval worker: review, manual approval and revocation', () => {
   it('parks a request for review, notifies the admins, and mints once an admin approves', async () => {
     h = await startHarness({ configYaml: REVIEW_CONFIG });
     const id = await submitted('dev@company.com', 'gpt-4');
-    const parked = await settled(id);
+    const parked = await h.settled(id);
     expect(parked.state).toBe('in-review');
     expect(parked.reason).toBe('Model "gpt-4" requires admin review');
     const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.review@llm-key-requestor>`);
@@ -208,7 +192,7 @@ describe('approval worker: review, manual approval and revocation', () => {
     });
     expect(updated.ok).toBe(true);
     h.service.worker.wake();
-    const approved = await settled(id);
+    const approved = await h.settled(id);
     expect(approved.apiKey).not.toBeNull();
     const mail = await h.smtp.waitFor((m) => m.subject === 'API Key Approved for gpt-4');
     expect(mail.to).toEqual(['dev@company.com']);
@@ -218,7 +202,7 @@ describe('approval worker: review, manual approval and revocation', () => {
   it('deletes the key on LiteLLM and mails the requester when a request is revoked', async () => {
     h = await startHarness({ configYaml: REVIEW_CONFIG });
     const id = await submitted('dev@company.com', 'ollama/llama2');
-    const approved = await settled(id);
+    const approved = await h.settled(id);
     expect(h.litellm.liveKeys()).toHaveLength(1);
     const revoked = await h.service.store.update(id, approved.version, {
       state: 'revoked',
@@ -226,7 +210,7 @@ describe('approval worker: review, manual approval and revocation', () => {
     });
     expect(revoked.ok).toBe(true);
     h.service.worker.wake();
-    await settled(id);
+    await h.settled(id);
     expect(h.litellm.liveKeys()).toHaveLength(0);
     const deletes = h.litellm.calls.filter((c) => c.path === '/key/delete');
     expect(deletes.at(-1)?.body).toEqual({ keys: [approved.apiKey] });
@@ -250,7 +234,7 @@ approval_plugins: [{name: http, config: {endpoint: "${approvals.url}/approve", t
       });
       const id = await submitted('dev@company.com', 'gpt-4');
       await waitUntil(() => approvals.requests.length === 1, { what: 'the chain to ask the endpoint' });
-      const inFlight = await mustGet(id);
+      const inFlight = await h.request(id);
       expect(inFlight.work.owner).toBe(h.service.worker.owner);
       const denied = await h.service.store.update(id, inFlight.version, {
         state: 'denied',
@@ -258,7 +242,7 @@ approval_plugins: [{name: http, config: {endpoint: "${approvals.url}/approve", t
       });
       expect(denied.ok).toBe(true);
 
-      const final = await settled(id);
+      const final = await h.settled(id);
       expect(final).toMatchObject({ state: 'denied', reason: 'denied by admin', apiKey: null });
       await h.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
       expect(h.smtp.messages.map((m) => m.subject)).toEqual(['API Key Request Denied for gpt-4']);
@@ -274,7 +258,7 @@ approval_plugins: [{name: http, config: {endpoint: "${approvals.url}/approve", t
     const id = await submitted('user@company.com', 'ollama/llama2');
     // Minted, but the approval mail keeps failing: the request is approved with a key, not yet handled.
     const minted = await waitUntil(async () => {
-      const request = await mustGet(id);
+      const request = await h.request(id);
       return request.apiKey !== null && request.work.attempts >= 1 ? request : null;
     });
     const revoked = await h.service.store.update(id, minted.version, {
@@ -284,7 +268,7 @@ approval_plugins: [{name: http, config: {endpoint: "${approvals.url}/approve", t
     expect(revoked.ok).toBe(true);
     h.smtp.setDown(null);
     h.service.worker.wake();
-    const final = await settled(id);
+    const final = await h.settled(id);
     expect(final.state).toBe('revoked');
     expect(h.litellm.liveKeys()).toHaveLength(0);
     await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
@@ -296,7 +280,7 @@ describe('approval worker: no plugins', () => {
   it('denies with the documented reason', async () => {
     h = await startHarness();
     const id = await submitted('user@company.com', 'gpt-4');
-    const request = await settled(id);
+    const request = await h.settled(id);
     expect(request).toMatchObject({ state: 'denied', reason: 'No approval plugins configured' });
     await h.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
   });
@@ -306,7 +290,7 @@ describe('approval worker: no plugins', () => {
       configYaml: `${SEED_CONFIG.split('approval_plugins:')[0]}approval_plugins:\n  - {name: whitelist, config: {list: ["nothing"]}}\n`,
     });
     const id = await submitted('user@company.com', 'claude-3');
-    expect(await settled(id)).toMatchObject({
+    expect(await h.settled(id)).toMatchObject({
       state: 'denied',
       reason: 'All approval plugins returned CONTINUE - denied by default',
     });

@@ -164,33 +164,12 @@ export function approvalMail(input: ApprovalMailInput): MailMessage {
 }
 
 export function denialMail(input: DenialMailInput): MailMessage {
-  const reason = input.reason?.trim() || NO_REASON;
-  const subject = subjectLine(`API Key Request Denied for ${input.model}`);
-  const text = [
-    'Hello,',
-    '',
-    `your request for an API key for the model ${input.model} has been denied.`,
-    '',
-    'Reason:',
-    reason,
-    '',
-    'If you think this is a mistake, contact your administrator.',
-    '',
-    `Request ID: ${input.requestId}`,
-    '',
-    `-- ${PRODUCT}`,
-  ].join('\n');
-  const html = htmlDocument(
-    subject,
-    [
-      '<h1 style="font-size: 20px;">API key request denied</h1>',
-      `<p>Your request for an API key for the model <strong>${escapeHtml(input.model)}</strong> has been denied.</p>`,
-      `<p>Reason:</p><blockquote style="white-space: pre-wrap;">${escapeHtml(reason)}</blockquote>`,
-      '<p>If you think this is a mistake, contact your administrator.</p>',
-      `<p style="color: #7b8794;">Request ID: ${escapeHtml(input.requestId)}</p>`,
-    ].join('\n'),
-  );
-  return { to: [input.email], subject, text, html, messageId: messageIdFor(input.requestId, 'denial') };
+  return reasonNotice(input, 'denial', {
+    subject: `API Key Request Denied for ${input.model}`,
+    heading: 'API key request denied',
+    statement: 'Your request for an API key for the model {model} has been denied.',
+    closing: 'If you think this is a mistake, contact your administrator.',
+  });
 }
 
 export function reviewNoticeMail(input: ReviewNoticeMailInput): MailMessage {
@@ -228,17 +207,40 @@ export function reviewNoticeMail(input: ReviewNoticeMailInput): MailMessage {
 }
 
 export function revocationMail(input: RevocationMailInput): MailMessage {
+  return reasonNotice(input, 'revocation', {
+    subject: `API Key Revoked for ${input.model}`,
+    heading: 'API key revoked',
+    statement: 'Your API key for the model {model} has been revoked and no longer works.',
+    closing: 'Contact your administrator if you have questions.',
+  });
+}
+
+interface ReasonNoticeWording {
+  subject: string;
+  heading: string;
+  /** One sentence; `{model}` stands for the model id (escaped in the HTML part). */
+  statement: string;
+  closing: string;
+}
+
+/** A notice to the requester that carries a reason: denial and revocation. */
+function reasonNotice(
+  input: DenialMailInput,
+  kind: 'denial' | 'revocation',
+  wording: ReasonNoticeWording,
+): MailMessage {
   const reason = input.reason?.trim() || NO_REASON;
-  const subject = subjectLine(`API Key Revoked for ${input.model}`);
+  const subject = subjectLine(wording.subject);
+  const [before = '', after = ''] = wording.statement.split('{model}');
   const text = [
     'Hello,',
     '',
-    `your API key for the model ${input.model} has been revoked and no longer works.`,
+    `${before.charAt(0).toLowerCase()}${before.slice(1)}${input.model}${after}`,
     '',
     'Reason:',
     reason,
     '',
-    'Contact your administrator if you have questions.',
+    wording.closing,
     '',
     `Request ID: ${input.requestId}`,
     '',
@@ -247,12 +249,12 @@ export function revocationMail(input: RevocationMailInput): MailMessage {
   const html = htmlDocument(
     subject,
     [
-      '<h1 style="font-size: 20px;">API key revoked</h1>',
-      `<p>Your API key for the model <strong>${escapeHtml(input.model)}</strong> has been revoked and no longer works.</p>`,
+      `<h1 style="font-size: 20px;">${escapeHtml(wording.heading)}</h1>`,
+      `<p>${escapeHtml(before)}<strong>${escapeHtml(input.model)}</strong>${escapeHtml(after)}</p>`,
       `<p>Reason:</p><blockquote style="white-space: pre-wrap;">${escapeHtml(reason)}</blockquote>`,
-      '<p>Contact your administrator if you have questions.</p>',
+      `<p>${escapeHtml(wording.closing)}</p>`,
       `<p style="color: #7b8794;">Request ID: ${escapeHtml(input.requestId)}</p>`,
     ].join('\n'),
   );
-  return { to: [input.email], subject, text, html, messageId: messageIdFor(input.requestId, 'revocation') };
+  return { to: [input.email], subject, text, html, messageId: messageIdFor(input.requestId, kind) };
 }

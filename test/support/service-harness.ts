@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import type { KeyRequest } from '../../src/requests/request-types.js';
 import { createService, type Service } from '../../src/server.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './fake-litellm.js';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
+import { waitUntil } from './wait.js';
 
 export interface HarnessOptions {
   /** config.yaml content; defaults to a small model list and no plugins. */
@@ -29,6 +31,10 @@ export interface Harness {
   dir: string;
   /** POST /api/request-key; returns status and parsed body. */
   submit(email: string, llm: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The stored request; throws if it does not exist. */
+  request(id: string): Promise<KeyRequest>;
+  /** Waits until the worker has finished with the request (handled and released). */
+  settled(id: string): Promise<KeyRequest>;
   close(): Promise<void>;
 }
 
@@ -94,6 +100,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         body: JSON.stringify({ email, llm }),
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async request(id) {
+      const request = await service.store.get(id);
+      if (!request) {
+        throw new Error(`request ${id} missing`);
+      }
+      return request;
+    },
+    settled(id) {
+      return waitUntil(
+        async () => {
+          const request = await service.store.get(id);
+          return request && request.handledState === request.state && request.work.owner === null
+            ? request
+            : null;
+        },
+        { what: `request ${id} to settle` },
+      );
     },
     async close() {
       await service.close();
