@@ -104,6 +104,19 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     'SELECT count(*) AS n, min(updated_at) AS oldest FROM key_requests WHERE handled_state IS NOT state',
   );
 
+  // Patches come in a handful of shapes (the worker's steps, admin decisions): prepare each shape once.
+  const updates = new Map<string, Database.Statement>();
+  function updateStatement(setClause: string): Database.Statement {
+    let statement = updates.get(setClause);
+    if (!statement) {
+      statement = db.prepare(
+        `UPDATE key_requests SET ${setClause}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
+      );
+      updates.set(setClause, statement);
+    }
+    return statement;
+  }
+
   return {
     async create({ email, model }: NewRequest) {
       const stamp = now().toISOString();
