@@ -168,11 +168,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     async update(id, version, patch): Promise<UpdateResult> {
       const expected = Number(version);
       const { sql, values } = patchToSql(patch, now().toISOString());
-      const row = db
-        .prepare(
-          `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
-        )
-        .get(...values, id, expected) as Row | undefined;
+      const row = updateStatement(sql).get(...values, id, expected) as Row | undefined;
       if (row) {
         return { ok: true, request: toRequest(row) };
       }
