@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/service-harness.js';
+import { waitUntil } from '../support/wait.js';
+import { type Browser, openBrowser, screenshot } from './support/browser.js';
+import { E2E_CONFIG } from './support/e2e-config.js';
+
+// Code run inside the page is passed as a string expression or touches the DOM only through its
+// argument: the repository's tsconfig has no DOM library (it type-checks Node code).
+describe('request page', () => {
+  const opened: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    // Browser first, then the service: reverse order of opening.
+    for (const resource of opened.reverse()) {
+      await resource.close();
+    }
+    opened.length = 0;
+  });
+
+  async function start(
+    options: { startWorker?: boolean; viewport?: { width: number; height: number }; dark?: boolean } = {},
+  ): Promise<{ harness: Harness; browser: Browser }> {
+    const harness = await startHarness({
+      configYaml: E2E_CONFIG,
+      ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
+    });
+    opened.push(harness);
+    const browser = await openBrowser({
+      ...(options.viewport ? { viewport: options.viewport } : {}),
+      colorScheme: options.dark ? 'dark' : 'light',
+    });
+    opened.push(browser);
+    return { harness, browser };
+  }
+
+  it('is served by the service: the page at / for browsers, hashed assets under /assets/', async () => {
+    const harness = await startHarness({ configYaml: E2E_CONFIG });
+    opened.push(harness);
+    const page = await fetch(`${harness.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('<div id="root"></div>');
+    const assets = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((match) => match[1]);
+    expect(assets.some((asset) => asset?.endsWith('.js'))).toBe(true);
+    expect(assets.some((asset) => asset?.endsWith('.css'))).toBe(true);
+    for (const asset of assets) {
+      const response = await fetch(`${harness.url}/${asset}`);
+      expect(response.status, asset).toBe(200);
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
+    }
+    // API clients still get the JSON status at the same path.
+    expect(await (await fetch(`${harness.url}/`)).json()).toEqual({
+      message: 'LLM Key Requestor API',
+      status: 'active',
+    });
+  });
+
+  it('submits a request for the chosen model and links to its status page', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/`);
+
+    await expect.poll(() => page.locator('.model-card').count()).toBe(7);
+    // Featured models come first, in their own section.
+    const featured = await page
+      .locator('.featured-grid .model-card')
+      .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-model-id')));
+    expect(featured).toEqual(['gpt-4o', 'claude-3-5-sonnet']);
+    await screenshot(page, 'request-page');
+
+    await page.getByRole('radio', { name: /GPT-4o mini/ }).check();
+    await page.getByLabel('Email address').fill('  Ada.Lovelace@Example.com ');
+    await page.getByRole('button', { name: 'Request key' }).click();
+
+    const result = page.getByTestId('request-result');
+    await expect.poll(() => result.textContent()).toContain('Key request submitted');
+    expect(await result.locator('.badge').textContent()).toMatch(/Pending|Approved/);
+    await screenshot(page, 'request-submitted');
+
+    const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
+    expect(stored.email).toBe('ada.lovelace@example.com');
+    expect(stored.model).toBe('gpt-4o-mini');
+
+    await page.getByRole('link', { name: 'Follow the status of this request' }).click();
+    expect(new URL(page.url()).hash).toBe(`#/status/${stored.id}`);
+    // The whitelist approves gpt-*: the page ends on "approved" by polling.
+    await expect
+      .poll(() => page.getByTestId('status-card').locator('.badge').textContent(), { timeout: 20_000 })
+      .toBe('Approved');
+    expect(await page.getByTestId('status-card').textContent()).toContain('The key was emailed to you');
+    await screenshot(page, 'status-approved');
+
+    // Back on the request page the request is remembered in this browser.
+    await page.getByRole('link', { name: 'Request a key' }).click();
+    await expect.poll(() => page.locator('.recent-list li').count()).toBe(1);
+    expect(await page.locator('.recent-list a').getAttribute('href')).toBe(`#/status/${stored.id}`);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('keeps polling a pending request until the worker decides it', async () => {
+    const { harness, browser } = await start({ startWorker: false });
+    const submitted = await harness.submit('grace@example.com', 'gpt-4o');
+    const id = String(submitted.body.request_id);
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/status/${id}`);
+
+    const badge = page.getByTestId('status-card').locator('.badge');
+    await expect.poll(() => badge.textContent()).toBe('Pending');
+    expect(await page.getByTestId('status-card').textContent()).toContain('Checking for updates');
+    await screenshot(page, 'status-pending');
+
+    harness.service.worker.start();
+    await expect.poll(() => badge.textContent(), { timeout: 20_000 }).toBe('Approved');
+    expect(await page.getByTestId('status-card').textContent()).not.toContain('Checking for updates');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("shows the server's 422 message next to the email field", async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/`);
+    await page.getByRole('radio', { name: /Mistral Large/ }).check();
+    // Passes the page's loose shape check, fails the server's rule (no dot in the domain).
+    await page.getByLabel('Email address').fill('someone@example');
+    await page.getByRole('button', { name: 'Request key' }).click();
+
+    const error = page.locator('#email-error');
+    await expect.poll(() => error.textContent()).toContain('value is not a valid email address');
+    expect(await error.textContent()).toContain('email domain must be a valid domain name');
+    const email = page.getByLabel('Email address');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await email.getAttribute('aria-describedby')).toContain('email-error');
+    expect(await email.evaluate((node) => node === node.ownerDocument.activeElement)).toBe(true);
+    expect(await page.getByTestId('request-result').count()).toBe(0);
+    await screenshot(page, 'request-invalid-email');
+
+    // Nothing was stored: the server rejected the request.
+    expect((await harness.service.store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it('asks for a model and an email before sending anything', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/`);
+    await expect.poll(() => page.locator('.model-card').count()).toBe(7);
+    await page.getByRole('button', { name: 'Request key' }).click();
+
+    expect(await page.locator('#llm-error').textContent()).toContain('Choose a model first.');
+    expect(await page.locator('#email-error').textContent()).toContain('Enter your email address.');
+    expect((await harness.service.store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it('filters the cards by search and shows an unknown request as not found', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/`);
+    await page.getByLabel('Search models').fill('speech');
+    await expect.poll(() => page.locator('.model-card').count()).toBe(1);
+    expect(await page.locator('.model-card').getAttribute('data-model-id')).toBe('whisper-1');
+
+    await page.goto(`${harness.url}/#/status/does-not-exist`);
+    await expect
+      .poll(() => page.getByTestId('status-not-found').textContent())
+      .toContain('Request not found');
+    await screenshot(page, 'status-not-found');
+  });
+
+  it('fits a 360 px wide phone screen in dark mode without sideways scrolling', async () => {
+    const { harness, browser } = await start({ viewport: { width: 360, height: 780 }, dark: true });
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/`);
+    await expect.poll(() => page.locator('.model-card').count()).toBe(7);
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(360);
+    const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(background).toBe('rgb(15, 18, 26)');
+    await screenshot(page, 'request-page-mobile-dark');
+  });
+
+  it('is usable with the keyboard alone', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/`);
+    await expect.poll(() => page.locator('.model-card').count()).toBe(7);
+
+    await page.getByLabel('Search models').focus();
+    // Tab into the radio group, arrow to the second featured model, Tab on to the email field.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('radio', { name: /Claude 3.5 Sonnet/ }).isChecked()).toBe(true);
+    // The rest of the group is one tab stop: the next Tab lands on the email field.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('email');
+    await page.keyboard.type('linus@example.com');
+    await page.keyboard.press('Enter');
+
+    await expect
+      .poll(() => page.getByTestId('request-result').textContent())
+      .toContain('Key request submitted');
+    const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
+    expect(stored.model).toBe('claude-3-5-sonnet');
+  });
+});

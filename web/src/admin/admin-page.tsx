@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import { type AdminCredentials, api } from '../api/api-client.js';
+import { browserStorage } from '../request/recent-requests.js';
+import { AdminConsole } from './admin-console.js';
+import { AdminLogin } from './admin-login.js';
+import { loadCredentials, saveCredentials } from './admin-session.js';
+
+type Session =
+  | { state: 'checking'; credentials: AdminCredentials }
+  | { state: 'signed-out'; notice: string | null }
+  | { state: 'signed-in'; credentials: AdminCredentials; username: string };
+
+/** Signs in with HTTP Basic credentials kept in sessionStorage, then shows the console. */
+export function AdminPage() {
+  const [session, setSession] = useState<Session>(() => {
+    const stored = loadCredentials(browserStorage('sessionStorage'));
+    return stored === null
+      ? { state: 'signed-out', notice: null }
+      : { state: 'checking', credentials: stored };
+  });
+
+  // Credentials from an earlier visit in this tab are checked again: the password may have changed.
+  const checking = session.state === 'checking' ? session.credentials : null;
+  useEffect(() => {
+    if (checking === null) {
+      return;
+    }
+    let live = true;
+    api.verify(checking).then((result) => {
+      if (!live) {
+        return;
+      }
+      if (result.ok) {
+        setSession({ state: 'signed-in', credentials: checking, username: result.data.username });
+      } else {
+        saveCredentials(browserStorage('sessionStorage'), null);
+        setSession({
+          state: 'signed-out',
+          notice: result.failure.kind === 'network' ? result.failure.message : null,
+        });
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [checking]);
+
+  function signedIn(credentials: AdminCredentials, username: string) {
+    saveCredentials(browserStorage('sessionStorage'), credentials);
+    setSession({ state: 'signed-in', credentials, username });
+  }
+
+  function signOut(notice: string | null) {
+    saveCredentials(browserStorage('sessionStorage'), null);
+    setSession({ state: 'signed-out', notice });
+  }
+
+  if (session.state === 'signed-in') {
+    return (
+      <AdminConsole
+        credentials={session.credentials}
+        username={session.username}
+        onSignOut={() => signOut('You are signed out.')}
+        onUnauthorized={() => signOut('Your session is no longer valid. Please sign in again.')}
+      />
+    );
+  }
+  return (
+    <section className="narrow admin-login-page">
+      <h1 tabIndex={-1}>Admin console</h1>
+      {session.state === 'checking' ? (
+        <p className="loading">Checking your session…</p>
+      ) : (
+        <AdminLogin notice={session.notice} onSignedIn={signedIn} />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+import { type ApiFailure, networkFailure, toApiFailure } from './api-failure.js';
+import type {
+  ActionReply,
+  AdminAction,
+  AdminFilter,
+  AdminPage,
+  ModelList,
+  RequestStatus,
+  SubmitReply,
+  VerifyReply,
+} from './api-types.js';
+
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; failure: ApiFailure };
+
+export interface AdminCredentials {
+  username: string;
+  password: string;
+}
+
+/** URLs are relative to the page: the UI is always served at the service's root
+ * (hash routing), so `api/...` also works behind a path-prefixing proxy. */
+async function call<T>(
+  path: string,
+  init: { method?: string; body?: unknown; auth?: AdminCredentials; signal?: AbortSignal } = {},
+): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (init.body !== undefined) {
+    headers['content-type'] = 'application/json';
+  }
+  if (init.auth !== undefined) {
+    headers.authorization = basicAuth(init.auth);
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? null : JSON.stringify(init.body),
+      signal: init.signal ?? null,
+      cache: 'no-store',
+      // No cookies are used. And without credentials mode the browser never answers a 401
+      // carrying `WWW-Authenticate: Basic` with its own login prompt: the page shows the error.
+      credentials: 'omit',
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') {
+      throw error;
+    }
+    return { ok: false, failure: networkFailure() };
+  }
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') {
+      throw error;
+    }
+    body = null;
+  }
+  if (!response.ok) {
+    return { ok: false, failure: toApiFailure(response.status, body) };
+  }
+  return { ok: true, data: body as T };
+}
+
+/** HTTP Basic with UTF-8 credentials (btoa alone only takes Latin-1). */
+export function basicAuth({ username, password }: AdminCredentials): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  let binary = '';
+  for (const byte of bytes) {
+    binary += String.fromCharCode(byte);
+  }
+  return `Basic ${btoa(binary)}`;
+}
+
+export const api = {
+  models: (signal?: AbortSignal) => call<ModelList>('api/models', { ...(signal ? { signal } : {}) }),
+  featuredModels: (signal?: AbortSignal) =>
+    call<ModelList>('api/featured-models', { ...(signal ? { signal } : {}) }),
+  requestKey: (email: string, llm: string) =>
+    call<SubmitReply>('api/request-key', { method: 'POST', body: { email, llm } }),
+  status: (id: string, signal?: AbortSignal) =>
+    call<RequestStatus>(`api/requests/${encodeURIComponent(id)}`, { ...(signal ? { signal } : {}) }),
+
+  verify: (auth: AdminCredentials) => call<VerifyReply>('api/admin/verify', { method: 'POST', auth }),
+  adminList: (
+    auth: AdminCredentials,
+    query: { filter: AdminFilter; limit: number; cursor?: string | null },
+    signal?: AbortSignal,
+  ) => {
+    const params = new URLSearchParams({ filter: query.filter, limit: String(query.limit) });
+    if (query.cursor) {
+      params.set('cursor', query.cursor);
+    }
+    return call<AdminPage>(`api/admin/requests?${params}`, { auth, ...(signal ? { signal } : {}) });
+  },
+  adminAction: (auth: AdminCredentials, action: AdminAction, id: string, reason: string) =>
+    call<ActionReply>(`api/admin/requests/${encodeURIComponent(id)}/${action}`, {
+      method: 'POST',
+      auth,
+      // Approve takes an optional reason; an empty one is left out rather than sent as "".
+      body: reason.trim() === '' ? {} : { reason: reason.trim() },
+    }),
+};

@@ -1,0 +1,91 @@
+import { useEffect, useRef } from 'react';
+import { AdminPage } from './admin/admin-page.js';
+import { RequestPage } from './request/request-page.js';
+import type { Route } from './shared/route.js';
+import { useHashRoute } from './shared/use-hash-route.js';
+import { StatusPage } from './status/status-page.js';
+
+const TITLES: Record<Route['page'], string> = {
+  request: 'Request a key',
+  status: 'Request status',
+  admin: 'Admin console',
+  'not-found': 'Page not found',
+};
+
+export function App() {
+  const route = useHashRoute();
+  const routeKey = route.page === 'status' ? `status:${route.id}` : route.page;
+  const shownKey = useRef<string | null>(null);
+  const title = TITLES[route.page];
+
+  useEffect(() => {
+    document.title = `${title} · LLM Key Requestor`;
+    // After in-app navigation, move focus to the new page's heading so screen readers
+    // and keyboard users start at the top of the new content (not on the first load).
+    const first = shownKey.current === null;
+    shownKey.current = routeKey;
+    if (!first) {
+      document.querySelector<HTMLElement>('main h1')?.focus();
+    }
+  }, [routeKey, title]);
+
+  return (
+    <>
+      <button type="button" className="skip-link" onClick={skipToMain}>
+        Skip to content
+      </button>
+      <header className="site-header">
+        <div className="site-header-inner">
+          <a className="brand" href="#/">
+            <span className="brand-mark" aria-hidden="true">
+              K
+            </span>
+            <span>LLM Key Requestor</span>
+          </a>
+          <nav aria-label="Main">
+            <ul className="nav-list">
+              <li>
+                <a href="#/" aria-current={route.page === 'request' ? 'page' : undefined}>
+                  Request a key
+                </a>
+              </li>
+              <li>
+                <a href="#/admin" aria-current={route.page === 'admin' ? 'page' : undefined}>
+                  Admin
+                </a>
+              </li>
+            </ul>
+          </nav>
+        </div>
+      </header>
+      <main id="main" className="site-main" tabIndex={-1}>
+        {route.page === 'request' && <RequestPage />}
+        {route.page === 'status' && <StatusPage key={route.id} id={route.id} />}
+        {route.page === 'admin' && <AdminPage />}
+        {route.page === 'not-found' && <NotFound />}
+      </main>
+      <footer className="site-footer">
+        <p>
+          Keys are created on the LiteLLM gateway and sent by email. <a href="docs">API documentation</a>
+        </p>
+      </footer>
+    </>
+  );
+}
+
+/** A button, not `<a href="#main">`: with hash routing that link would be read as a route. */
+function skipToMain() {
+  document.getElementById('main')?.focus();
+}
+
+function NotFound() {
+  return (
+    <section className="narrow">
+      <h1 tabIndex={-1}>Page not found</h1>
+      <p>
+        There is nothing at this address. <a href="#/">Request a key</a> or{' '}
+        <a href="#/admin">open the admin console</a>.
+      </p>
+    </section>
+  );
+}

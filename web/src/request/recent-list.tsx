@@ -1,0 +1,38 @@
+import { statusHref } from '../shared/route.js';
+import { StatusBadge } from '../shared/status-badge.js';
+import { formatTime } from '../shared/status-text.js';
+import type { RecentRequest } from './recent-requests.js';
+
+/** Requests made from this browser (kept in localStorage), so people can find the status page again. */
+export function RecentList({
+  recent,
+  titleOf,
+}: {
+  recent: RecentRequest[];
+  titleOf: (id: string) => string;
+}) {
+  if (recent.length === 0) {
+    return null;
+  }
+  return (
+    <section className="recent" aria-labelledby="recent-heading">
+      <h2 id="recent-heading" className="section-title recent-title">
+        Your recent requests
+      </h2>
+      <ul className="recent-list">
+        {recent.map((item) => (
+          <li key={item.id}>
+            <a href={statusHref(item.id)}>
+              <span className="recent-model">{titleOf(item.model)}</span>
+              <span className="recent-meta">
+                <StatusBadge state={item.status} />
+                <time dateTime={item.at}>{formatTime(item.at)}</time>
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p className="hint">Statuses here are as last seen; open one for the current state.</p>
+    </section>
+  );
+}
