@@ -13,6 +13,9 @@ export interface OpsRoutesDeps {
   readyTimeoutMs?: number;
 }
 
+/** The UI loads nothing from elsewhere and runs no inline script; model icons may be remote images. */
+const UI_CSP = "default-src 'self'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'";
+
 /** Status, health, readiness, metrics and the OpenAPI document. */
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (
   app,
@@ -35,7 +38,13 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (
     },
     async (request, reply) => {
       if (indexHtml !== null && (request.headers.accept ?? '').includes('text/html')) {
-        return reply.type('text/html; charset=utf-8').send(indexHtml);
+        // no-cache: after a deploy the page must point at the new hashed assets, never at deleted ones.
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .header('content-security-policy', UI_CSP)
+          .header('x-content-type-options', 'nosniff')
+          .send(indexHtml);
       }
       return { message: 'LLM Key Requestor API', status: 'active' };
     },
