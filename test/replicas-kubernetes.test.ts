@@ -1,0 +1,365 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeKubernetes, type SecretObject, startFakeKubernetes } from './support/fake-kubernetes.js';
+import { parseLabelSelector } from './support/fake-kubernetes-selector.js';
+import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';
+import { type TempKubeconfig, writeTempKubeconfig } from './support/kubeconfig.js';
+import { createReplicaSet, type ReplicaProcess } from './support/replica-process.js';
+import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
+import { waitUntil } from './support/wait.js';
+
+const NAMESPACE = 'llm-keys';
+const MODEL = 'gpt-4o';
+const REQUESTS = 300;
+/** Requests in flight from the test's client at once. */
+const CLIENT_CONCURRENCY = 12;
+/** The victim is killed once this many POSTs were answered and mails delivered ... */
+const KILL_AFTER_ANSWERS = 100;
+const KILL_AFTER_MAILS = 30;
+/** ... and before this many, so that later POSTs still hit its dead port. */
+const KILL_BEFORE_ANSWERS = 200;
+
+const CONFIG = `
+models:
+  - {id: ${MODEL}, title: GPT-4o}
+litellm:
+  enable_litellm_models: false
+  key_defaults: {max_budget: 5}
+approval: {queue_interval: 500ms, claim_timeout: 3s, concurrency: 8}
+approval_plugins:
+  - {name: whitelist, config: {list: ["${MODEL}"]}}
+`;
+
+const LABEL = {
+  state: 'request-state',
+  handled: 'llm-key-requestor/handled-state',
+} as const;
+const LEASE_OWNER = 'llm-key-requestor/lease-owner';
+
+/** One try of one submission: which replica, and how it ended. */
+interface Attempt {
+  replica: string;
+  outcome: 'answered' | 'failed';
+  detail: string;
+}
+interface Submission {
+  email: string;
+  requestId: string;
+  attempts: Attempt[];
+}
+
+let kube: FakeKubernetes;
+let litellm: FakeLiteLlm;
+let smtp: SmtpSink;
+let kubeconfig: TempKubeconfig;
+const replicas = createReplicaSet();
+
+beforeAll(async () => {
+  kube = await startFakeKubernetes();
+  litellm = await startFakeLiteLlm({ masterKey: 'sk-master-replicas' });
+  smtp = await startSmtpSink();
+  kubeconfig = await writeTempKubeconfig({ server: kube.url, namespace: NAMESPACE });
+});
+
+afterAll(async () => {
+  await replicas.cleanup();
+  await Promise.all([kube?.close(), litellm?.close(), smtp?.close(), kubeconfig?.remove()]);
+});
+
+function requestSecrets(): SecretObject[] {
+  return kube.storage.list({
+    namespace: NAMESPACE,
+    labels: parseLabelSelector('app.kubernetes.io/component=llm-key-request'),
+    fields: [],
+    limit: undefined,
+    continueToken: undefined,
+  }).items;
+}
+
+function decode(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+/** Request ids whose lease `owner` holds right now, read straight from the fake's storage. */
+function leasedBy(owner: string): string[] {
+  return requestSecrets()
+    .filter((secret) => secret.metadata.annotations?.[LEASE_OWNER] === owner)
+    .map((secret) => secret.metadata.name.replace(/^llm-key-request-/, ''));
+}
+
+/** GETs of the claim scans (`handled-state!=`), to see the workers keep polling. */
+function claimScans(): number {
+  return kube.requests.filter((r) => r.method === 'GET' && (r.query.labelSelector ?? '').includes('!='))
+    .length;
+}
+
+/** POSTs one request, starting at replica `first`; a connection error or a 5xx moves on
+ * to the next replica, the way a load balancer's client would retry. Re-posting is safe:
+ * the same email and model give the same request. */
+async function submit(pool: ReplicaProcess[], email: string, first: number): Promise<Submission> {
+  const attempts: Attempt[] = [];
+  for (let i = 0; i < pool.length * 3; i++) {
+    const replica = pool[(first + i) % pool.length];
+    if (replica === undefined) {
+      break;
+    }
+    try {
+      const response = await fetch(`${replica.url}/api/request-key`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, llm: MODEL }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const body = (await response.json()) as { request_id?: unknown; success?: unknown };
+      if (response.status === 200 && typeof body.request_id === 'string') {
+        attempts.push({ replica: replica.name, outcome: 'answered', detail: '200' });
+        return { email, requestId: body.request_id, attempts };
+      }
+      attempts.push({ replica: replica.name, outcome: 'failed', detail: `HTTP ${response.status}` });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      const code = (cause as { code?: unknown }).code;
+      attempts.push({
+        replica: replica.name,
+        outcome: 'failed',
+        detail: typeof code === 'string' ? code : String(cause),
+      });
+    }
+  }
+  throw new Error(`${email} was not accepted by any replica: ${JSON.stringify(attempts)}`);
+}
+
+describe('three replicas on one Kubernetes API, one of them killed mid-run', () => {
+  it('turns 300 requests into exactly 300 keys and 300 mails, losing none', async () => {
+    const started = Date.now();
+    const env = {
+      STATE_STORE: 'kubernetes',
+      KUBECONFIG: kubeconfig.path,
+      KUBERNETES_NAMESPACE: NAMESPACE,
+      LITELLM_BASE_URL: litellm.url,
+      LITELLM_API_KEY: litellm.masterKey,
+      LITELLM_GATEWAY_URL: 'https://llm.example.com',
+      SMTP_HOST: smtp.host,
+      SMTP_PORT: String(smtp.port),
+      SMTP_USE_TLS: 'false',
+      SMTP_FROM: 'portal@example.com',
+      HOME: kubeconfig.dir,
+    };
+    const pool = await Promise.all(
+      ['replica-a', 'replica-b', 'replica-c'].map((name) =>
+        replicas.start({ name, configYaml: CONFIG, env }),
+      ),
+    );
+    const startedUp = Date.now();
+    const [victim] = pool;
+    if (victim === undefined) {
+      throw new Error('no replica started');
+    }
+    const owner = victim.logged('approval worker started')[0]?.owner;
+    expect(typeof owner).toBe('string');
+    const victimOwner = String(owner);
+
+    // The kill: once a third of the POSTs are answered, mails are flowing and the victim
+    // holds claimed requests (work in flight), SIGKILL it while the client keeps posting to
+    // every replica (lanes only pause at KILL_BEFORE_ANSWERS if the kill is not done yet).
+    let answered = 0;
+    let killedAt = 0;
+    let heldAtKill = new Set<string>();
+    let mailsAtKill = 0;
+    const killed = (async () => {
+      await waitUntil(
+        () =>
+          answered >= KILL_AFTER_ANSWERS &&
+          smtp.messages.length >= KILL_AFTER_MAILS &&
+          leasedBy(victimOwner).length > 0,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 10,
+          what: `${KILL_AFTER_ANSWERS} answers, ${KILL_AFTER_MAILS} mails and a claim held by the victim`,
+        },
+      );
+      // Same tick as the kill: the fakes live in this process, so no write lands in between.
+      heldAtKill = new Set(leasedBy(victimOwner));
+      mailsAtKill = smtp.messages.length;
+      victim.kill('SIGKILL');
+      killedAt = answered;
+      await victim.exited;
+    })();
+
+    const emails = Array.from(
+      { length: REQUESTS },
+      (_, i) => `user${String(i).padStart(3, '0')}@example.com`,
+    );
+    const submissions: Submission[] = [];
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < emails.length; i = next++) {
+        if (answered >= KILL_BEFORE_ANSWERS) {
+          await killed;
+        }
+        const email = emails[i];
+        if (email !== undefined) {
+          submissions.push(await submit(pool, email, i % pool.length));
+          answered++;
+        }
+      }
+    };
+    await Promise.all([...Array.from({ length: CLIENT_CONCURRENCY }, lane), killed]);
+    const submitted = Date.now();
+
+    expect(victim.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(heldAtKill.size).toBeGreaterThan(0);
+    // No request lost on the client side: every email got an id, and the POSTs that reached
+    // the dead replica were retried on a live one.
+    expect(submissions).toHaveLength(REQUESTS);
+    const failedOnVictim = submissions.filter((s) =>
+      s.attempts.some((a) => a.replica === victim.name && a.outcome === 'failed'),
+    );
+    expect(failedOnVictim.length).toBeGreaterThan(0);
+    for (const submission of failedOnVictim) {
+      expect(submission.attempts.at(-1)?.replica).not.toBe(victim.name);
+      expect(submission.attempts.at(-1)?.outcome).toBe('answered');
+    }
+    expect(new Set(submissions.map((s) => s.requestId)).size).toBe(REQUESTS);
+
+    // Everything is delivered: the survivors take over the victim's expired leases.
+    await smtp.waitForCount(REQUESTS, 150_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${replicas.describe()}`);
+    });
+    const delivered = Date.now();
+
+    // Quiet: every Secret settled (handled-state = request-state) and released by the
+    // survivors; then a few more claim scans, which find nothing, before counting. A settled
+    // Secret may keep the killed replica's (expired) lease: it died after recording the mail
+    // but before its final write releasing the lease, and settled Secrets are never claimed.
+    const quiet = (secret: SecretObject) =>
+      secret.metadata.labels?.[LABEL.handled] === secret.metadata.labels?.[LABEL.state] &&
+      [undefined, victimOwner].includes(secret.metadata.annotations?.[LEASE_OWNER]);
+    await waitUntil(() => requestSecrets().length === REQUESTS && requestSecrets().every(quiet), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: 'every Secret settled and released',
+    }).catch((error: unknown) => {
+      const stuck = requestSecrets()
+        .filter((secret) => !quiet(secret))
+        .map(({ metadata }) => ({
+          name: metadata.name,
+          labels: metadata.labels,
+          annotations: metadata.annotations,
+        }));
+      throw new Error(`${String(error)}\n${JSON.stringify(stuck, null, 1)}\n${replicas.describe(60)}`);
+    });
+    const staleLeases = leasedBy(victimOwner).length;
+    const scansWhenSettled = claimScans();
+    await waitUntil(() => claimScans() >= scansWhenSettled + 20, {
+      timeoutMs: 30_000,
+      what: 'more claim scans by the surviving replicas',
+    });
+
+    // Store: one approved Secret with a key per submitted request.
+    const secrets = requestSecrets();
+    const byId = new Map(secrets.map((s) => [decode(s.data?.request_id), s]));
+    expect(secrets).toHaveLength(REQUESTS);
+    for (const submission of submissions) {
+      const secret = byId.get(submission.requestId);
+      expect(secret?.metadata.labels?.[LABEL.state]).toBe('approved');
+      expect(secret?.metadata.annotations?.state).toBe('approved');
+      expect(decode(secret?.data?.email)).toBe(submission.email);
+      expect(decode(secret?.data?.api_key)).toMatch(/^sk-/);
+      expect(secret?.data?.pending_api_key).toBeUndefined();
+    }
+
+    // LiteLLM: exactly one live key per request, the one its Secret records.
+    const live = litellm.liveKeys();
+    expect(live).toHaveLength(REQUESTS);
+    expect(new Set(live.map((k) => k.key)).size).toBe(REQUESTS);
+    expect(new Set(live.map((k) => k.alias))).toEqual(
+      new Set(submissions.map((s) => `user-${s.email}-${MODEL}`)),
+    );
+    expect(new Set(live.map((k) => k.key))).toEqual(new Set(secrets.map((s) => decode(s.data?.api_key))));
+    for (const key of live) {
+      const secret = byId.get(String(key.metadata.request_id));
+      expect(decode(secret?.data?.api_key)).toBe(key.key);
+      expect(key.userId).toBe(decode(secret?.data?.email));
+    }
+
+    // Mail: one approval per request, each with its own Message-ID and recipient, carrying
+    // the recorded key. DESIGN.md allows a resend only where the sender died between the SMTP
+    // server's acceptance and recording it, and then as the same message (same Message-ID):
+    // so any repeat must be a request the killed replica held, identical to the first copy.
+    const mails = [...smtp.messages];
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(REQUESTS);
+    expect(new Set(mails.map((m) => m.to.join(',')))).toEqual(new Set(submissions.map((s) => s.email)));
+    const firstCopy = new Map<string, (typeof mails)[number]>();
+    const resends: string[] = [];
+    for (const mail of mails) {
+      const id = String(mail.messageId);
+      const first = firstCopy.get(id);
+      if (first === undefined) {
+        firstCopy.set(id, mail);
+        continue;
+      }
+      resends.push(id);
+      const requestId = /^<([0-9a-f-]+)\.approval@llm-key-requestor>$/.exec(id)?.[1] ?? '';
+      expect(heldAtKill.has(requestId), `${id} was sent twice but the killed replica did not hold it`).toBe(
+        true,
+      );
+      expect([mail.to, mail.subject, mail.text, mail.html]).toEqual([
+        first.to,
+        first.subject,
+        first.text,
+        first.html,
+      ]);
+    }
+    expect(resends.length).toBeLessThanOrEqual(heldAtKill.size);
+    for (const submission of submissions) {
+      const mail = mails.find((m) => m.to.includes(submission.email));
+      const key = decode(byId.get(submission.requestId)?.data?.api_key) ?? 'no key';
+      expect(mail?.subject).toBe(`API Key Approved for ${MODEL}`);
+      expect(mail?.messageId).toBe(`<${submission.requestId}.approval@llm-key-requestor>`);
+      expect(mail?.text).toContain(key);
+    }
+
+    const survivors = pool.filter((replica) => replica !== victim);
+    for (const replica of survivors) {
+      expect(replica.exit).toBeNull();
+      // Neither minted keys nor the master key reach the logs.
+      const sensitive = [litellm.masterKey, ...live.map((k) => k.key)];
+      expect(replica.logs.some((line) => sensitive.some((secret) => line.text.includes(secret)))).toBe(false);
+    }
+    const takenOver = survivors.flatMap((r) => r.logged('request taken over')).length;
+    const stats = {
+      startupMs: startedUp - started,
+      submitMs: submitted - startedUp,
+      deliverMs: delivered - startedUp,
+      totalMs: Date.now() - started,
+      killedAfterAnswers: killedAt,
+      mailsAtKill,
+      heldAtKill: heldAtKill.size,
+      postsRetriedAfterHittingVictim: failedOnVictim.length,
+      victimFailures: [
+        ...new Set(
+          failedOnVictim.flatMap((s) =>
+            s.attempts.filter((a) => a.outcome === 'failed').map((a) => a.detail),
+          ),
+        ),
+      ],
+      resends: resends.length,
+      generateCalls: litellm.calls.filter((c) => c.path === '/key/generate').length,
+      takenOverLogs: takenOver,
+      staleVictimLeases: staleLeases,
+    };
+
+    // A clean SIGTERM still works for the survivors after all this.
+    const stopping = Date.now();
+    const exits = await Promise.all(survivors.map((replica) => replica.stop()));
+    survivors.forEach((replica, index) => {
+      expect(exits[index], `${replica.name} did not stop cleanly:\n${replica.tail()}`).toEqual({
+        code: 0,
+        signal: null,
+      });
+    });
+    process.stdout.write(
+      `replicas-kubernetes: ${JSON.stringify({ ...stats, stopMs: Date.now() - stopping })}\n`,
+    );
+  }, 240_000);
+});
