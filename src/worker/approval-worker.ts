@@ -147,11 +147,11 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
       running = false;
       clearInterval(intervalTimer);
       clearTimeout(retryTimer);
+      // Race the tasks themselves (they never reject), not allSettled: with a pass running and
+      // nothing in flight, allSettled([]) resolves at once and this loop would spin on
+      // microtasks, starving the event loop so the pass (and any timer) could never finish.
       while (passing || inFlight.size > 0) {
-        await Promise.race([
-          Promise.allSettled([...inFlight]),
-          new Promise((resolve) => setTimeout(resolve, 20)),
-        ]);
+        await Promise.race([...inFlight, new Promise((resolve) => setTimeout(resolve, 20))]);
       }
     },
   };
