@@ -63,6 +63,13 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   const now = deps.now ?? Date.now;
   const { store, logger, observer } = deps;
 
+  const RELEASE: RequestPatch = {
+    work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
+  };
+  /** The last duty of a state is recorded together with the lease release, in one write, so
+   * a process dying right after leaves no stale lease on a finished request. */
+  const settle = (handled: RequestState): RequestPatch => ({ handledState: handled, ...RELEASE });
+
   /** Applies `patch` if the request is still ours and still in `expected` state. A conflict
    * caused by someone else's edit (an admin, `kubectl annotate`) is retried on the fresh
    * version; if the state moved on, the patch no longer applies and the fresh record wins. */
@@ -101,7 +108,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       return { kind: 'retry', error: `${kind} mail not sent: ${sent.message}` };
     }
     logger.info({ request_id: request.id, kind }, 'notification sent');
-    return commit(request, { handledState: handled });
+    return commit(request, settle(handled));
   }
 
   async function decide(request: KeyRequest): Promise<Step> {
@@ -172,7 +179,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         return mail(request, 'denial', denialMail(subject(request)), 'denied');
       case 'in-review':
         if (deps.adminNotify.length === 0) {
-          return commit(request, { handledState: 'in-review' });
+          return commit(request, settle('in-review'));
         }
         return mail(
           request,
@@ -194,14 +201,13 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     return commit(request, { work: { leaseUntil: now() + deps.claimTimeoutMs } });
   }
 
-  const RELEASE: RequestPatch = {
-    work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
-  };
-
   return async function processRequest(claimed: KeyRequest): Promise<Outcome> {
     let request = claimed;
     try {
       for (let steps = 0; steps < MAX_STEPS; steps++) {
+        if (!needsWork(request) && request.work.owner === null) {
+          return { status: 'done' };
+        }
         if (!needsWork(request)) {
           // Releasing can reveal a change made meanwhile (an admin revoked, kubectl relabelled):
           // the lease is still ours then, so carry on with the new state instead of leaving it

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KeyRequest } from '../requests/request-types.js';
+import type { RequestStore } from '../store/request-store.js';
+import { createSqliteStore } from '../store/sqlite-store.js';
+import { type ApprovalWorker, createApprovalWorker } from './approval-worker.js';
+import type { Outcome } from './request-processor.js';
+
+const silent = { error: () => {}, info: () => {} };
+let store: RequestStore;
+let worker: ApprovalWorker | undefined;
+
+afterEach(async () => {
+  await worker?.stop();
+  await store?.close();
+});
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in time');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Marks a request done the way the real processor does: handled and released. */
+async function finish(request: KeyRequest): Promise<Outcome> {
+  await store.update(request.id, request.version, {
+    handledState: request.state,
+    work: { owner: null, leaseUntil: null },
+  });
+  return { status: 'done' };
+}
+
+describe('approval worker loop', () => {
+  it('processes every due request with at most `concurrency` at a time', async () => {
+    store = createSqliteStore({ path: ':memory:' });
+    for (let i = 0; i < 20; i++) {
+      await store.create({ email: `u${i}@example.com`, model: 'm' });
+    }
+    let active = 0;
+    let peak = 0;
+    const seen = new Set<string>();
+    worker = createApprovalWorker({
+      store,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      concurrency: 3,
+      logger: silent,
+      processRequest: async (request) => {
+        active++;
+        peak = Math.max(peak, active);
+        seen.add(request.id);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+        return finish(request);
+      },
+    });
+    worker.start();
+    await until(() => seen.size === 20);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
+  });
+
+  it('runs a retry when it comes due instead of waiting for the interval', async () => {
+    store = createSqliteStore({ path: ':memory:' });
+    await store.create({ email: 'a@example.com', model: 'm' });
+    let calls = 0;
+    worker = createApprovalWorker({
+      store,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      concurrency: 2,
+      logger: silent,
+      processRequest: async (request) => {
+        calls++;
+        if (calls === 1) {
+          const retryAt = Date.now() + 200;
+          await store.update(request.id, request.version, {
+            work: { owner: null, leaseUntil: null, nextAttemptAt: retryAt },
+          });
+          return { status: 'retry', retryAt };
+        }
+        return finish(request);
+      },
+    });
+    worker.start();
+    await until(() => calls === 2, 5000);
+  });
+
+  it('is woken by wake() for work that arrives after start', async () => {
+    store = createSqliteStore({ path: ':memory:' });
+    const seen: string[] = [];
+    worker = createApprovalWorker({
+      store,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      concurrency: 2,
+      logger: silent,
+      processRequest: async (request) => {
+        seen.push(request.id);
+        return finish(request);
+      },
+    });
+    worker.start();
+    const { request } = await store.create({ email: 'late@example.com', model: 'm' });
+    worker.wake();
+    await until(() => seen.includes(request.id), 5000);
+  });
+
+  it('stops promptly while a claim pass is still running', async () => {
+    const real = createSqliteStore({ path: ':memory:' });
+    store = real;
+    await real.create({ email: 'a@example.com', model: 'm' });
+    const slow: Pick<RequestStore, 'claimDue'> = {
+      claimDue: async (options) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return real.claimDue(options);
+      },
+    };
+    let processed = 0;
+    const subject = createApprovalWorker({
+      store: slow,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      concurrency: 2,
+      logger: silent,
+      processRequest: async (request) => {
+        processed++;
+        return finish(request);
+      },
+    });
+    subject.start();
+    const stopped = subject.stop().then(() => 'stopped');
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('hung'), 5000));
+    expect(await Promise.race([stopped, timeout])).toBe('stopped');
+    // The pass that was running finishes its claimed work before stop() returns.
+    expect(processed).toBeLessThanOrEqual(1);
+  });
+});
