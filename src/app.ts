@@ -12,6 +12,7 @@ import { type AdminRoutesDeps, adminRoutes } from './http/admin-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { type OpsRoutesDeps, opsRoutes } from './http/ops-routes.js';
 import { type PublicRoutesDeps, publicRoutes } from './http/public-routes.js';
+import { mcpRoutes } from './mcp/mcp-routes.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -66,9 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const origins = deps.config.server.corsOrigins;
   await app.register(cors, {
-    // Admin routes answer cross-origin only for explicitly listed origins, never for `*`.
+    // Admin routes (and /mcp) answer cross-origin only for explicitly listed origins, never for `*`.
     delegator: (request, callback) => {
-      const adminPath = (request.url ?? '').startsWith('/api/admin');
+      const adminPath = /^\/(api\/admin|mcp([/?]|$))/.test(request.url ?? '');
       callback(null, {
         origin: adminPath ? (origins === '*' ? false : origins) : origins,
         credentials: false,
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
   if (deps.admin) {
     await app.register(adminRoutes, deps.admin);
+    await app.register(mcpRoutes, { ...deps.admin, catalog: deps.catalog });
   }
   if (deps.uiDir !== null && existsSync(join(deps.uiDir, 'assets'))) {
     await app.register(fastifyStatic, {

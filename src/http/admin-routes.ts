@@ -154,7 +154,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
   }
 };
 
-function toAdminView(request: KeyRequest) {
+/** A request as admins see it (HTTP API and MCP tools): the key only masked, never in full. */
+export function toAdminView(request: KeyRequest) {
   const apiKey = maskKey(request.apiKey);
   return {
     request_id: request.id,
@@ -169,3 +170,5 @@ function toAdminView(request: KeyRequest) {
     ...(request.work.lastError === null ? {} : { last_error: request.work.lastError }),
   };
 }
+
+export type AdminView = ReturnType<typeof toAdminView>;
