@@ -1,0 +1,132 @@
+import type { AdminAction, AdminFilter, AdminService } from '../admin/admin-service.js';
+import type { ApprovalLogger } from '../approval/approval-types.js';
+import { createApprovalChain } from '../approval/plugin-registry.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { KeyRequest } from '../requests/request-types.js';
+import {
+  formatDuration,
+  formatRequest,
+  formatTable,
+  pendingDuty,
+  printable,
+  toAdminView,
+  toJson,
+} from './cli-output.js';
+
+/** Each command returns what to print on stdout; failures are thrown (AppError, ConfigError)
+ * and turned into a message and an exit status by run-cli.ts. */
+
+export interface CheckConfigInput {
+  config: AppConfig;
+  /** Where the config was read from, for the summary. */
+  configPath: string;
+  logger: ApprovalLogger;
+}
+
+/** Everything the server checks before it listens, without touching the store or the network. */
+export function checkConfig({ config, configPath, logger }: CheckConfigInput): string {
+  const chain = createApprovalChain(config.approvalPlugins, { logger, configKey: config.approvalPluginsKey });
+  const { store, smtp, litellm } = config;
+  const plugins =
+    chain.plugins.length === 0
+      ? 'none (every request is denied: "No approval plugins configured")'
+      : chain.plugins.map((name, index) => `${index + 1}. ${name}`).join('  ');
+  // The same rule as the catalog: an explicit featured_models list wins over `featured: true`.
+  const featured =
+    config.featuredModels.length > 0
+      ? config.featuredModels.length
+      : config.models.filter((model) => model.featured === true).length;
+  const encryption = !smtp.useTls ? 'plain' : smtp.port === 465 ? 'TLS' : 'STARTTLS';
+  const lines: [string, string][] = [
+    ['config', configPath],
+    [
+      'store',
+      store.kind === 'sqlite' ? `sqlite ${store.sqlitePath}` : `kubernetes, namespace ${store.namespace}`,
+    ],
+    [
+      'models',
+      `${config.models.length} configured, ${featured} featured` +
+        (litellm.enableModels ? `, plus what ${litellm.baseUrl}/v1/models lists` : '') +
+        (config.allowUnlistedModels ? ', unlisted ids allowed' : ''),
+    ],
+    ['plugins', `${config.approvalPluginsKey}: ${plugins}`],
+    ['queue', `every ${formatDuration(config.approval.queueIntervalMs)} (APPROVAL_QUEUE_INTERVAL)`],
+    ['litellm', litellm.baseUrl],
+    [
+      'smtp',
+      smtp.host === 'log'
+        ? 'log (mails are written to the log, not sent)'
+        : `${smtp.host}:${smtp.port} (${encryption}), from ${smtp.from}`,
+    ],
+    ['admin API', config.admin.username === null ? 'off (ADMIN_USERNAME / ADMIN_PASSWORD unset)' : 'on'],
+  ];
+  const width = Math.max(...lines.map(([name]) => name.length));
+  return `${lines.map(([name, value]) => `${name.padEnd(width)}  ${value}\n`).join('')}configuration OK\n`;
+}
+
+export interface ListInput {
+  filter: AdminFilter;
+  limit: number;
+  cursor: string | null;
+  json: boolean;
+}
+
+/** Newest first. Stores cap a page, so this reads pages until `limit` requests are in. */
+export async function listRequests(admin: AdminService, input: ListInput): Promise<string> {
+  const items: KeyRequest[] = [];
+  let cursor = input.cursor;
+  do {
+    const page = await admin.list(input.filter, input.limit - items.length, cursor ?? undefined);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null && items.length < input.limit);
+
+  if (input.json) {
+    return toJson({ requests: items.map(toAdminView), next_cursor: cursor });
+  }
+  if (items.length === 0) {
+    return input.filter === 'all' ? 'No requests.\n' : `No requests (filter: ${input.filter}).\n`;
+  }
+  const more = cursor === null ? '' : `\nMore: run again with --cursor ${cursor}\n`;
+  return `${formatTable(items)}${more}`;
+}
+
+export async function showRequest(
+  admin: AdminService,
+  input: { id: string; json: boolean },
+): Promise<string> {
+  const request = await admin.get(input.id);
+  return input.json ? toJson(toAdminView(request)) : formatRequest(request);
+}
+
+export interface DecideInput {
+  action: AdminAction;
+  id: string;
+  /** Null: approve without a reason; the operator's name is recorded instead. */
+  reason: string | null;
+  json: boolean;
+  /** Who is deciding, for the recorded approval reason. */
+  operator: string;
+  queueIntervalMs: number;
+}
+
+const DONE: Record<AdminAction, string> = { approve: 'Approved', deny: 'Denied', revoke: 'Revoked' };
+
+/** Changes the state only. The CLI has no worker: the server's worker, polling the same store,
+ * does the side effects (mint, mail, delete) exactly as after a decision in the web console. */
+export async function decideRequest(admin: AdminService, input: DecideInput): Promise<string> {
+  const reason = input.reason ?? `Approved by ${input.operator} (CLI)`;
+  const request = await admin.decide(input.action, input.id, reason);
+  if (input.json) {
+    return toJson({ success: true, request: toAdminView(request) });
+  }
+  const interval = formatDuration(input.queueIntervalMs);
+  return (
+    printable(
+      `${DONE[input.action]} ${request.id} (${request.email}, ${request.model}): ${request.reason ?? reason}`,
+    ) +
+    '\n' +
+    `The server's worker will ${pendingDuty(request)} within APPROVAL_QUEUE_INTERVAL (${interval} here);\n` +
+    'if no server runs against this store, that happens when one starts.\n'
+  );
+}
