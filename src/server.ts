@@ -12,8 +12,8 @@ import { createSmtpMailer } from './mail/smtp-mailer.js';
 import { createModelCatalog } from './models/model-catalog.js';
 import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
 import { createRequestService } from './requests/request-service.js';
+import { createStore } from './store/create-store.js';
 import type { RequestStore } from './store/request-store.js';
-import { createSqliteStore } from './store/sqlite-store.js';
 import { type ApprovalWorker, createApprovalWorker, workerOwnerId } from './worker/approval-worker.js';
 import { createRequestProcessor } from './worker/request-processor.js';
 
@@ -130,19 +130,4 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
       await mailer.close();
     },
   };
-}
-
-async function createStore(config: AppConfig, logger: Logger): Promise<RequestStore> {
-  if (config.store.kind === 'sqlite') {
-    logger.info({ path: config.store.sqlitePath }, 'using the SQLite request store');
-    return createSqliteStore({ path: config.store.sqlitePath });
-  }
-  // Loaded only when used: the Kubernetes client is large and a laptop run does not need it.
-  const { createKubernetesStore, loadKubeConfig } = await import('./store/kubernetes-store.js');
-  logger.info({ namespace: config.store.namespace }, 'using the Kubernetes Secret request store');
-  return createKubernetesStore({
-    namespace: config.store.namespace,
-    kubeConfig: loadKubeConfig(),
-    logger: logger.child({ component: 'store' }),
-  });
 }

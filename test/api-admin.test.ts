@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/service-harness.js';
-import { waitUntil } from './support/wait.js';
 
 const CONFIG = `
 models:

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,43 +8,13 @@ import { createKubernetesStore } from '../src/store/kubernetes-store.js';
 import type { RequestStore } from '../src/store/request-store.js';
 import { type FakeKubernetes, startFakeKubernetes } from './support/fake-kubernetes.js';
 import { type TempKubeconfig, testKubeConfig, writeTempKubeconfig } from './support/kubeconfig.js';
+import { type EntryRun, runEntry } from './support/run-entry.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const NAMESPACE = 'llm-keys';
 const LIVE_KEY = 'sk-kube-live-5b0d3e8a71c24f69-c0de';
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real entry point to completion. Asynchronous on purpose: the fake API server
- * the child talks to is served from this process. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`llm-key-requestor ${args.join(' ')} did not exit: ${stdout}${stderr}`));
-    }, 25_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runCli(args: string[], env: Record<string, string>): Promise<EntryRun> {
+  return runEntry('src/cli/main.ts', args, env);
 }
 
 interface World {

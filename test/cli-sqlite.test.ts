@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../src/requests/request-types.js';
 import type { RequestStore } from '../src/store/request-store.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
+import { type EntryRun, runEntry } from './support/run-entry.js';
 import { type Harness, startHarness } from './support/service-harness.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const LIVE_KEY = 'sk-live-7c1e0b5d2a4f48e9b3c6-9f3a';
 
 const CONFIG = `
@@ -24,38 +23,10 @@ approval_plugins:
 admin: {notify: [reviewer@example.com]}
 `;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real entry point (`src/cli/main.ts`) to completion, asynchronously, so fakes served
  * from this process keep answering while it runs. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`llm-key-requestor ${args.join(' ')} did not exit: ${stdout}${stderr}`));
-    }, 25_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runCli(args: string[], env: Record<string, string>): Promise<EntryRun> {
+  return runEntry('src/cli/main.ts', args, env);
 }
 
 /** A temp dir with a config file and a SQLite store seeded with one request per state,
@@ -132,7 +103,7 @@ async function stored(id: string): Promise<KeyRequest> {
   return request;
 }
 
-function cli(...args: string[]): Promise<CliRun> {
+function cli(...args: string[]): Promise<EntryRun> {
   return runCli(args, world.env);
 }
 

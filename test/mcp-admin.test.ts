@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdminView } from '../src/http/admin-routes.js';
+import type { AdminView } from '../src/admin/admin-view.js';
 import { type Harness, startHarness } from './support/service-harness.js';
 
 const CONFIG = `

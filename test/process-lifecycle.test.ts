@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReplicaSet, freePort, type ReplicaSet } from './support/replica-process.js';
+import { runEntry } from './support/run-entry.js';
 import { waitUntil } from './support/wait.js';
 
-const ROOT = join(import.meta.dirname, '..');
 let replicas: ReplicaSet | undefined;
 let dir: string | undefined;
 let hanging: Server | undefined;
@@ -24,32 +23,8 @@ afterEach(async () => {
   hanging = undefined;
 });
 
-/** Runs the real entry point to completion and collects what it printed. */
-function runToExit(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the process did not exit: ${stdout}${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, stdout });
-    });
-  });
+function runToExit(env: Record<string, string>) {
+  return runEntry('src/main.ts', [], env, 30_000);
 }
 
 describe('the server process', () => {

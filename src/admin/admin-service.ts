@@ -81,11 +81,3 @@ export function createAdminService({ store, wakeWorker }: AdminServiceDeps) {
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;
-
-/** `sk-…abcd`: enough to tell keys apart, useless to an attacker. */
-export function maskKey(key: string | null): string | undefined {
-  if (key === null) {
-    return undefined;
-  }
-  return `${key.startsWith('sk-') ? 'sk-' : ''}…${key.slice(-4)}`;
-}

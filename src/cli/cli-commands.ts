@@ -1,17 +1,10 @@
 import type { AdminAction, AdminFilter, AdminService } from '../admin/admin-service.js';
+import { toAdminView } from '../admin/admin-view.js';
 import type { ApprovalLogger } from '../approval/approval-types.js';
 import { createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { KeyRequest } from '../requests/request-types.js';
-import {
-  formatDuration,
-  formatRequest,
-  formatTable,
-  pendingDuty,
-  printable,
-  toAdminView,
-  toJson,
-} from './cli-output.js';
+import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
 
 /** Each command returns what to print on stdout; failures are thrown (AppError, ConfigError)
  * and turned into a message and an exit status by run-cli.ts. */

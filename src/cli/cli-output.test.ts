@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { toAdminView } from '../admin/admin-view.js';
 import type { KeyRequest } from '../requests/request-types.js';
-import { formatDuration, formatRequest, formatTable, printable, toAdminView } from './cli-output.js';
+import { formatDuration, formatRequest, formatTable, printable } from './cli-output.js';
 
 const KEY = 'sk-live-0123456789abcdef-9f3a';
 

@@ -1,23 +1,5 @@
-import { maskKey } from '../admin/admin-service.js';
+import { maskKey } from '../admin/admin-view.js';
 import { type KeyRequest, needsWork } from '../requests/request-types.js';
-
-/** The admin API's view of a request (GET /api/admin/requests/{id}), so `--json` output and
- * the HTTP API are interchangeable in scripts. The key is masked, never whole. */
-export function toAdminView(request: KeyRequest) {
-  const apiKey = maskKey(request.apiKey);
-  return {
-    request_id: request.id,
-    email: request.email,
-    model: request.model,
-    status: request.state,
-    ...(request.reason === null ? {} : { reason: request.reason }),
-    ...(apiKey === undefined ? {} : { api_key: apiKey }),
-    created_at: request.createdAt,
-    updated_at: request.updatedAt,
-    attempts: request.work.attempts,
-    ...(request.work.lastError === null ? {} : { last_error: request.work.lastError }),
-  };
-}
 
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

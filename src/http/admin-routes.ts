@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_FILTERS, type AdminAction, type AdminService, maskKey } from '../admin/admin-service.js';
+import { ADMIN_FILTERS, type AdminAction, type AdminService } from '../admin/admin-service.js';
+import { toAdminView } from '../admin/admin-view.js';
 import { validationError } from '../errors.js';
-import type { KeyRequest } from '../requests/request-types.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
 import { Failure, RequestIdParam, RequestStateSchema, ValidationProblem } from './schemas.js';
 
@@ -153,22 +153,3 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
     );
   }
 };
-
-/** A request as admins see it (HTTP API and MCP tools): the key only masked, never in full. */
-export function toAdminView(request: KeyRequest) {
-  const apiKey = maskKey(request.apiKey);
-  return {
-    request_id: request.id,
-    email: request.email,
-    model: request.model,
-    status: request.state,
-    ...(request.reason === null ? {} : { reason: request.reason }),
-    ...(apiKey === undefined ? {} : { api_key: apiKey }),
-    created_at: request.createdAt,
-    updated_at: request.updatedAt,
-    attempts: request.work.attempts,
-    ...(request.work.lastError === null ? {} : { last_error: request.work.lastError }),
-  };
-}
-
-export type AdminView = ReturnType<typeof toAdminView>;

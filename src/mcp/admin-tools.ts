@@ -2,8 +2,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ADMIN_FILTERS, type AdminAction, type AdminService } from '../admin/admin-service.js';
+import { toAdminView } from '../admin/admin-view.js';
 import { AppError } from '../errors.js';
-import { toAdminView } from '../http/admin-routes.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 
 export interface AdminToolsDeps {
