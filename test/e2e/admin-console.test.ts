@@ -1,37 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/service-harness.js';
+import type { Harness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
-import { type Browser, openBrowser, screenshot } from './support/browser.js';
-import { ADMIN_ENV, E2E_CONFIG } from './support/e2e-config.js';
+import { type Browser, screenshot } from './support/browser.js';
+import { ADMIN_ENV } from './support/e2e-config.js';
+import { createSessions, type SessionOptions } from './support/session.js';
 
 const AUTH = `Basic ${Buffer.from(`${ADMIN_ENV.ADMIN_USERNAME}:${ADMIN_ENV.ADMIN_PASSWORD}`).toString('base64')}`;
 
 // Code run inside the page is passed as a string expression or touches the DOM only through its
 // argument: the repository's tsconfig has no DOM library (it type-checks Node code).
 describe('admin console', () => {
-  const opened: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    for (const resource of opened.reverse()) {
-      await resource.close();
-    }
-    opened.length = 0;
-  });
-
-  async function start(
-    options: { admin?: boolean; viewport?: { width: number; height: number }; dark?: boolean } = {},
-  ): Promise<{ harness: Harness; browser: Browser }> {
-    const harness = await startHarness({
-      configYaml: E2E_CONFIG,
-      ...(options.admin === false ? {} : { env: ADMIN_ENV }),
-    });
-    opened.push(harness);
-    const browser = await openBrowser({
-      ...(options.viewport ? { viewport: options.viewport } : {}),
-      colorScheme: options.dark ? 'dark' : 'light',
-    });
-    opened.push(browser);
-    return { harness, browser };
-  }
+  const sessions = createSessions();
+  afterEach(() => sessions.closeAll());
+  const start = (options: SessionOptions = {}) => sessions.start({ env: ADMIN_ENV, ...options });
 
   /** Submits through the public API and waits until the chain parked it for review. */
   async function inReview(harness: Harness, email: string): Promise<string> {
@@ -74,7 +55,7 @@ describe('admin console', () => {
   });
 
   it('says so when the admin API is turned off', async () => {
-    const { harness, browser } = await start({ admin: false });
+    const { harness, browser } = await sessions.start();
     await signIn(browser, harness);
     await expect
       .poll(() => browser.page.getByTestId('login-error').textContent())

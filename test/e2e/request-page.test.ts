@@ -1,40 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/service-harness.js';
+import { startHarness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
-import { type Browser, openBrowser, screenshot } from './support/browser.js';
+import { screenshot } from './support/browser.js';
 import { E2E_CONFIG } from './support/e2e-config.js';
+import { createSessions, type SessionOptions } from './support/session.js';
 
 // Code run inside the page is passed as a string expression or touches the DOM only through its
 // argument: the repository's tsconfig has no DOM library (it type-checks Node code).
 describe('request page', () => {
-  const opened: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    // Browser first, then the service: reverse order of opening.
-    for (const resource of opened.reverse()) {
-      await resource.close();
-    }
-    opened.length = 0;
-  });
-
-  async function start(
-    options: { startWorker?: boolean; viewport?: { width: number; height: number }; dark?: boolean } = {},
-  ): Promise<{ harness: Harness; browser: Browser }> {
-    const harness = await startHarness({
-      configYaml: E2E_CONFIG,
-      ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
-    });
-    opened.push(harness);
-    const browser = await openBrowser({
-      ...(options.viewport ? { viewport: options.viewport } : {}),
-      colorScheme: options.dark ? 'dark' : 'light',
-    });
-    opened.push(browser);
-    return { harness, browser };
-  }
+  const sessions = createSessions();
+  afterEach(() => sessions.closeAll());
+  const start = (options: SessionOptions = {}) => sessions.start(options);
 
   it('is served by the service: the page at / for browsers, hashed assets under /assets/', async () => {
     const harness = await startHarness({ configYaml: E2E_CONFIG });
-    opened.push(harness);
+    sessions.track(harness);
     const page = await fetch(`${harness.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
