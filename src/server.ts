@@ -24,7 +24,8 @@ export interface Service {
   app: FastifyInstance;
   store: RequestStore;
   worker: ApprovalWorker;
-  /** Stops the worker, the HTTP server, then closes the store and the mailer. */
+  /** Stops the HTTP server (in-flight requests finish), then the worker (in-flight steps finish),
+   * then closes the store and the mailer. */
   close(): Promise<void>;
 }
 
