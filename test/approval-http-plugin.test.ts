@@ -1,24 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalLogger, ApprovalPlugin, ApprovalSubject } from '../src/approval/approval-types.js';
+import type { ApprovalPlugin, ApprovalSubject } from '../src/approval/approval-types.js';
 import { createApprovalChain, createPlugins } from '../src/approval/plugin-registry.js';
 import type { PluginEntry } from '../src/config/config-schema.js';
 import { type FakeApprovalServer, startFakeApprovalServer } from './support/fake-approval-server.js';
-
-interface LogEntry {
-  level: keyof ApprovalLogger;
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): { logger: ApprovalLogger; entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at =
-    (level: keyof ApprovalLogger) =>
-    (fields: Record<string, unknown>, message: string): void => {
-      entries.push({ level, fields, message });
-    };
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries };
-}
+import { type LogEntry, recordingLogger } from './support/recording-logger.js';
 
 const subject: ApprovalSubject = { requestId: 'req-42', email: 'user@company.com', model: 'gpt-4o' };
 const TOKEN = 'Bearer sekrit-token-42';

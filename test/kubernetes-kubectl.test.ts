@@ -2,9 +2,9 @@ import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyRequest } from '../src/requests/request-types.js';
 import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
 import { type TempKubeconfig, writeTempKubeconfig } from './support/kubeconfig.js';
+import { mustUpdate } from './support/must-update.js';
 
 const run = promisify(execFile);
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -20,17 +20,6 @@ async function kubectl(...args: string[]): Promise<string> {
     { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: kubeconfig.dir } },
   );
   return stdout;
-}
-
-async function mustUpdate(
-  request: KeyRequest,
-  patch: Parameters<KubernetesStoreHarness['store']['update']>[2],
-) {
-  const result = await h.store.update(request.id, request.version, patch);
-  if (!result.ok) {
-    throw new Error(`update failed: ${result.reason}`);
-  }
-  return result.request;
 }
 
 describe('approving by hand with kubectl', () => {
@@ -49,7 +38,7 @@ describe('approving by hand with kubectl', () => {
 
   it('lists and describes request Secrets without showing their data', async () => {
     const { request } = await h.store.create({ email: 'a@example.com', model: 'gpt-4o' });
-    const approved = await mustUpdate(request, {
+    const approved = await mustUpdate(h.store, request, {
       state: 'approved',
       apiKey: 'sk-do-not-print',
       handledState: 'approved',
@@ -69,7 +58,7 @@ describe('approving by hand with kubectl', () => {
 
   it('hands a request approved with kubectl label + annotate to the worker', async () => {
     const { request } = await h.store.create({ email: 'a@example.com', model: 'gpt-4o' });
-    await mustUpdate(request, { state: 'in-review', handledState: 'in-review' });
+    await mustUpdate(h.store, request, { state: 'in-review', handledState: 'in-review' });
     expect(await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 })).toHaveLength(
       0,
     );

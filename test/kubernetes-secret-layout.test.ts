@@ -3,6 +3,7 @@ import type { KeyRequest } from '../src/requests/request-types.js';
 import { emailHash } from '../src/store/kubernetes-secret-codec.js';
 import type { SecretObject } from './support/fake-kubernetes.js';
 import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
+import { mustUpdate } from './support/must-update.js';
 
 const unb64 = (data: Record<string, string> | undefined) =>
   Object.fromEntries(
@@ -18,17 +19,6 @@ afterEach(async () => {
 });
 
 const stored = (id: string): SecretObject => h.fake.storage.get(h.namespace, `llm-key-request-${id}`);
-
-async function mustUpdate(
-  request: KeyRequest,
-  patch: Parameters<KubernetesStoreHarness['store']['update']>[2],
-) {
-  const result = await h.store.update(request.id, request.version, patch);
-  if (!result.ok) {
-    throw new Error(`update failed: ${result.reason}`);
-  }
-  return result.request;
-}
 
 /** Seeds a Secret exactly as the old Python service wrote it (uuid4 id, naive timestamps, no hash label). */
 function seedLegacy(id: string, state: string, email: string, model: string, apiKey?: string): void {
@@ -91,12 +81,12 @@ describe('Kubernetes store: Secret layout', () => {
 
   it('keeps state in label, annotation and data in step, and the key only in data', async () => {
     const { request } = await h.store.create({ email: 'a@example.com', model: 'm1' });
-    const approved = await mustUpdate(request, {
+    const approved = await mustUpdate(h.store, request, {
       state: 'approved',
       reason: 'ok',
       pendingKey: 'sk-reserved-1',
     });
-    const done = await mustUpdate(approved, {
+    const done = await mustUpdate(h.store, approved, {
       apiKey: 'sk-reserved-1',
       pendingKey: null,
       handledState: 'approved',
@@ -117,7 +107,7 @@ describe('Kubernetes store: Secret layout', () => {
     const now = Date.parse('2030-01-01T00:00:00.000Z');
     const [claimed] = await h.store.claimDue({ owner: 'pod-a/123', now, leaseMs: 60_000, limit: 1 });
     expect(claimed?.id).toBe(request.id);
-    await mustUpdate(claimed as KeyRequest, {
+    await mustUpdate(h.store, claimed as KeyRequest, {
       work: { attempts: 2, nextAttemptAt: now + 5_000, lastError: 'LiteLLM 503' },
     });
     expect(stored(request.id).metadata.annotations).toMatchObject({
@@ -165,7 +155,7 @@ describe('Kubernetes store: Secret layout', () => {
       },
     });
     const current = await h.store.get(request.id);
-    await mustUpdate(current as KeyRequest, { state: 'denied', reason: 'no' });
+    await mustUpdate(h.store, current as KeyRequest, { state: 'denied', reason: 'no' });
     expect(stored(request.id).metadata.labels?.team).toBe('ml');
     expect(stored(request.id).metadata.annotations?.['example.com/ticket']).toBe('OPS-1');
   });
@@ -236,7 +226,7 @@ describe('Kubernetes store: Secrets of the old service', () => {
 
   it('updates them conditionally like any other', async () => {
     const request = (await h.store.get(ids.approvedNoKey)) as KeyRequest;
-    const updated = await mustUpdate(request, { apiKey: 'sk-new', handledState: 'approved' });
+    const updated = await mustUpdate(h.store, request, { apiKey: 'sk-new', handledState: 'approved' });
     expect(updated).toMatchObject({
       apiKey: 'sk-new',
       handledState: 'approved',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyRequest } from '../src/requests/request-types.js';
 import type { RequestStore } from '../src/store/request-store.js';
+import { mustUpdate } from './support/must-update.js';
 
 export interface StoreHarness {
   store: RequestStore;
@@ -20,14 +20,6 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
     afterEach(async () => {
       await harness.cleanup();
     });
-
-    async function mustUpdate(request: KeyRequest, patch: Parameters<RequestStore['update']>[2]) {
-      const result = await store.update(request.id, request.version, patch);
-      if (!result.ok) {
-        throw new Error(`update failed: ${result.reason}`);
-      }
-      return result.request;
-    }
 
     describe('create', () => {
       it('creates a pending request that needs work', async () => {
@@ -83,7 +75,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
     describe('update', () => {
       it('applies a patch when the version matches and issues a new version', async () => {
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
-        const updated = await mustUpdate(request, {
+        const updated = await mustUpdate(store, request, {
           state: 'approved',
           reason: 'whitelisted',
           pendingKey: 'sk-reserved',
@@ -105,12 +97,12 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
 
       it('stores keys and clears fields set to null', async () => {
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
-        const withKey = await mustUpdate(request, {
+        const withKey = await mustUpdate(store, request, {
           state: 'approved',
           pendingKey: 'sk-1',
           handledState: 'pending',
         });
-        const done = await mustUpdate(withKey, {
+        const done = await mustUpdate(store, withKey, {
           apiKey: 'sk-1',
           pendingKey: null,
           handledState: 'approved',
@@ -122,7 +114,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
 
       it('refuses a stale version with conflict and changes nothing', async () => {
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
-        const winner = await mustUpdate(request, { state: 'denied', reason: 'first' });
+        const winner = await mustUpdate(store, request, { state: 'denied', reason: 'first' });
         const loser = await store.update(request.id, request.version, {
           state: 'approved',
           reason: 'second',
@@ -156,7 +148,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
           const { request } = await store.create({ email: `user${i}@example.com`, model: 'm1' });
           ids.push(request.id);
           if (i % 3 === 0) {
-            await mustUpdate(request, { state: 'denied', reason: 'no' });
+            await mustUpdate(store, request, { state: 'denied', reason: 'no' });
           }
         }
         const seen: string[] = [];
@@ -183,7 +175,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
       it('leases requests that need work and skips settled ones', async () => {
         const pending = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
         const settled = (await store.create({ email: 's@example.com', model: 'm1' })).request;
-        await mustUpdate(settled, { state: 'denied', reason: 'no', handledState: 'denied' });
+        await mustUpdate(store, settled, { state: 'denied', reason: 'no', handledState: 'denied' });
         const claimed = await store.claimDue({ owner: 'w1', now: Date.now(), ...lease });
         expect(claimed.map((r) => r.id)).toEqual([pending.id]);
         expect(claimed[0]?.work.owner).toBe('w1');
@@ -216,7 +208,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
       it('respects the retry time and the limit', async () => {
         const later = (await store.create({ email: 'later@example.com', model: 'm1' })).request;
         const now = Date.now();
-        await mustUpdate(later, { work: { nextAttemptAt: now + 30_000 } });
+        await mustUpdate(store, later, { work: { nextAttemptAt: now + 30_000 } });
         for (let i = 0; i < 3; i++) {
           await store.create({ email: `u${i}@example.com`, model: 'm1' });
         }
@@ -239,13 +231,13 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
 
       it('treats an approved request without a handled approval as work (approved by hand)', async () => {
         const request = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
-        await mustUpdate(request, { state: 'in-review', handledState: 'in-review' });
+        await mustUpdate(store, request, { state: 'in-review', handledState: 'in-review' });
         expect(await store.claimDue({ owner: 'w', now: Date.now(), ...lease })).toHaveLength(0);
         const current = await store.get(request.id);
         if (!current) {
           throw new Error('missing');
         }
-        await mustUpdate(current, { state: 'approved' });
+        await mustUpdate(store, current, { state: 'approved' });
         expect((await store.claimDue({ owner: 'w', now: Date.now(), ...lease })).map((r) => r.id)).toEqual([
           request.id,
         ]);
@@ -256,7 +248,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
       it('counts requests by state and the waiting queue', async () => {
         const a = (await store.create({ email: 'a@example.com', model: 'm1' })).request;
         await store.create({ email: 'b@example.com', model: 'm1' });
-        await mustUpdate(a, { state: 'denied', reason: 'no', handledState: 'denied' });
+        await mustUpdate(store, a, { state: 'denied', reason: 'no', handledState: 'denied' });
         const stats = await store.stats();
         expect(stats.byState).toMatchObject({
           pending: 1,

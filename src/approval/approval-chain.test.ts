@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../test/support/recording-logger.js';
 import { ALL_CONTINUE_REASON, createChain, NO_PLUGINS_REASON } from './approval-chain.js';
-import type {
-  ApprovalLogger,
-  ApprovalPlugin,
-  ApprovalSubject,
-  PluginName,
-  PluginResult,
-} from './approval-types.js';
+import type { ApprovalPlugin, ApprovalSubject, PluginName, PluginResult } from './approval-types.js';
 import { createApprovalChain } from './plugin-registry.js';
-
-interface LogEntry {
-  level: keyof ApprovalLogger;
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): { logger: ApprovalLogger; entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at =
-    (level: keyof ApprovalLogger) =>
-    (fields: Record<string, unknown>, message: string): void => {
-      entries.push({ level, fields, message });
-    };
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries };
-}
 
 /** A plugin with a fixed answer that records the subjects it saw. */
 function scripted(name: PluginName, answer: PluginResult | (() => Promise<PluginResult>)) {

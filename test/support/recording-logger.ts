@@ -1,0 +1,18 @@
+import type { ApprovalLogger } from '../../src/approval/approval-types.js';
+
+export interface LogEntry {
+  level: keyof ApprovalLogger;
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A logger that keeps what it was told, so tests can assert on log lines (and on secrets not being in them). */
+export function recordingLogger(): { logger: ApprovalLogger; entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at =
+    (level: keyof ApprovalLogger) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      entries.push({ level, fields, message });
+    };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, entries };
+}
