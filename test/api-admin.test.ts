@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './support/service-harness.js';
-
-const CONFIG = `
-models:
-  - {id: gpt-4, title: GPT-4}
-  - {id: ollama/llama2, title: Llama 2}
-litellm: {enable_litellm_models: false}
-approval_plugins:
-  - {name: review, config: {patterns: ["gpt-4"]}}
-  - {name: whitelist, config: {list: ["ollama/*"]}}
-`;
-const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct horse' };
-const AUTH = `Basic ${Buffer.from('root:correct horse').toString('base64')}`;
+import {
+  ADMIN_AUTH,
+  ADMIN_ENV,
+  type Harness,
+  REVIEW_CONFIG,
+  startHarness,
+} from './support/service-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -22,7 +16,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   const response = await fetch(`${h.url}${path}`, {
     method,
     headers: {
-      authorization: AUTH,
+      authorization: ADMIN_AUTH,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...headers,
     },
@@ -38,14 +32,14 @@ async function submitted(email: string, model: string): Promise<string> {
 
 describe('admin API', () => {
   it('is off (404) without admin credentials', async () => {
-    h = await startHarness({ configYaml: CONFIG, startWorker: false });
+    h = await startHarness({ configYaml: REVIEW_CONFIG, startWorker: false });
     expect((await call('POST', '/api/admin/verify')).status).toBe(404);
     expect((await call('GET', '/api/admin/requests')).status).toBe(404);
   });
 
   describe('authentication', () => {
     it('answers 401 with a Basic challenge without or with wrong credentials, 200 with the right ones', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN, startWorker: false });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       const none = await fetch(`${h.url}/api/admin/verify`, { method: 'POST' });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toMatch(/^Basic/);
@@ -62,7 +56,7 @@ describe('admin API', () => {
     });
 
     it('guards every admin route', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN, startWorker: false });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       const id = await submitted('a@example.com', 'gpt-4');
       for (const [method, path] of [
         ['GET', '/api/admin/requests'],
@@ -84,7 +78,7 @@ describe('admin API', () => {
 
   describe('listing', () => {
     it('filters by state, pages with a cursor, and shows keys only masked', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV });
       const review = await submitted('r@example.com', 'gpt-4');
       const approved = await submitted('a@example.com', 'ollama/llama2');
       await h.settled(review);
@@ -116,7 +110,7 @@ describe('admin API', () => {
     });
 
     it('rejects a bad filter or limit with 422 and answers 404 for an unknown id', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN, startWorker: false });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       expect((await call('GET', '/api/admin/requests?filter=everything')).status).toBe(422);
       expect((await call('GET', '/api/admin/requests?limit=0')).status).toBe(422);
       expect((await call('GET', '/api/admin/requests?limit=abc')).status).toBe(422);
@@ -128,7 +122,7 @@ describe('admin API', () => {
 
   describe('decisions', () => {
     it('approves an in-review request; the worker then mints and mails the key', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV });
       const id = await submitted('dev@example.com', 'gpt-4');
       await h.settled(id);
       const approved = await call('POST', `/api/admin/requests/${id}/approve`, {});
@@ -144,7 +138,7 @@ describe('admin API', () => {
     });
 
     it('denies with the given reason and mails it', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV });
       const id = await submitted('dev@example.com', 'gpt-4');
       await h.settled(id);
       const denied = await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'Use the small model' });
@@ -154,7 +148,7 @@ describe('admin API', () => {
     });
 
     it('revokes an approved request: the key is deleted on LiteLLM and the requester told', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV });
       const id = await submitted('dev@example.com', 'ollama/llama2');
       await h.settled(id);
       expect(h.litellm.liveKeys()).toHaveLength(1);
@@ -166,7 +160,7 @@ describe('admin API', () => {
     });
 
     it('refuses transitions the state does not allow with 409, and missing reasons with 422', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN, startWorker: false });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       const id = await submitted('dev@example.com', 'gpt-4');
       const revokePending = await call('POST', `/api/admin/requests/${id}/revoke`, { reason: 'x' });
       expect(revokePending.status).toBe(409);
@@ -188,10 +182,10 @@ describe('admin API', () => {
 
   describe('CORS', () => {
     it('never answers admin routes cross-origin under CORS_ORIGINS=*, but does for public routes', async () => {
-      h = await startHarness({ configYaml: CONFIG, env: ADMIN, startWorker: false });
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       const origin = { origin: 'https://evil.example.com' };
       const admin = await fetch(`${h.url}/api/admin/requests`, {
-        headers: { ...origin, authorization: AUTH },
+        headers: { ...origin, authorization: ADMIN_AUTH },
       });
       expect(admin.headers.get('access-control-allow-origin')).toBeNull();
       const preflight = await fetch(`${h.url}/api/admin/verify`, {
@@ -209,16 +203,16 @@ describe('admin API', () => {
 
     it('answers admin routes for a listed origin only', async () => {
       h = await startHarness({
-        configYaml: CONFIG,
-        env: { ...ADMIN, CORS_ORIGINS: 'https://console.example.com' },
+        configYaml: REVIEW_CONFIG,
+        env: { ...ADMIN_ENV, CORS_ORIGINS: 'https://console.example.com' },
         startWorker: false,
       });
       const listed = await fetch(`${h.url}/api/admin/requests`, {
-        headers: { origin: 'https://console.example.com', authorization: AUTH },
+        headers: { origin: 'https://console.example.com', authorization: ADMIN_AUTH },
       });
       expect(listed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
       const other = await fetch(`${h.url}/api/admin/requests`, {
-        headers: { origin: 'https://evil.example.com', authorization: AUTH },
+        headers: { origin: 'https://evil.example.com', authorization: ADMIN_AUTH },
       });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
     });

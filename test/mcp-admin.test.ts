@@ -3,21 +3,15 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdminView } from '../src/admin/admin-view.js';
-import { type Harness, startHarness } from './support/service-harness.js';
+import {
+  ADMIN_AUTH,
+  ADMIN_ENV,
+  basicAuth,
+  type Harness,
+  REVIEW_CONFIG,
+  startHarness,
+} from './support/service-harness.js';
 
-const CONFIG = `
-models:
-  - {id: gpt-4, title: GPT-4}
-  - {id: ollama/llama2, title: Llama 2}
-litellm: {enable_litellm_models: false}
-approval_plugins:
-  - {name: review, config: {patterns: ["gpt-4"]}}
-  - {name: whitelist, config: {list: ["ollama/*"]}}
-`;
-const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct horse' };
-const basic = (user: string, password: string) =>
-  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const AUTH = basic('root', 'correct horse');
 const UNKNOWN_ID = '00000000-0000-0000-0000-000000000000';
 /** An MCP message a client would send; used where the SDK client cannot be (bad credentials). */
 const INITIALIZE = {
@@ -51,14 +45,14 @@ afterEach(async () => {
 
 async function start(options: { admin?: boolean; startWorker?: boolean } = {}): Promise<Harness> {
   h = await startHarness({
-    configYaml: CONFIG,
-    ...(options.admin === false ? {} : { env: ADMIN }),
+    configYaml: REVIEW_CONFIG,
+    ...(options.admin === false ? {} : { env: ADMIN_ENV }),
     startWorker: options.startWorker ?? true,
   });
   return h;
 }
 
-async function connect(harness: Harness, authorization = AUTH): Promise<Client> {
+async function connect(harness: Harness, authorization = ADMIN_AUTH): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', harness.url), {
     requestInit: { headers: { authorization } },
     fetch: async (input, init) => {
@@ -91,7 +85,7 @@ function post(harness: Harness, body: string, headers: Record<string, string>) {
 describe('/mcp', () => {
   it('is off (404) without admin credentials', async () => {
     const harness = await start({ admin: false, startWorker: false });
-    expect((await post(harness, JSON.stringify(INITIALIZE), { authorization: AUTH })).status).toBe(404);
+    expect((await post(harness, JSON.stringify(INITIALIZE), { authorization: ADMIN_AUTH })).status).toBe(404);
     expect((await fetch(`${harness.url}/mcp`)).status).toBe(404);
   });
 
@@ -107,8 +101,8 @@ describe('/mcp', () => {
       });
       const refused: Record<string, string>[] = [
         {},
-        { authorization: basic('root', 'wrong') },
-        { authorization: basic('admin', 'correct horse') },
+        { authorization: basicAuth('root', 'wrong') },
+        { authorization: basicAuth('admin', 'correct horse') },
         { authorization: 'Bearer correct horse' },
       ];
       for (const headers of refused) {
@@ -123,14 +117,14 @@ describe('/mcp', () => {
       }
       // Even an oversized body is refused as unauthenticated, not read.
       expect((await post(harness, 'x'.repeat(20_000), {})).status).toBe(401);
-      await expect(connect(harness, basic('root', 'wrong'))).rejects.toThrow();
+      await expect(connect(harness, basicAuth('root', 'wrong'))).rejects.toThrow();
       expect((await harness.request(id)).state).toBe('pending');
     });
 
     it('does not answer cross-origin under CORS_ORIGINS=*', async () => {
       const harness = await start({ startWorker: false });
       const response = await post(harness, JSON.stringify(INITIALIZE), {
-        authorization: AUTH,
+        authorization: ADMIN_AUTH,
         origin: 'https://evil.example.com',
       });
       expect(response.status).toBe(200);
@@ -153,7 +147,7 @@ describe('/mcp', () => {
       for (const method of ['GET', 'DELETE']) {
         const response = await fetch(`${harness.url}/mcp`, {
           method,
-          headers: { authorization: AUTH, accept: 'text/event-stream' },
+          headers: { authorization: ADMIN_AUTH, accept: 'text/event-stream' },
         });
         expect(response.status, method).toBe(405);
         expect(response.headers.get('allow')).toBe('POST');
@@ -167,7 +161,7 @@ describe('/mcp', () => {
     it('answers JSON without a session id, with the request id header, and refuses bodies over 16 KiB', async () => {
       const harness = await start({ startWorker: false });
       const response = await post(harness, JSON.stringify(INITIALIZE), {
-        authorization: AUTH,
+        authorization: ADMIN_AUTH,
         'x-request-id': 'mcp-test-1',
       });
       expect(response.status).toBe(200);
@@ -180,7 +174,7 @@ describe('/mcp', () => {
         result: { serverInfo: { name: 'llm-key-requestor' } },
       });
       const padded = { ...INITIALIZE, params: { ...INITIALIZE.params, padding: 'x'.repeat(17 * 1024) } };
-      expect((await post(harness, JSON.stringify(padded), { authorization: AUTH })).status).toBe(413);
+      expect((await post(harness, JSON.stringify(padded), { authorization: ADMIN_AUTH })).status).toBe(413);
       const metrics = await (await fetch(`${harness.url}/metrics`)).text();
       expect(metrics).toMatch(/route="\/mcp",status_code="200"/);
       const openapi = (await (await fetch(`${harness.url}/openapi.json`)).json()) as {

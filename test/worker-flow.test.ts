@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeApprovalServer } from './support/fake-approval-server.js';
-import { type Harness, startHarness } from './support/service-harness.js';
+import { type Harness, REVIEW_CONFIG, startHarness } from './support/service-harness.js';
 import { waitUntil } from './support/wait.js';
 
 const SEED_CONFIG = `
@@ -17,15 +17,7 @@ approval_plugins:
   - {name: email, config: {pattern: "*@company.com"}}
 `;
 
-const REVIEW_CONFIG = `
-models:
-  - {id: gpt-4, title: GPT-4}
-  - {id: ollama/llama2, title: Llama 2}
-litellm: {enable_litellm_models: false}
-approval_plugins:
-  - {name: review, config: {patterns: ["gpt-4"]}}
-  - {name: whitelist, config: {list: ["ollama/*"]}}
-admin: {notify: [admin@company.com, lead@company.com]}
+const NOTIFY_CONFIG = `${REVIEW_CONFIG}admin: {notify: [admin@company.com, lead@company.com]}
 `;
 
 let h: Harness;
@@ -175,7 +167,7 @@ describe('approval worker: failing dependencies', () => {
 
 describe('approval worker: review, manual approval and revocation', () => {
   it('parks a request for review, notifies the admins, and mints once an admin approves', async () => {
-    h = await startHarness({ configYaml: REVIEW_CONFIG });
+    h = await startHarness({ configYaml: NOTIFY_CONFIG });
     const id = await submitted('dev@company.com', 'gpt-4');
     const parked = await h.settled(id);
     expect(parked.state).toBe('in-review');
@@ -200,7 +192,7 @@ describe('approval worker: review, manual approval and revocation', () => {
   });
 
   it('deletes the key on LiteLLM and mails the requester when a request is revoked', async () => {
-    h = await startHarness({ configYaml: REVIEW_CONFIG });
+    h = await startHarness({ configYaml: NOTIFY_CONFIG });
     const id = await submitted('dev@company.com', 'ollama/llama2');
     const approved = await h.settled(id);
     expect(h.litellm.liveKeys()).toHaveLength(1);

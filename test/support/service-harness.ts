@@ -49,6 +49,23 @@ litellm:
   key_defaults: {max_budget: 5, duration: 30d, metadata: {team: platform}}
 `;
 
+/** gpt-4 is parked for review, ollama/* approved automatically: the admin tests' chain. */
+export const REVIEW_CONFIG = `
+models:
+  - {id: gpt-4, title: GPT-4}
+  - {id: ollama/llama2, title: Llama 2}
+litellm: {enable_litellm_models: false}
+approval_plugins:
+  - {name: review, config: {patterns: ["gpt-4"]}}
+  - {name: whitelist, config: {list: ["ollama/*"]}}
+`;
+
+/** Admin credentials for the admin API and /mcp, as env and as an Authorization header. */
+export const ADMIN_ENV = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct horse' };
+export const basicAuth = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const ADMIN_AUTH = basicAuth(ADMIN_ENV.ADMIN_USERNAME, ADMIN_ENV.ADMIN_PASSWORD);
+
 /** Starts the real service (real composition root, real HTTP listener on 127.0.0.1:0)
  * against a fake LiteLLM and a real SMTP server. Always call close(). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
