@@ -1,5 +1,5 @@
-import { AppError, notFound, storeCall } from '../errors.js';
 import type { KeyRequest, RequestState } from '../requests/request-types.js';
+import { AppError, notFound, storeCall } from '../shared/errors.js';
 import type { Page, RequestPatch, RequestStore } from '../store/request-store.js';
 
 export const ADMIN_FILTERS = ['pending', 'review', 'approved', 'denied', 'revoked', 'all'] as const;

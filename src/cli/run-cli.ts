@@ -5,7 +5,7 @@ import { type AdminService, createAdminService } from '../admin/admin-service.js
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { createStore } from '../store/create-store.js';
 import type { RequestStore } from '../store/request-store.js';
 import { type CliCommand, parseCliArgs, USAGE, UsageError } from './cli-args.js';

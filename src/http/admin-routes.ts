@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMIN_FILTERS, type AdminAction, type AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
-import { validationError } from '../errors.js';
+import { validationError } from '../shared/errors.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
 import { Failure, RequestIdParam, RequestStateSchema, ValidationProblem } from './schemas.js';
 

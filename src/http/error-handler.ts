@@ -1,12 +1,19 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, type ErrorCode, type FieldProblem } from '../errors.js';
+import { AppError, type ErrorCode, type FieldProblem } from '../shared/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   validation: 422,
   'not-found': 404,
   unauthorized: 401,
   conflict: 409,
+  'rate-limited': 429,
   'store-unavailable': 503,
+  // A dependency failing or a bug behind an API call: the client can do nothing about it.
+  unreachable: 500,
+  timeout: 500,
+  'bad-response': 500,
+  rejected: 500,
+  internal: 500,
 };
 
 /** Readable messages for what Fastify rejects before a handler runs. */

@@ -3,8 +3,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ADMIN_FILTERS, type AdminAction, type AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
-import { AppError } from '../errors.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import { AppError } from '../shared/errors.js';
 
 export interface AdminToolsDeps {
   admin: Pick<AdminService, 'list' | 'get' | 'decide'>;
@@ -61,7 +61,13 @@ const ERROR_LABEL: Record<AppError['code'], string> = {
   'not-found': 'Not found',
   unauthorized: 'Unauthorized',
   conflict: 'Not allowed',
+  'rate-limited': 'Too many requests',
   'store-unavailable': 'Store unavailable',
+  unreachable: 'Dependency unreachable',
+  timeout: 'Dependency timed out',
+  'bad-response': 'Unusable dependency answer',
+  rejected: 'Rejected',
+  internal: 'Internal error',
 };
 
 /** One MCP server exposing the admin service as tools. Built per HTTP request (stateless

@@ -1,5 +1,5 @@
-import { notFound, storeCall, validationError } from '../errors.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import { notFound, storeCall, validationError } from '../shared/errors.js';
 import type { RequestStore } from '../store/request-store.js';
 import { normalizeEmail } from './email.js';
 import type { KeyRequest } from './request-types.js';

@@ -1,0 +1,87 @@
+/** The one error type of the service. `code` is a closed set; `retry` says whether the
+ * same call may succeed later (a dependency down, a lost race) or never will (bad input,
+ * a permanent refusal). The HTTP error handler (http/error-handler.ts) maps each code to
+ * one status and body; the worker backs off on `retry: true` and gives up on `retry: false`.
+ *
+ * API codes: validation 422, not-found 404, unauthorized 401, conflict 409,
+ * rate-limited 429, store-unavailable 503. Dependency codes (never sent to a client as such):
+ * unreachable, timeout, bad-response (an answer we cannot use), rejected (a definite no).
+ * `internal` is a bug or a broken invariant: 500, logged as an error. */
+export type ErrorCode =
+  | 'validation'
+  | 'not-found'
+  | 'unauthorized'
+  | 'conflict'
+  | 'rate-limited'
+  | 'store-unavailable'
+  | 'unreachable'
+  | 'timeout'
+  | 'bad-response'
+  | 'rejected'
+  | 'internal';
+
+/** One entry of FastAPI's 422 `detail` list, which the existing frontend parses. */
+export interface FieldProblem {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+export interface AppErrorOptions {
+  /** Default: true for store-unavailable, unreachable, timeout and conflict; false otherwise. */
+  retry?: boolean;
+  /** The HTTP status a dependency answered with, when there was one. */
+  status?: number;
+  details?: FieldProblem[];
+  cause?: unknown;
+}
+
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
+  'store-unavailable',
+  'unreachable',
+  'timeout',
+  'conflict',
+]);
+
+export class AppError extends Error {
+  readonly retry: boolean;
+  readonly status: number | undefined;
+  readonly details: FieldProblem[];
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.retry = options.retry ?? RETRYABLE.has(code);
+    this.status = options.status;
+    this.details = options.details ?? [];
+  }
+}
+
+export function validationError(loc: (string | number)[], msg: string, type = 'value_error'): AppError {
+  return new AppError('validation', msg, { details: [{ loc, msg, type }] });
+}
+
+export function notFound(message: string): AppError {
+  return new AppError('not-found', message);
+}
+
+/** The store did not answer; the caller may retry. The cause is logged, never sent. */
+export function storeUnavailable(cause: unknown): AppError {
+  return new AppError('store-unavailable', 'The request store is unavailable, please retry shortly', {
+    cause,
+  });
+}
+
+/** Runs a store call; a failure to reach the store becomes a 503 `store-unavailable`, with
+ * the cause kept for the log. An AppError the store raised on purpose passes unchanged. */
+export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof AppError ? error : storeUnavailable(error);
+  }
+}
