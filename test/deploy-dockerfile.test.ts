@@ -40,8 +40,8 @@ describe('deploy/Dockerfile', () => {
     }
   });
 
-  it('runs on Node 20 bookworm-slim as a numeric non-root user, exposing port 8000', () => {
-    expect(instructions).toContain('ARG NODE_IMAGE=node:20-bookworm-slim');
+  it('runs on Node 24 LTS bookworm-slim as a numeric non-root user, exposing port 8000', () => {
+    expect(instructions).toContain('ARG NODE_IMAGE=node:24-bookworm-slim');
     const runtime = finalStage();
     expect(runtime[0]).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/);
     const user = runtime.find((line) => line.startsWith('USER '));
