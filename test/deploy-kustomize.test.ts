@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config/load-config.js';
 
 const KUSTOMIZE_DIR = fileURLToPath(new URL('../deploy/kubernetes', import.meta.url));
+const EXAMPLE_OVERLAY_DIR = fileURLToPath(new URL('../deploy/overlays/example', import.meta.url));
 const NAME = 'llm-key-requestor';
 
 interface K8sObject {
@@ -57,7 +58,7 @@ interface Container {
 
 interface DeploymentObject extends K8sObject {
   spec: {
-    replicas: number;
+    replicas?: number;
     selector: { matchLabels: Record<string, string> };
     strategy: { type: string; rollingUpdate?: { maxUnavailable?: number | string } };
     template: {
@@ -92,11 +93,12 @@ interface PdbObject extends K8sObject {
 let objects: K8sObject[];
 let workDir: string;
 
-beforeAll(async () => {
-  const { stdout } = await promisify(execFile)('kubectl', ['kustomize', KUSTOMIZE_DIR], {
+/** The objects `kubectl kustomize dir` renders. */
+async function render(dir: string): Promise<K8sObject[]> {
+  const { stdout } = await promisify(execFile)('kubectl', ['kustomize', dir], {
     timeout: 20_000,
   }).catch((error: unknown) => {
-    throw new Error(`kubectl kustomize ${KUSTOMIZE_DIR} failed (is kubectl installed?): ${String(error)}`);
+    throw new Error(`kubectl kustomize ${dir} failed (is kubectl installed?): ${String(error)}`);
   });
   const documents = parseAllDocuments(stdout);
   if (!Array.isArray(documents)) {
@@ -105,7 +107,11 @@ beforeAll(async () => {
   for (const document of documents) {
     expect(document.errors).toEqual([]);
   }
-  objects = documents.map((document) => document.toJS() as K8sObject);
+  return documents.map((document) => document.toJS() as K8sObject);
+}
+
+beforeAll(async () => {
+  objects = await render(KUSTOMIZE_DIR);
   workDir = await mkdtemp(join(tmpdir(), 'deploy-kustomize-'));
 });
 
@@ -326,5 +332,153 @@ describe('Service and PodDisruptionBudget', () => {
     const pdb = only<PdbObject>('PodDisruptionBudget');
     expect(pdb.spec.minAvailable).toBe(1);
     expect(deployment().spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
+  });
+});
+
+interface HpaObject extends K8sObject {
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: { type: string; resource?: { name: string } }[];
+  };
+}
+
+interface IngressBackend {
+  service: { name: string; port: { name?: string; number?: number } };
+}
+
+interface IngressObject extends K8sObject {
+  spec: {
+    rules: {
+      host?: string;
+      http: { paths: { path: string; pathType: string; backend: IngressBackend }[] };
+    }[];
+  };
+}
+
+interface ServicePortsObject extends K8sObject {
+  spec: { selector: Record<string, string>; ports: { name?: string; port: number }[] };
+}
+
+/** An overlay written like an operator's own: somewhere else, a name prefix and its own
+ * namespace, the base and both components by relative path (kustomize refuses absolute ones). */
+async function writeRenamingOverlay(dir: string): Promise<string> {
+  const overlay = join(dir, 'overlay');
+  await rm(overlay, { recursive: true, force: true });
+  await mkdir(overlay, { recursive: true });
+  const base = relative(overlay, KUSTOMIZE_DIR);
+  await writeFile(
+    join(overlay, 'kustomization.yaml'),
+    [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'namePrefix: team-a-',
+      'namespace: team-a-keys',
+      'resources:',
+      `  - ${base}`,
+      'components:',
+      `  - ${base}/components/ingress`,
+      `  - ${base}/components/hpa`,
+      '',
+    ].join('\n'),
+  );
+  return overlay;
+}
+
+describe('optional components: Ingress and HorizontalPodAutoscaler', () => {
+  const overlays: [string, () => Promise<string>][] = [
+    ['deploy/overlays/example', async () => EXAMPLE_OVERLAY_DIR],
+    ['an overlay elsewhere with a name prefix', () => writeRenamingOverlay(workDir)],
+  ];
+
+  describe.each(overlays)('%s', (_name, overlayDir) => {
+    let rendered: K8sObject[];
+
+    beforeAll(async () => {
+      rendered = await render(await overlayDir());
+    });
+
+    function one<T extends K8sObject>(kind: string): T {
+      const matches = rendered.filter((object) => object.kind === kind);
+      expect(matches.map((object) => `${object.kind}/${object.metadata.name}`)).toHaveLength(1);
+      return matches[0] as T;
+    }
+
+    it('adds exactly an Ingress and an HPA to the base, in the same namespace', () => {
+      expect(rendered.map((object) => object.kind).sort()).toEqual(
+        [...objects.map((object) => object.kind), 'HorizontalPodAutoscaler', 'Ingress'].sort(),
+      );
+      const namespace = one('Namespace').metadata.name;
+      for (const object of rendered.filter((candidate) => candidate.kind !== 'Namespace')) {
+        expect(object.metadata.namespace, object.kind).toBe(namespace);
+        expect(object.metadata.labels?.['app.kubernetes.io/name'], object.kind).toBe(NAME);
+      }
+    });
+
+    it('points the HPA at the Deployment by its rendered name, group and kind', () => {
+      const target = one<DeploymentObject>('Deployment');
+      expect(one<HpaObject>('HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({
+        apiVersion: target.apiVersion,
+        kind: target.kind,
+        name: target.metadata.name,
+      });
+      expect(target.apiVersion).toBe('apps/v1');
+    });
+
+    it('leaves the replica count to the HPA and keeps the PDB able to evict a pod', () => {
+      const hpa = one<HpaObject>('HorizontalPodAutoscaler').spec;
+      expect(one<DeploymentObject>('Deployment').spec.replicas).toBeUndefined();
+      const pdb = one<PdbObject>('PodDisruptionBudget').spec;
+      // With minReplicas <= minAvailable a drain could never evict anything.
+      expect(hpa.minReplicas ?? 1).toBeGreaterThan(pdb.minAvailable ?? 0);
+      expect(hpa.maxReplicas).toBeGreaterThanOrEqual(hpa.minReplicas ?? 1);
+      const podLabels = one<DeploymentObject>('Deployment').spec.template.metadata.labels;
+      expect(podLabels).toMatchObject(pdb.selector.matchLabels);
+    });
+
+    it('scales on CPU, which the container requests', () => {
+      const metrics = one<HpaObject>('HorizontalPodAutoscaler').spec.metrics ?? [];
+      expect(metrics.map((metric) => metric.resource?.name)).toContain('cpu');
+      const containers = one<DeploymentObject>('Deployment').spec.template.spec.containers;
+      expect(containers[0]?.resources?.requests).toHaveProperty('cpu');
+    });
+
+    it('routes the Ingress to the rendered Service on one of its ports', () => {
+      const service = one<ServicePortsObject>('Service');
+      const rules = one<IngressObject>('Ingress').spec.rules;
+      expect(rules).toHaveLength(1);
+      const paths = rules[0]?.http.paths ?? [];
+      expect(paths.map(({ path, pathType }) => `${pathType} ${path}`)).toEqual(['Prefix /']);
+      const backend = paths[0]?.backend.service;
+      expect(backend?.name).toBe(service.metadata.name);
+      const port = service.spec.ports.find(
+        (candidate) =>
+          (backend?.port.name !== undefined && candidate.name === backend.port.name) ||
+          (backend?.port.number !== undefined && candidate.port === backend.port.number),
+      );
+      expect(port, JSON.stringify(backend?.port)).toBeDefined();
+    });
+  });
+
+  it('renames the targets along with a name prefix', async () => {
+    const rendered = await render(await writeRenamingOverlay(workDir));
+    const names = rendered
+      .filter((object) =>
+        ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'Ingress'].includes(object.kind),
+      )
+      .map((object) => object.metadata.name);
+    expect(names).toEqual(names.map(() => 'team-a-llm-key-requestor'));
+    expect(names).toHaveLength(4);
+  });
+
+  it('sets a host with TLS in the example overlay', async () => {
+    const rendered = await render(EXAMPLE_OVERLAY_DIR);
+    const ingress = rendered.find((object) => object.kind === 'Ingress') as
+      | (IngressObject & { spec: { tls?: { hosts: string[]; secretName: string }[] } })
+      | undefined;
+    const host = ingress?.spec.rules[0]?.host;
+    expect(host).toMatch(/^[a-z0-9.-]+$/);
+    expect(ingress?.spec.tls?.[0]?.hosts).toEqual([host]);
   });
 });
