@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeySettings } from '../src/config/config-schema.js';
 import { createLiteLlmClient, newKeyValue } from '../src/litellm/litellm-client.js';
@@ -7,6 +5,7 @@ import type { GenerateKeyRequest, LiteLlmClient } from '../src/litellm/litellm-t
 import type { AppError } from '../src/shared/errors.js';
 import type { Result } from '../src/shared/result.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';
+import { startRawHttpServer } from './support/raw-http-server.js';
 
 const MASTER_KEY = 'sk-master-integration-0123456789abcdef';
 const WRONG_MASTER_KEY = 'sk-wrong-master-key-9876543210zyxw';
@@ -65,17 +64,10 @@ function generateCalls(): number {
 }
 
 /** A bare HTTP server for answers the fake does not give (huge or stalled bodies). */
-async function startRawServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function startRawServer(handler: Parameters<typeof startRawHttpServer>[0]): Promise<string> {
+  const server = await startRawHttpServer(handler);
+  closers.push(server.close);
+  return server.url;
 }
 
 beforeEach(async () => {

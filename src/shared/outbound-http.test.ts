@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startRawHttpServer } from '../../test/support/raw-http-server.js';
 import { AppError } from './errors.js';
 import {
   type OutboundAnswer,
@@ -20,18 +19,12 @@ afterEach(async () => {
   }
 });
 
-/** A real server on 127.0.0.1:0 answering with `handler`; closed after each test. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<URL> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x?key=sk-in-the-query`);
+/** A real server on 127.0.0.1:0 answering with `handler`; closed after each test. The URL's
+ * query carries a key, which no error message may repeat. */
+async function serve(handler: Parameters<typeof startRawHttpServer>[0]): Promise<URL> {
+  const server = await startRawHttpServer(handler);
+  closers.push(server.close);
+  return new URL(`${server.url}/x?key=sk-in-the-query`);
 }
 
 function request(url: URL, overrides: Partial<OutboundRequest> = {}): OutboundRequest {
