@@ -90,7 +90,7 @@ async function benchPipeline(round: number): Promise<{ pipeline: number; mailOnl
         denialMail({ requestId: `ref-${round}-${i}`, email: `r${i}@example.com`, model: 'm', reason: 'x' }),
       );
       if (!sent.ok) {
-        throw new Error(sent.message);
+        throw sent.error;
       }
     });
     await mailer.close();

@@ -1,15 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeySettings } from '../src/config/config-schema.js';
 import { createLiteLlmClient, newKeyValue } from '../src/litellm/litellm-client.js';
-import type {
-  GenerateKeyRequest,
-  LiteLlmClient,
-  LiteLlmError,
-  Result,
-} from '../src/litellm/litellm-types.js';
+import type { GenerateKeyRequest, LiteLlmClient } from '../src/litellm/litellm-types.js';
+import type { AppError } from '../src/shared/errors.js';
+import type { Result } from '../src/shared/result.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';
+import { startRawHttpServer } from './support/raw-http-server.js';
 
 const MASTER_KEY = 'sk-master-integration-0123456789abcdef';
 const WRONG_MASTER_KEY = 'sk-wrong-master-key-9876543210zyxw';
@@ -55,7 +51,7 @@ function keyRequest(overrides: Partial<GenerateKeyRequest> = {}): GenerateKeyReq
   };
 }
 
-function expectError<T>(result: Result<T>): LiteLlmError {
+function expectError<T>(result: Result<T>): AppError {
   if (result.ok) {
     throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
   }
@@ -68,17 +64,10 @@ function generateCalls(): number {
 }
 
 /** A bare HTTP server for answers the fake does not give (huge or stalled bodies). */
-async function startRawServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function startRawServer(handler: Parameters<typeof startRawHttpServer>[0]): Promise<string> {
+  const server = await startRawHttpServer(handler);
+  closers.push(server.close);
+  return server.url;
 }
 
 beforeEach(async () => {
@@ -226,7 +215,8 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const error = expectError(await wrong.generateKey(keyRequest()));
 
-    expect(error.kind).toBe('http');
+    expect(error.code).toBe('rejected');
+    expect(error.retry).toBe(false);
     expect(error.status).toBe(401);
     expect(error.message).toContain('POST /key/generate answered 401');
     expect(error.message).toContain('Invalid proxy server token');
@@ -247,7 +237,7 @@ describe('LiteLLM client: failures are typed results', () => {
       await c.ensureKey(keyRequest()),
     ];
     for (const result of results) {
-      expect(expectError(result)).toMatchObject({ kind: 'http', status: 503 });
+      expect(expectError(result)).toMatchObject({ code: 'bad-response', status: 503, retry: true });
     }
     expect(fake.liveKeys()).toEqual([]);
   });
@@ -258,7 +248,8 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const error = expectError(await client({ timeoutMs: 300 }).generateKey(keyRequest()));
 
-    expect(error).toEqual({ kind: 'timeout', message: 'POST /key/generate: no answer within 300 ms' });
+    expect(error).toMatchObject({ code: 'timeout', message: 'POST /key/generate: no answer within 300 ms' });
+    expect(error.status).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -271,7 +262,7 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const error = expectError(await client({ baseUrl: url, timeoutMs: 300 }).listModels());
 
-    expect(error.kind).toBe('timeout');
+    expect(error.code).toBe('timeout');
   });
 
   it('reports a reset connection as unreachable', async () => {
@@ -279,7 +270,7 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const error = expectError(await client().keyExists(mintKey()));
 
-    expect(error.kind).toBe('unreachable');
+    expect(error.code).toBe('unreachable');
     expect(error.message).toMatch(/^GET \/key\/info: /);
   });
 
@@ -290,10 +281,11 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const error = expectError(await client({ baseUrl: `http://127.0.0.1:${port}` }).listModels());
 
-    expect(error).toEqual({
-      kind: 'unreachable',
+    expect(error).toMatchObject({
+      code: 'unreachable',
       message: 'GET /v1/models: connection refused (ECONNREFUSED)',
     });
+    expect(error.status).toBeUndefined();
   });
 
   it('refuses an answer larger than its bound', async () => {
@@ -305,7 +297,7 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const error = expectError(await client({ baseUrl: url }).listModels());
 
-    expect(error.kind).toBe('http');
+    expect(error.code).toBe('bad-response');
     expect(error.message).toContain('answer larger than');
   });
 
@@ -316,7 +308,7 @@ describe('LiteLLM client: failures are typed results', () => {
     });
 
     expect(expectError(await client({ baseUrl: url }).listModels())).toMatchObject({
-      kind: 'http',
+      code: 'bad-response',
       status: 200,
     });
   });
@@ -472,7 +464,7 @@ describe('LiteLLM client: ensureKey', () => {
     const request = keyRequest();
     fake.setDown('reset');
 
-    expect(expectError(await client().ensureKey(request)).kind).toBe('unreachable');
+    expect(expectError(await client().ensureKey(request)).code).toBe('unreachable');
     expect(fake.liveKeys()).toEqual([]);
 
     fake.setDown(null);

@@ -80,7 +80,7 @@ describe('SMTP mailer: delivery', () => {
 
     const result = await mailer.send(sample());
 
-    expect(result).toEqual({ ok: true });
+    expect(result).toEqual({ ok: true, value: undefined });
     const got = await server.waitFor((m) => m.messageId === '<req-1.approval@llm-key-requestor>');
     expect(got.secure).toBe(true);
     expect(got.user).toBe('mailer');
@@ -99,7 +99,7 @@ describe('SMTP mailer: delivery', () => {
 
     const result = await mailer.send(sample({ to: ['admin1@example.test', 'admin2@example.test'] }));
 
-    expect(result).toEqual({ ok: true });
+    expect(result).toEqual({ ok: true, value: undefined });
     const got = await server.waitForCount(1);
     expect(got[0]?.envelope.rcptTo).toEqual(['admin1@example.test', 'admin2@example.test']);
   });
@@ -108,7 +108,7 @@ describe('SMTP mailer: delivery', () => {
     const server = await sink();
     const mailer = track(createSmtpMailer({ smtp: settings(server), logger: captureLogs().logger }));
 
-    expect(await mailer.send(sample())).toEqual({ ok: true });
+    expect(await mailer.send(sample())).toEqual({ ok: true, value: undefined });
 
     const [got] = await server.waitForCount(1);
     expect(got?.user).toBeNull();
@@ -121,7 +121,7 @@ describe('SMTP mailer: delivery', () => {
       createSmtpMailer({ smtp: settings(server, { useTls: false }), logger: captureLogs().logger }),
     );
 
-    expect(await mailer.send(sample())).toEqual({ ok: true });
+    expect(await mailer.send(sample())).toEqual({ ok: true, value: undefined });
 
     const [got] = await server.waitForCount(1);
     expect(got?.secure).toBe(false);
@@ -141,7 +141,7 @@ describe('SMTP mailer: delivery', () => {
       }),
     );
 
-    expect(await mailer.send(sample())).toEqual({ ok: true });
+    expect(await mailer.send(sample())).toEqual({ ok: true, value: undefined });
 
     const [got] = await server.waitForCount(1);
     expect(got?.secure).toBe(true);
@@ -175,8 +175,8 @@ describe('SMTP mailer: templates on the wire', () => {
       gatewayUrl: 'https://llm.example.test',
     });
     const denial = denialMail({ requestId: 'req-10', email: 'bob@example.test', model, reason });
-    expect(await mailer.send(approval)).toEqual({ ok: true });
-    expect(await mailer.send(denial)).toEqual({ ok: true });
+    expect(await mailer.send(approval)).toEqual({ ok: true, value: undefined });
+    expect(await mailer.send(denial)).toEqual({ ok: true, value: undefined });
 
     const gotApproval = await server.waitFor((m) => m.messageId === '<req-9.approval@llm-key-requestor>');
     expect(gotApproval.subject).toBe(`API Key Approved for ${model}`);
@@ -204,7 +204,7 @@ describe('SMTP mailer: failures are results', () => {
     const result = await mailer.send(sample());
 
     expect(result.ok).toBe(false);
-    expect(result.ok === false && result.retryable).toBe(true);
+    expect(result.ok === false && result.error.retry).toBe(true);
     expect(server.messages).toHaveLength(0);
   });
 
@@ -249,9 +249,9 @@ describe('SMTP mailer: failures are results', () => {
     if (result.ok) {
       return;
     }
-    expect(result.message).toMatch(/EAUTH/);
+    expect(result.error.message).toMatch(/EAUTH/);
     expect(server.authAttempts).toEqual([{ username: 'mailer', ok: false }]);
-    const everything = `${result.message}\n${lines.join('')}`;
+    const everything = `${result.error.message}\n${lines.join('')}`;
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(Buffer.from(PASSWORD).toString('base64'));
     expect(everything).not.toContain(API_KEY);
@@ -266,7 +266,7 @@ describe('SMTP mailer: failures are results', () => {
     const started = Date.now();
     const result = await mailer.send(sample());
 
-    expect(result).toMatchObject({ ok: false, retryable: true });
+    expect(result).toMatchObject({ ok: false, error: { retry: true } });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -297,8 +297,8 @@ describe('SMTP mailer: failures are results', () => {
     const started = Date.now();
     const result = await mailer.send(sample());
 
-    expect(result).toMatchObject({ ok: false, retryable: true });
-    expect(result.ok === false && result.message).toMatch(/ETIMEDOUT/);
+    expect(result).toMatchObject({ ok: false, error: { retry: true } });
+    expect(result.ok === false && result.error.message).toMatch(/ETIMEDOUT/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -308,11 +308,11 @@ describe('SMTP mailer: failures are results', () => {
 
     server.setDown(451);
     const refused = await mailer.send(sample());
-    expect(refused).toMatchObject({ ok: false, retryable: true });
-    expect(refused.ok === false && refused.message).toMatch(/451/);
+    expect(refused).toMatchObject({ ok: false, error: { retry: true } });
+    expect(refused.ok === false && refused.error.message).toMatch(/451/);
 
     server.setDown(null);
-    expect(await mailer.send(sample())).toEqual({ ok: true });
+    expect(await mailer.send(sample())).toEqual({ ok: true, value: undefined });
     await server.waitForCount(1);
   });
 
@@ -323,7 +323,7 @@ describe('SMTP mailer: failures are results', () => {
     server.setDown(421);
     const refused = await mailer.send(sample());
 
-    expect(refused).toMatchObject({ ok: false, retryable: true });
+    expect(refused).toMatchObject({ ok: false, error: { retry: true } });
     expect(server.messages).toHaveLength(0);
   });
 
@@ -334,8 +334,8 @@ describe('SMTP mailer: failures are results', () => {
     server.rejectNext(1, 554);
     const refused = await mailer.send(sample());
 
-    expect(refused).toMatchObject({ ok: false, retryable: false });
-    expect(refused.ok === false && refused.message).not.toContain(API_KEY);
+    expect(refused).toMatchObject({ ok: false, error: { retry: false } });
+    expect(refused.ok === false && refused.error.message).not.toContain(API_KEY);
     expect(server.messages).toHaveLength(0);
   });
 
@@ -343,7 +343,7 @@ describe('SMTP mailer: failures are results', () => {
     const server = await sink();
     const mailer = track(createSmtpMailer({ smtp: settings(server), logger: captureLogs().logger }));
 
-    expect(await mailer.send(sample({ to: [] }))).toMatchObject({ ok: false, retryable: false });
+    expect(await mailer.send(sample({ to: [] }))).toMatchObject({ ok: false, error: { retry: false } });
   });
 });
 
@@ -356,6 +356,7 @@ describe('SMTP mailer: latency', () => {
     const mailer = track(createSmtpMailer({ smtp: settings(server), logger: captureLogs().logger }));
     expect(await mailer.send(sample({ messageId: '<warm-up.approval@llm-key-requestor>' }))).toEqual({
       ok: true,
+      value: undefined,
     });
 
     const latencies: number[] = [];
@@ -363,7 +364,7 @@ describe('SMTP mailer: latency', () => {
       const started = performance.now();
       const result = await mailer.send(sample({ messageId: `<seq-${i}.approval@llm-key-requestor>` }));
       latencies.push(performance.now() - started);
-      expect(result).toEqual({ ok: true });
+      expect(result).toEqual({ ok: true, value: undefined });
     }
 
     expect(Math.min(...latencies)).toBeLessThan(35);
@@ -379,8 +380,8 @@ describe('SMTP mailer: close', () => {
     const sending = mailer.send(sample());
     await mailer.close();
 
-    expect(await sending).toEqual({ ok: true });
-    expect(await mailer.send(sample())).toMatchObject({ ok: false, retryable: true });
+    expect(await sending).toEqual({ ok: true, value: undefined });
+    expect(await mailer.send(sample())).toMatchObject({ ok: false, error: { retry: true } });
     await server.waitForCount(1);
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../test/support/recording-logger.js';
 import { ALL_CONTINUE_REASON, createChain, NO_PLUGINS_REASON } from './approval-chain.js';
-import type { ApprovalPlugin, ApprovalSubject, PluginName, PluginResult } from './approval-types.js';
+import type { ApprovalPlugin, ApprovalSubject, PluginName, PluginVerdict } from './approval-types.js';
 import { createApprovalChain } from './plugin-registry.js';
 
 /** A plugin with a fixed answer that records the subjects it saw. */
-function scripted(name: PluginName, answer: PluginResult | (() => Promise<PluginResult>)) {
+function scripted(name: PluginName, answer: PluginVerdict | (() => Promise<PluginVerdict>)) {
   const seen: ApprovalSubject[] = [];
   const plugin: ApprovalPlugin = {
     name,
@@ -95,7 +95,7 @@ describe('approval chain', () => {
 
   it('treats an answer without a valid decision as CONTINUE', async () => {
     const { logger, entries } = recordingLogger();
-    const odd = scripted('http', { decision: 'approve' as PluginResult['decision'] });
+    const odd = scripted('http', { decision: 'approve' as PluginVerdict['decision'] });
     const outcome = await createChain([odd.plugin], logger).evaluate(subject);
     expect(outcome.decision).toBe('DENY');
     expect(entries.some((entry) => entry.level === 'error' && entry.fields.decision === 'approve')).toBe(

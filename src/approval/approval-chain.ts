@@ -1,10 +1,10 @@
+import type { Logger } from '../shared/logger.js';
 import type {
   ApprovalChain,
-  ApprovalLogger,
   ApprovalPlugin,
   ApprovalSubject,
   Decision,
-  PluginResult,
+  PluginVerdict,
 } from './approval-types.js';
 
 /** Both default reasons are exact strings of the Python service: users and scripts see them. */
@@ -16,7 +16,10 @@ const DECISIONS: readonly Decision[] = ['APPROVE', 'DENY', 'CONTINUE', 'REVIEW']
 /** Runs `plugins` in order: the first APPROVE, DENY or REVIEW decides; CONTINUE moves
  * on; when nobody decides, the request is denied. Deny is the default everywhere, so
  * a missing rule or a broken plugin can only keep a key from being issued. */
-export function createChain(plugins: readonly ApprovalPlugin[], logger: ApprovalLogger): ApprovalChain {
+export function createChain(
+  plugins: readonly ApprovalPlugin[],
+  logger: Pick<Logger, 'debug' | 'error'>,
+): ApprovalChain {
   const names = Object.freeze(plugins.map((plugin) => plugin.name));
   return {
     plugins: names,
@@ -43,10 +46,10 @@ async function runPlugin(
   plugin: ApprovalPlugin,
   index: number,
   subject: ApprovalSubject,
-  logger: ApprovalLogger,
-): Promise<PluginResult> {
+  logger: Pick<Logger, 'debug' | 'error'>,
+): Promise<PluginVerdict> {
   const fields = { plugin: plugin.name, index, requestId: subject.requestId };
-  let result: PluginResult;
+  let result: PluginVerdict;
   try {
     result = await plugin.evaluate(subject);
   } catch (error) {

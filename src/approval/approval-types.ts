@@ -17,7 +17,9 @@ export interface ApprovalSubject {
   model: string;
 }
 
-export interface PluginResult {
+/** What a plugin says about a request: domain data, not an error result. A plugin that
+ * cannot decide (its endpoint is down) says CONTINUE. */
+export interface PluginVerdict {
   decision: Decision;
   /** Shown to the requester (email, status API) for a final decision, so it must not
    * contain anything the requester may not see; the email address is left out too,
@@ -30,7 +32,7 @@ export interface PluginResult {
  * CONTINUE too, so a bug can never approve a request. */
 export interface ApprovalPlugin {
   readonly name: PluginName;
-  evaluate(subject: ApprovalSubject): Promise<PluginResult>;
+  evaluate(subject: ApprovalSubject): Promise<PluginVerdict>;
 }
 
 export interface ChainOutcome {
@@ -44,14 +46,4 @@ export interface ApprovalChain {
   readonly plugins: readonly PluginName[];
   /** Never rejects. */
   evaluate(subject: ApprovalSubject): Promise<ChainOutcome>;
-}
-
-type LogFn = (fields: Record<string, unknown>, message: string) => void;
-
-/** The part of a pino logger the approval engine uses. */
-export interface ApprovalLogger {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
 }

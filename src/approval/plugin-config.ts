@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import type { ApprovalLogger, ApprovalPlugin } from './approval-types.js';
+import type { Logger } from '../shared/logger.js';
+import type { ApprovalPlugin } from './approval-types.js';
 
 /** Plugin configs are closed objects: an unknown key is a typo, and a typo in an
  * approval rule must stop the process rather than silently change who gets a key. */
@@ -10,7 +11,7 @@ export const PatternSchema = Type.String({ minLength: 1, maxLength: 500 });
 export const PatternListSchema = Type.Array(PatternSchema, { maxItems: 1000 });
 
 export interface PluginDeps {
-  logger: ApprovalLogger;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 }
 
 /** One entry of the plugin registry: the plugin's own config schema and its factory.

@@ -2,10 +2,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import type { PluginEntry } from '../config/config-schema.js';
-import type { ApprovalLogger } from './approval-types.js';
+import type { PluginDeps } from './plugin-config.js';
 import { createApprovalChain, createPlugins } from './plugin-registry.js';
 
-const logger: ApprovalLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const logger: PluginDeps['logger'] = { debug() {}, info() {}, warn() {}, error() {} };
 
 function configErrorOf(entries: PluginEntry[], configKey?: string): { path: string; problem: string } {
   try {

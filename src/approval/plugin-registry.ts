@@ -4,7 +4,6 @@ import type { PluginEntry } from '../config/config-schema.js';
 import { createChain } from './approval-chain.js';
 import {
   type ApprovalChain,
-  type ApprovalLogger,
   type ApprovalPlugin,
   isPluginName,
   PLUGIN_NAMES,
@@ -37,7 +36,7 @@ export type PluginConfigOf<K extends PluginName> = Static<(typeof PLUGIN_REGISTR
 export type PluginConfig = { [K in PluginName]: { name: K; config: PluginConfigOf<K> } }[PluginName];
 
 export interface ApprovalChainDeps {
-  logger: ApprovalLogger;
+  logger: PluginDeps['logger'];
   /** The config key the entries came from, for error paths: `approval_plugins`
    * (default) or its alias `approvals`. */
   configKey?: string;

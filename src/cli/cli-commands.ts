@@ -1,7 +1,6 @@
 import type { AdminAction, AdminFilter, AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
-import type { ApprovalLogger } from '../approval/approval-types.js';
-import { createApprovalChain } from '../approval/plugin-registry.js';
+import { type ApprovalChainDeps, createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
@@ -13,7 +12,7 @@ export interface CheckConfigInput {
   config: AppConfig;
   /** Where the config was read from, for the summary. */
   configPath: string;
-  logger: ApprovalLogger;
+  logger: ApprovalChainDeps['logger'];
 }
 
 /** Everything the server checks before it listens, without touching the store or the network. */

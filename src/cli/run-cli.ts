@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pino, { type Logger } from 'pino';
 import { type AdminService, createAdminService } from '../admin/admin-service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { AppError } from '../shared/errors.js';
+import { createLogger } from '../shared/logger.js';
 import { createStore } from '../store/create-store.js';
 import type { RequestStore } from '../store/request-store.js';
 import { type CliCommand, parseCliArgs, USAGE, UsageError } from './cli-args.js';
@@ -55,7 +55,11 @@ export async function runCli(deps: CliDeps): Promise<number> {
   } catch (error) {
     return fail(stderr, error);
   }
-  const logger = createLogger(config, deps);
+  // Logs share stderr with messages and stay quiet unless asked: LOG_LEVEL, else warn. The
+  // redaction is the server's.
+  const logger = createLogger(deps.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn', {
+    write: (line: string) => stderr.write(line),
+  });
 
   if (command.name === 'check-config') {
     try {
@@ -137,18 +141,4 @@ function fail(stderr: TextSink, error: unknown): number {
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
-}
-
-/** Logs share stderr with messages and stay quiet unless asked: LOG_LEVEL, else warn. */
-function createLogger(config: AppConfig, deps: Pick<CliDeps, 'env' | 'stderr'>): Logger {
-  return pino(
-    {
-      level: deps.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn',
-      redact: {
-        paths: ['apiKey', 'api_key', 'pendingKey', 'password', '*.password', '*.apiKey'],
-        censor: '[redacted]',
-      },
-    },
-    { write: (line: string) => deps.stderr.write(line) },
-  );
 }

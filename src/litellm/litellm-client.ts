@@ -1,20 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { fail, ok, type Result } from '../shared/result.js';
 import { createLiteLlmHttp, type HttpAnswer, type HttpCall, isRecord } from './litellm-http.js';
-import type {
-  GenerateKeyRequest,
-  LiteLlmClient,
-  LiteLlmError,
-  LiteLlmLogger,
-  Result,
-} from './litellm-types.js';
+import type { GenerateKeyRequest, LiteLlmClient } from './litellm-types.js';
 
-export type {
-  GenerateKeyRequest,
-  LiteLlmClient,
-  LiteLlmError,
-  LiteLlmLogger,
-  Result,
-} from './litellm-types.js';
+export type { GenerateKeyRequest, LiteLlmClient } from './litellm-types.js';
 
 export interface LiteLlmClientDeps {
   baseUrl: string;
@@ -22,7 +13,7 @@ export interface LiteLlmClientDeps {
   apiKey: string;
   /** Per call, connect to last body byte. Default 10 s. */
   timeoutMs?: number;
-  logger: LiteLlmLogger;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -41,7 +32,7 @@ export function newKeyValue(): string {
   return `sk-${randomBytes(32).toString('base64url')}`;
 }
 
-/** The `/key/generate` body of DESIGN.md: request fields, then the merged key settings,
+/** The `/key/generate` body of docs/design.md ("Worker"): request fields, then the merged key settings,
  * with `metadata` = settings.metadata overlaid by the request's (request_id, email). */
 export function buildGenerateKeyBody(request: GenerateKeyRequest): Record<string, unknown> {
   const body: Record<string, unknown> = {
@@ -77,19 +68,19 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
       logger.debug({ op: call.op, status: result.value.status, ms }, 'litellm call');
     } else {
       logger.warn(
-        { op: call.op, kind: result.error.kind, ms, err: result.error.message },
+        { op: call.op, code: result.error.code, ms, err: result.error.message },
         'litellm call failed',
       );
     }
     return result;
   }
 
-  function fail<T>(error: LiteLlmError, op: string): Result<T> {
+  function unusable<T>(error: AppError, op: string): Result<T> {
     logger.warn(
-      { op, kind: error.kind, status: error.status, err: error.message },
+      { op, code: error.code, status: error.status, err: error.message },
       'litellm answer unusable',
     );
-    return { ok: false, error };
+    return fail(error);
   }
 
   async function listModels(): Promise<Result<string[]>> {
@@ -106,10 +97,14 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     }
     const { status, json } = sent.value;
     if (status !== 200) {
-      return fail(http.answerError(call, sent.value), call.op);
+      return unusable(http.answerError(call, sent.value), call.op);
     }
     if (!isRecord(json) || !Array.isArray(json.data)) {
-      return fail({ kind: 'http', status, message: `${call.op}: answer has no "data" list` }, call.op);
+      // Not a LiteLLM answer (a login page, another service): the base URL needs fixing.
+      return unusable(
+        new AppError('bad-response', `${call.op}: answer has no "data" list`, { status }),
+        call.op,
+      );
     }
     const ids = new Set<string>();
     for (const entry of json.data) {
@@ -122,7 +117,7 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
         break;
       }
     }
-    return { ok: true, value: [...ids] };
+    return ok([...ids]);
   }
 
   async function keyExists(key: string): Promise<Result<boolean>> {
@@ -140,14 +135,14 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     }
     const { status, json } = sent.value;
     if (status === 200) {
-      return { ok: true, value: true };
+      return ok(true);
     }
     // LiteLLM (since v1.52, PR #6653) answers an unknown key with 404 "Key not found in
     // database", type not_found_error. 401/403 stay errors: they mean a bad master key.
     if (status === 404 || (status === 400 && isNotFoundAnswer(json))) {
-      return { ok: true, value: false };
+      return ok(false);
     }
-    return fail(http.answerError(call, sent.value), call.op);
+    return unusable(http.answerError(call, sent.value), call.op);
   }
 
   async function generateKey(request: GenerateKeyRequest): Promise<Result<void>> {
@@ -165,28 +160,28 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     }
     const { status, json } = sent.value;
     if (status !== 200 && status !== 201) {
-      return fail(http.answerError(call, sent.value), call.op);
+      return unusable(http.answerError(call, sent.value), call.op);
     }
     const returned = isRecord(json) ? json.key : undefined;
     if (typeof returned === 'string' && returned !== request.key) {
       // A proxy hook replaced our value: that key is live but nobody stored it. Remove it
       // so a retry cannot pile up orphans, and report the misconfiguration.
       const removed = await deleteKeys([returned]);
-      return fail(
-        {
-          kind: 'http',
-          status,
-          message: `${call.op}: the proxy ignored the requested key value (stray key ${removed.ok ? 'deleted' : 'NOT deleted'})`,
-        },
+      return unusable(
+        new AppError(
+          'bad-response',
+          `${call.op}: the proxy ignored the requested key value (stray key ${removed.ok ? 'deleted' : 'NOT deleted'})`,
+          { status },
+        ),
         call.op,
       );
     }
-    return { ok: true, value: undefined };
+    return ok(undefined);
   }
 
   async function deleteKeys(keys: string[]): Promise<Result<void>> {
     if (keys.length === 0) {
-      return { ok: true, value: undefined };
+      return ok(undefined);
     }
     const call: HttpCall = {
       op: 'POST /key/delete',
@@ -203,7 +198,7 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     const { status } = sent.value;
     // 404 "No keys found": none of them exists, which is what deleting wants.
     if ((status >= 200 && status <= 299) || status === 404) {
-      return { ok: true, value: undefined };
+      return ok(undefined);
     }
     const error = http.answerError(call, sent.value);
     // Older LiteLLM answered an unknown key with 400 "Not all keys passed in were deleted".
@@ -211,10 +206,10 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     if (status === 400 || status === 422) {
       const stillLive = await anyLive(keys);
       if (stillLive.ok && !stillLive.value) {
-        return { ok: true, value: undefined };
+        return ok(undefined);
       }
     }
-    return fail(error, call.op);
+    return unusable(error, call.op);
   }
 
   async function anyLive(keys: string[]): Promise<Result<boolean>> {
@@ -224,7 +219,7 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
         return exists;
       }
     }
-    return { ok: true, value: false };
+    return ok(false);
   }
 
   /** Check, create, re-check. LiteLLM keeps at most one row per key value (it upserts on
@@ -237,7 +232,7 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     }
     if (before.value) {
       logger.info({ op: 'ensureKey' }, 'litellm key already live');
-      return { ok: true, value: undefined };
+      return ok(undefined);
     }
     const generated = await generateKey(request);
     if (generated.ok) {
@@ -249,7 +244,7 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
         { op: 'ensureKey', generateError: generated.error.message },
         'litellm key created by an earlier or concurrent attempt',
       );
-      return { ok: true, value: undefined };
+      return ok(undefined);
     }
     return generated;
   }

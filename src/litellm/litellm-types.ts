@@ -1,24 +1,5 @@
 import type { KeySettings } from '../config/config-schema.js';
-
-/** Why a LiteLLM call failed. `message` is safe to log and to store as a request's
- * `lastError`: it never contains the master key, a minted key or a URL with a key in it. */
-export interface LiteLlmError {
-  /** `unreachable`: no HTTP answer (refused, reset, DNS); `timeout`: no complete answer in
-   * time; `http`: an answer we cannot use (non-2xx, too large, not the expected JSON). */
-  kind: 'unreachable' | 'timeout' | 'http';
-  status?: number;
-  message: string;
-}
-
-/** Expected failures are values, not exceptions (see STYLE.md). */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: LiteLlmError };
-
-/** The subset of a pino logger the client uses; a pino `Logger` satisfies it. */
-export interface LiteLlmLogger {
-  debug(obj: Record<string, unknown>, msg: string): void;
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
+import type { Result } from '../shared/result.js';
 
 export interface GenerateKeyRequest {
   /** The key value, chosen (and stored) by the caller before the call: `sk-...`. */
@@ -32,6 +13,12 @@ export interface GenerateKeyRequest {
   settings: KeySettings;
 }
 
+/** Every call resolves to a Result; a failure is an AppError whose message is safe to log and
+ * to store as a request's `lastError`: it never contains the master key, a minted key or a
+ * URL with a key in it. Codes: `unreachable` (no HTTP answer: refused, reset, DNS), `timeout`
+ * (no complete answer in time), `bad-response` (a 5xx, 408 or 429, or an answer we cannot use: too large,
+ * not the expected JSON) and `rejected` (a 3xx or 4xx, e.g. a wrong master key). `retry` is
+ * false where only an operator can help (a rejection, an unusable 2xx answer). */
 export interface LiteLlmClient {
   /** Ids of the proxy's `GET /v1/models`. */
   listModels(): Promise<Result<string[]>>;

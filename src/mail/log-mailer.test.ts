@@ -23,7 +23,7 @@ describe('createLogMailer', () => {
     });
     await mailer.close();
 
-    expect(result).toEqual({ ok: true });
+    expect(result).toEqual({ ok: true, value: undefined });
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0] ?? '{}');
     expect(entry.level).toBe(30);

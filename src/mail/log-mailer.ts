@@ -1,5 +1,6 @@
-import type { Logger } from 'pino';
-import type { Mailer, MailMessage, SendResult } from './mailer.js';
+import type { Logger } from '../shared/logger.js';
+import { ok, type Result } from '../shared/result.js';
+import type { Mailer, MailMessage } from './mailer.js';
 
 export interface LogMailerDeps {
   logger: Pick<Logger, 'info'>;
@@ -13,12 +14,12 @@ export interface LogMailerDeps {
  * this adapter in a shared deployment, the key would end up in the log pipeline. */
 export function createLogMailer(deps: LogMailerDeps): Mailer {
   return {
-    async send(m: MailMessage): Promise<SendResult> {
+    async send(m: MailMessage): Promise<Result<void>> {
       deps.logger.info(
         { mail: { from: deps.from, to: m.to, subject: m.subject, messageId: m.messageId, text: m.text } },
         'mail not sent (log mailer): message logged for local trials',
       );
-      return { ok: true };
+      return ok(undefined);
     },
     async close(): Promise<void> {},
   };

@@ -1,3 +1,5 @@
+import type { Result } from '../shared/result.js';
+
 /** A notification ready to hand to a mail server. Built by `templates.ts`. */
 export interface MailMessage {
   to: string[];
@@ -8,17 +10,14 @@ export interface MailMessage {
   messageId: string;
 }
 
-/** Expected failures are results, not exceptions: the worker decides between retry and give-up.
- * `message` is safe to log and store: it never contains the SMTP password or the mail body
- * (an approval body holds a freshly minted API key).
- * `retryable` is false only when the server refused this message or its recipients for good;
- * connection, timeout, TLS and login problems are retryable because the same message will
- * go through once the server or the configuration is fixed. */
-export type SendResult = { ok: true } | { ok: false; message: string; retryable: boolean };
-
-/** Port for outgoing mail. Adapters: smtp (`smtp-mailer.ts`) and log (`log-mailer.ts`), chosen at the root. */
+/** Port for outgoing mail. Adapters: smtp (`smtp-mailer.ts`) and log (`log-mailer.ts`), chosen at the root.
+ *
+ * Expected failures are results, not exceptions: the worker decides between retry and give-up.
+ * The error's message is safe to log and store: it never contains the SMTP password or the mail
+ * body (an approval body holds a freshly minted API key). `retry` is false only when sending the
+ * same message again cannot help (see `describeSendError`). */
 export interface Mailer {
-  send(m: MailMessage): Promise<SendResult>;
+  send(m: MailMessage): Promise<Result<void>>;
   /** Lets in-flight sends finish, then closes pooled connections. */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSendError, redact } from './smtp-errors.js';
+import { describeSendError } from './smtp-errors.js';
 
 function smtpError(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), fields);
@@ -13,9 +13,10 @@ describe('describeSendError', () => {
       command: 'MAIL FROM:<noreply@example.test>',
       permanent: false,
     });
-    expect(describeSendError(err, [])).toEqual({
+    expect(describeSendError(err, [])).toMatchObject({
+      code: 'rejected',
       message: 'SMTP EENVELOPE 451 (MAIL FROM): Mail command failed: 451 try later',
-      retryable: true,
+      retry: true,
     });
   });
 
@@ -66,9 +67,9 @@ describe('describeSendError', () => {
       responseCode: 452,
       permanent: false,
     });
-    expect(describeSendError(permanentRcpt, []).retryable).toBe(false);
-    expect(describeSendError(permanentData, []).retryable).toBe(false);
-    expect(describeSendError(temporaryData, []).retryable).toBe(true);
+    expect(describeSendError(permanentRcpt, []).retry).toBe(false);
+    expect(describeSendError(permanentData, []).retry).toBe(false);
+    expect(describeSendError(temporaryData, []).retry).toBe(true);
   });
 
   it('treats connection, timeout, TLS and login problems as retryable', () => {
@@ -77,12 +78,12 @@ describe('describeSendError', () => {
         smtpError('failed', { code, responseCode: 535, permanent: true }),
         [],
       );
-      expect(failure.retryable, code).toBe(true);
+      expect(failure.retry, code).toBe(true);
     }
   });
 
   it('handles values that are not errors', () => {
-    expect(describeSendError('boom', [])).toEqual({ message: 'SMTP send failed: boom', retryable: true });
+    expect(describeSendError('boom', [])).toMatchObject({ message: 'SMTP send failed: boom', retry: true });
   });
 
   it('keeps only the first line and bounds the length', () => {
@@ -91,10 +92,21 @@ describe('describeSendError', () => {
     expect(message).not.toContain('second line');
     expect(message.length).toBeLessThanOrEqual(300);
   });
-});
 
-describe('redact', () => {
-  it('ignores empty secrets instead of mangling the text', () => {
-    expect(redact('plain text', [''])).toBe('plain text');
+  it('names what went wrong with the closed set of error codes', () => {
+    const cases: Array<[string, string]> = [
+      ['ECONNECTION', 'unreachable'],
+      ['ETIMEDOUT', 'timeout'],
+      ['EAUTH', 'rejected'],
+      ['EPROTOCOL', 'bad-response'],
+      ['EMAXRECIPIENTS', 'internal'],
+    ];
+    for (const [smtpCode, code] of cases) {
+      expect(describeSendError(smtpError('failed', { code: smtpCode }), []).code, smtpCode).toBe(code);
+    }
+  });
+
+  it('is not retryable when the message itself cannot be sent', () => {
+    expect(describeSendError(smtpError('too many', { code: 'EMAXRECIPIENTS' }), []).retry).toBe(false);
   });
 });

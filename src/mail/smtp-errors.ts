@@ -1,9 +1,6 @@
 import type { NodemailerError } from 'nodemailer';
-
-export interface SendFailure {
-  message: string;
-  retryable: boolean;
-}
+import { AppError, type ErrorCode } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
 
 /** Codes under which the server answered about this message or its recipients; with a permanent
  * (5xx) reply it will refuse the same message again. Every other failure (connection, timeout,
@@ -12,10 +9,24 @@ const MESSAGE_REFUSED_CODES = new Set(['EENVELOPE', 'EMESSAGE']);
 /** The message itself cannot be built or is out of bounds: sending it again fails the same way. */
 const MESSAGE_INVALID_CODES = new Set(['EMAXRECIPIENTS', 'EFILEACCESS', 'EURLACCESS', 'ECONFIG']);
 
+/** What each nodemailer code says about the server; any other code is an answer we could not use. */
+const ERROR_CODES: Record<string, ErrorCode> = {
+  ECONNECTION: 'unreachable',
+  EDNS: 'unreachable',
+  ESOCKET: 'unreachable',
+  EPROXY: 'unreachable',
+  ETIMEDOUT: 'timeout',
+  // Our own send deadline (an AbortSignal) ends a send this way.
+  EABORT: 'timeout',
+  EAUTH: 'rejected',
+  ENOAUTH: 'rejected',
+  ETLS: 'rejected',
+  EREQUIRETLS: 'rejected',
+  EENVELOPE: 'rejected',
+  EMESSAGE: 'rejected',
+};
+
 const MAX_MESSAGE_LENGTH = 300;
-const REDACTED = '[redacted]';
-/** LiteLLM keys look like `sk-…`; a server echoing part of an approval body must not leak one. */
-const API_KEY_PATTERN = /sk-[A-Za-z0-9_-]{6,}/g;
 
 function isNodemailerError(err: unknown): err is NodemailerError {
   return err instanceof Error;
@@ -36,36 +47,28 @@ function commandVerb(command: string | undefined): string | null {
   return /^[A-Z]{2,10}$/.test(verb) ? verb : null;
 }
 
-/** Every form in which a password could travel in an SMTP session: as is, AUTH LOGIN, AUTH PLAIN. */
-function secretForms(secrets: readonly string[], user: string): string[] {
-  const forms: string[] = [];
-  for (const secret of secrets) {
-    if (secret === '') {
-      continue;
-    }
-    forms.push(
+/** Every form in which a password could travel in an SMTP session: as is, AUTH LOGIN, AUTH PLAIN.
+ * A server echoing part of an approval body is covered by `redact`'s key pattern. */
+export function smtpSecretForms(secrets: readonly string[], user: string): string[] {
+  return secrets
+    .filter((secret) => secret !== '')
+    .flatMap((secret) => [
       secret,
       Buffer.from(secret).toString('base64'),
       Buffer.from(`\u0000${user}\u0000${secret}`).toString('base64'),
-    );
-  }
-  // Longest first so a secret that contains another is replaced whole.
-  return forms.sort((a, b) => b.length - a.length);
-}
-
-export function redact(text: string, secrets: readonly string[], user = ''): string {
-  let result = text;
-  for (const form of secretForms(secrets, user)) {
-    result = result.split(form).join(REDACTED);
-  }
-  return result.replace(API_KEY_PATTERN, `sk-${REDACTED}`);
+    ]);
 }
 
 /** Turns whatever nodemailer rejected with into a loggable, storable failure.
- * `secrets` (the SMTP password) are removed from the text in every encoding SMTP uses. */
-export function describeSendError(err: unknown, secrets: readonly string[], user = ''): SendFailure {
+ * `secrets` (the SMTP password) are removed from the text in every encoding SMTP uses.
+ * `retry` is false only when the server refused this message or its recipients for good, or
+ * the message cannot be sent at all; connection, timeout, TLS and login problems are
+ * retryable because the same message will go through once the server or the configuration
+ * is fixed. */
+export function describeSendError(err: unknown, secrets: readonly string[], user = ''): AppError {
+  const forms = smtpSecretForms(secrets, user);
   if (!isNodemailerError(err)) {
-    return { message: redact(`SMTP send failed: ${String(err)}`, secrets, user), retryable: true };
+    return new AppError('internal', redact(`SMTP send failed: ${String(err)}`, forms), { retry: true });
   }
   const code = err.code ?? 'ERROR';
   const parts = [`SMTP ${code}`];
@@ -81,8 +84,11 @@ export function describeSendError(err: unknown, secrets: readonly string[], user
   }
   const firstLine = (err.message.split(/\r?\n/)[0] ?? '').trim();
   const raw = `${parts.join(' ')}: ${firstLine}`;
-  const message = redact(raw, secrets, user).slice(0, MAX_MESSAGE_LENGTH);
+  const message = redact(raw, forms).slice(0, MAX_MESSAGE_LENGTH);
 
   const refusedForGood = MESSAGE_REFUSED_CODES.has(code) && err.permanent === true;
-  return { message, retryable: !(refusedForGood || MESSAGE_INVALID_CODES.has(code)) };
+  const invalid = MESSAGE_INVALID_CODES.has(code);
+  return new AppError(invalid ? 'internal' : (ERROR_CODES[code] ?? 'bad-response'), message, {
+    retry: !(refusedForGood || invalid),
+  });
 }

@@ -1,6 +1,8 @@
 import { createTransport, type SMTPPoolOptions } from 'nodemailer';
-import type { Logger } from 'pino';
-import type { Mailer, MailMessage, SendResult } from './mailer.js';
+import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { fail, ok, type Result } from '../shared/result.js';
+import type { Mailer, MailMessage } from './mailer.js';
 import { describeSendError } from './smtp-errors.js';
 import {
   DEFAULT_SMTP_TIMEOUTS,
@@ -9,11 +11,9 @@ import {
   smtpTransportOptions,
 } from './smtp-options.js';
 
-type MailLogger = Pick<Logger, 'info' | 'warn'>;
-
 export interface SmtpMailerDeps {
   smtp: SmtpSettings;
-  logger: MailLogger;
+  logger: Pick<Logger, 'info' | 'warn'>;
   /** Defaults to DEFAULT_SMTP_TIMEOUTS. */
   timeouts?: SmtpTimeouts;
 }
@@ -22,7 +22,7 @@ export interface TransportMailerDeps {
   /** Options for nodemailer's pooled SMTP transport, normally `smtpTransportOptions(smtp)`. */
   transport: SMTPPoolOptions & { pool: true };
   from: string;
-  logger: MailLogger;
+  logger: Pick<Logger, 'info' | 'warn'>;
   /** Values that must never show up in a result or a log line (the SMTP password). */
   secrets: string[];
   /** Upper bound for one send, queueing included. Socket timeouts do not catch a server that
@@ -35,7 +35,7 @@ export interface TransportMailerDeps {
 const DEFAULT_SEND_TIMEOUT_MS = 60_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
-/** The SMTP adapter of the Mailer port, configured from `smtp` settings (DESIGN.md TLS rules). */
+/** The SMTP adapter of the Mailer port, configured from `smtp` settings (docs/design.md, "SMTP TLS modes"). */
 export function createSmtpMailer(deps: SmtpMailerDeps): Mailer {
   return createTransportMailer({
     transport: smtpTransportOptions(deps.smtp, deps.timeouts ?? DEFAULT_SMTP_TIMEOUTS),
@@ -52,10 +52,10 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
   const user = deps.transport.auth?.user ?? '';
   const sendTimeoutMs = deps.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
   const closeTimeoutMs = deps.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-  const inFlight = new Set<Promise<SendResult>>();
+  const inFlight = new Set<Promise<Result<void>>>();
   let closing: Promise<void> | null = null;
 
-  async function deliver(m: MailMessage): Promise<SendResult> {
+  async function deliver(m: MailMessage): Promise<Result<void>> {
     try {
       const info = await transporter.sendMail({
         from: deps.from,
@@ -73,24 +73,25 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
           'mail server refused some recipients',
         );
       }
-      return { ok: true };
+      return ok(undefined);
     } catch (err) {
       const failure = describeSendError(err, deps.secrets, user);
       deps.logger.warn(
-        { messageId: m.messageId, retryable: failure.retryable, error: failure.message },
+        { messageId: m.messageId, code: failure.code, retry: failure.retry, error: failure.message },
         'mail not sent',
       );
-      return { ok: false, ...failure };
+      return fail(failure);
     }
   }
 
   return {
-    send(m: MailMessage): Promise<SendResult> {
+    send(m: MailMessage): Promise<Result<void>> {
       if (closing) {
-        return Promise.resolve({ ok: false, message: 'mailer is closed', retryable: true });
+        // Shutting down: the worker sends it again after the restart.
+        return Promise.resolve(fail(new AppError('unreachable', 'mailer is closed')));
       }
       if (m.to.length === 0) {
-        return Promise.resolve({ ok: false, message: 'mail has no recipients', retryable: false });
+        return Promise.resolve(fail(new AppError('internal', 'mail has no recipients')));
       }
       const sending = deliver(m);
       inFlight.add(sending);

@@ -22,7 +22,8 @@ const IMPLICIT_TLS_PORT = 465;
 
 export type TlsMode = 'implicit' | 'starttls' | 'plain';
 
-/** DESIGN.md: encrypt with implicit TLS on 465, require STARTTLS elsewhere; `useTls: false` is plain. */
+/** docs/design.md, "SMTP TLS modes": implicit TLS on 465, required STARTTLS elsewhere;
+ * `useTls: false` is plain. */
 export function tlsModeFor(smtp: Pick<SmtpSettings, 'useTls' | 'port'>): TlsMode {
   if (!smtp.useTls) {
     return 'plain';

@@ -85,3 +85,14 @@ export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
     throw error instanceof AppError ? error : storeUnavailable(error);
   }
 }
+
+/** The same failure with what we were doing in front of its message ("key not minted: …");
+ * code, retry flag and status stay, the original is kept as the cause. */
+export function withContext(error: AppError, context: string): AppError {
+  return new AppError(error.code, `${context}: ${error.message}`, {
+    retry: error.retry,
+    status: error.status,
+    details: error.details,
+    cause: error,
+  });
+}

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream } from 'pino';
+import { REDACTED } from './redact.js';
 
 type LogFn = (fields: Record<string, unknown>, message: string) => void;
 
@@ -29,6 +30,6 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /** One factory for the server and the CLI: JSON lines, the same redaction everywhere. */
 export function createLogger(level: string, destination?: DestinationStream): pino.Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: REDACTED } };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KeyRequest } from '../requests/request-types.js';
+import type { Logger } from '../shared/logger.js';
 import type { RequestStore } from '../store/request-store.js';
 import type { Outcome } from './request-processor.js';
 
@@ -11,7 +12,7 @@ export interface ApprovalWorkerDeps {
   claimTimeoutMs: number;
   /** Requests processed at the same time by this instance. */
   concurrency: number;
-  logger: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  logger: Pick<Logger, 'error' | 'info'>;
   owner?: string;
   now?: () => number;
 }

@@ -4,8 +4,10 @@ import type { LiteLlmClient } from '../litellm/litellm-types.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
 import { approvalMail, denialMail, reviewNoticeMail, revocationMail } from '../mail/templates.js';
 import { type KeyRequest, needsWork, type RequestState } from '../requests/request-types.js';
+import { AppError, withContext } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 import type { RequestPatch, RequestStore } from '../store/request-store.js';
-import { backoffMs } from './backoff.js';
+import { backoffMs, MAX_BACKOFF_MS } from './backoff.js';
 
 /** Hooks for metrics; every call is cheap and synchronous. */
 export interface WorkerObserver {
@@ -13,12 +15,6 @@ export interface WorkerObserver {
   mint(outcome: 'success' | 'failure', seconds: number): void;
   mail(kind: string, outcome: 'success' | 'failure', seconds: number): void;
 }
-
-type Logger = {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-};
 
 export interface ProcessorDeps {
   owner: string;
@@ -32,16 +28,18 @@ export interface ProcessorDeps {
   gatewayUrl: string;
   adminNotify: string[];
   claimTimeoutMs: number;
-  logger: Logger;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   observer: WorkerObserver;
   now?: () => number;
 }
 
-/** What one step did. `retry` means a dependency failed and the request waits for backoff;
+/** What one run did. `retry` means a step failed and the request waits until `retryAt`;
  * `lost` means another worker owns the request now. */
 export type Outcome = { status: 'done' | 'lost' } | { status: 'retry'; retryAt: number };
 
-type Step = { kind: 'next'; request: KeyRequest } | { kind: 'retry'; error: string } | { kind: 'lost' };
+/** Where one step left the request: moved on (`next`), failed (`retry`: the error's `retry`
+ * flag chooses the wait) or taken by someone else (`lost`). */
+type Step = { kind: 'next'; request: KeyRequest } | { kind: 'retry'; error: AppError } | { kind: 'lost' };
 
 /** Every run of a request needs at most: decide, reserve key, mint, notify. A bound guards against a bug looping forever. */
 const MAX_STEPS = 8;
@@ -92,7 +90,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       }
       current = fresh;
     }
-    return { kind: 'retry', error: 'the request kept changing under the worker' };
+    return { kind: 'retry', error: new AppError('conflict', 'the request kept changing under the worker') };
   }
 
   async function mail(
@@ -105,7 +103,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     const sent = await deps.mailer.send(message);
     observer.mail(kind, sent.ok ? 'success' : 'failure', (now() - started) / 1000);
     if (!sent.ok) {
-      return { kind: 'retry', error: `${kind} mail not sent: ${sent.message}` };
+      return { kind: 'retry', error: withContext(sent.error, `${kind} mail not sent`) };
     }
     logger.info({ request_id: request.id, kind }, 'notification sent');
     return commit(request, settle(handled));
@@ -139,7 +137,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     });
     observer.mint(minted.ok ? 'success' : 'failure', (now() - started) / 1000);
     if (!minted.ok) {
-      return { kind: 'retry', error: `key not minted: ${minted.error.message}` };
+      return { kind: 'retry', error: withContext(minted.error, 'key not minted') };
     }
     logger.info({ request_id: request.id, model: request.model }, 'key minted');
     return commit(request, { apiKey: key, pendingKey: null });
@@ -151,7 +149,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     if (keys.length > 0) {
       const deleted = await deps.litellm.deleteKeys(keys);
       if (!deleted.ok) {
-        return { kind: 'retry', error: `key not deleted: ${deleted.error.message}` };
+        return { kind: 'retry', error: withContext(deleted.error, 'key not deleted') };
       }
     }
     return mail(request, 'revocation', revocationMail(subject(request)), 'revoked');
@@ -234,7 +232,9 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         }
         request = result.request;
       }
-      return { status: 'retry', retryAt: await scheduleRetry(request, 'too many steps in one run') };
+      // A bug: retried like a dependency failure, so the request is looked at again.
+      const looping = new AppError('internal', 'too many steps in one run', { retry: true });
+      return { status: 'retry', retryAt: await scheduleRetry(request, looping) };
     } catch (error) {
       // A store failure or a bug: leave the lease to expire so another attempt starts from the recorded state.
       logger.error({ err: error, request_id: request.id }, 'request processing failed');
@@ -242,10 +242,23 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     }
   };
 
-  async function scheduleRetry(request: KeyRequest, error: string): Promise<number> {
+  /** A retryable failure (a dependency down, slow or busy) is tried again on the exponential
+   * schedule. One that trying again soon cannot fix (`retry: false`: a wrong master key, a
+   * recipient refused for good) waits the longest backoff instead, so the dependency is not
+   * hammered and an operator's fix is still picked up. */
+  async function scheduleRetry(request: KeyRequest, failure: AppError): Promise<number> {
     const attempts = request.work.attempts + 1;
-    const delay = backoffMs(attempts);
-    logger.warn({ request_id: request.id, attempts, retry_in_ms: delay, error }, 'request will be retried');
+    const delay = failure.retry ? backoffMs(attempts) : MAX_BACKOFF_MS;
+    const error = failure.message;
+    const fields = { request_id: request.id, attempts, retry_in_ms: delay, code: failure.code, error };
+    if (failure.retry) {
+      logger.warn(fields, 'request will be retried');
+    } else {
+      logger.error(
+        fields,
+        'request failed in a way only an operator can fix; trying again after the longest backoff',
+      );
+    }
     const retryAt = now() + delay;
     await commit(request, {
       work: {

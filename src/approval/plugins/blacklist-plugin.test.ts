@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalLogger } from '../approval-types.js';
+import type { PluginDeps } from '../plugin-config.js';
 import { blacklistPlugin } from './blacklist-plugin.js';
 
-const deps = { logger: { debug() {}, info() {}, warn() {}, error() {} } satisfies ApprovalLogger };
+const deps: PluginDeps = { logger: { debug() {}, info() {}, warn() {}, error() {} } };
 const subject = (model: string) => ({ requestId: 'req-1', email: 'user@company.com', model });
 
 describe('blacklist plugin', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalLogger } from '../approval-types.js';
+import type { PluginDeps } from '../plugin-config.js';
 import { emailPlugin } from './email-plugin.js';
 
-const deps = { logger: { debug() {}, info() {}, warn() {}, error() {} } satisfies ApprovalLogger };
+const deps: PluginDeps = { logger: { debug() {}, info() {}, warn() {}, error() {} } };
 const subject = (email: string) => ({ requestId: 'req-1', email, model: 'claude-3' });
 
 describe('email plugin', () => {

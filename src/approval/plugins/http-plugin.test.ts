@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalLogger } from '../approval-types.js';
+import type { PluginDeps } from '../plugin-config.js';
 import { PluginConfigIssue } from '../plugin-config.js';
 import { httpPlugin } from './http-plugin.js';
 
 // The network behaviour is covered against a real server in test/approval-http-plugin.test.ts;
 // these tests cover what `create` accepts and rejects.
-const deps = { logger: { debug() {}, info() {}, warn() {}, error() {} } satisfies ApprovalLogger };
+const deps: PluginDeps = { logger: { debug() {}, info() {}, warn() {}, error() {} } };
 const endpoint = 'https://approvals.example.com/api/approve';
 
 function problemOf(

@@ -1,6 +1,10 @@
 import { Type } from 'typebox';
 import { parseDuration } from '../../config/duration.js';
-import type { ApprovalPlugin, ApprovalSubject, PluginResult } from '../approval-types.js';
+import { AppError } from '../../shared/errors.js';
+import { sendBounded, statusError } from '../../shared/outbound-http.js';
+import { redact } from '../../shared/redact.js';
+import { fail, ok, type Result } from '../../shared/result.js';
+import type { ApprovalPlugin, ApprovalSubject, PluginVerdict } from '../approval-types.js';
 import { closed, PluginConfigIssue, type PluginDefinition, type PluginDeps } from '../plugin-config.js';
 
 export const HTTP_DEFAULT_TIMEOUT_MS = 5000;
@@ -30,8 +34,6 @@ const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'connection'
 const ANSWERS = ['APPROVE', 'DENY', 'CONTINUE'] as const;
 type Answer = (typeof ANSWERS)[number];
 
-type Call = { ok: true; result: PluginResult; status: number } | { ok: false; cause: string };
-
 /** Asks an external service. Every way the call can go wrong (refused, timed out,
  * non-2xx, not JSON, an unknown decision) is CONTINUE: the endpoint can only decide
  * by answering clearly, never by failing. Header values (tokens) are never logged. */
@@ -41,7 +43,7 @@ export const httpPlugin: PluginDefinition<typeof HttpConfigSchema> = {
     const url = checkEndpoint(config.endpoint);
     const timeoutMs = readTimeout(config.timeout);
     const headers = checkHeaders(config.headers ?? {});
-    const secrets = Object.values(config.headers ?? {}).filter((value) => value.length >= 4);
+    const secrets = Object.values(config.headers ?? {});
     return createHttpPlugin({ url, timeoutMs, headers, secrets }, deps);
   },
 };
@@ -50,7 +52,7 @@ interface HttpSettings {
   url: URL;
   timeoutMs: number;
   headers: Record<string, string>;
-  /** Header values to scrub from error text before it is logged. */
+  /** Header values (tokens) to scrub from error text before it is logged. */
   secrets: string[];
 }
 
@@ -64,81 +66,82 @@ function createHttpPlugin(settings: HttpSettings, { logger }: PluginDeps): Appro
       const call = await callEndpoint(settings, subject);
       const elapsedMs = Math.round(performance.now() - started);
       if (!call.ok) {
+        const cause = redact(call.error.message, settings.secrets);
         logger.warn(
-          { plugin: 'http', endpoint, requestId: subject.requestId, cause: call.cause, elapsedMs },
+          { plugin: 'http', endpoint, requestId: subject.requestId, code: call.error.code, cause, elapsedMs },
           'approval endpoint gave no usable answer; continuing with the next plugin',
         );
-        return { decision: 'CONTINUE', reason: `Approval endpoint gave no usable answer: ${call.cause}` };
+        return { decision: 'CONTINUE', reason: `Approval endpoint gave no usable answer: ${cause}` };
       }
       logger.debug(
         {
           plugin: 'http',
           endpoint,
           requestId: subject.requestId,
-          status: call.status,
-          decision: call.result.decision,
+          status: call.value.status,
+          decision: call.value.verdict.decision,
           elapsedMs,
         },
         'approval endpoint answered',
       );
-      return call.result;
+      return call.value.verdict;
     },
   };
 }
 
-async function callEndpoint(settings: HttpSettings, subject: ApprovalSubject): Promise<Call> {
+async function callEndpoint(
+  settings: HttpSettings,
+  subject: ApprovalSubject,
+): Promise<Result<{ verdict: PluginVerdict; status: number }>> {
   const headers = new Headers({ accept: 'application/json' });
   for (const [name, value] of Object.entries(settings.headers)) {
     headers.set(name, value);
   }
   headers.set('content-type', 'application/json');
-  try {
-    // One signal bounds the whole exchange: connect, headers and body.
-    const response = await fetch(settings.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ email: subject.email, model: subject.model, request_id: subject.requestId }),
-      // A redirect would replay the headers (an auth token) to wherever it points.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(settings.timeoutMs),
-    });
-    if (response.status < 200 || response.status > 299) {
-      await discard(response);
-      return { ok: false, cause: `answered HTTP ${response.status}` };
-    }
-    const text = await readLimited(response, HTTP_MAX_ANSWER_BYTES);
-    if (text === null) {
-      return { ok: false, cause: `answer is larger than ${HTTP_MAX_ANSWER_BYTES} bytes` };
-    }
-    const parsed = parseAnswer(text);
-    return parsed.ok ? { ok: true, result: parsed.result, status: response.status } : parsed;
-  } catch (error) {
-    return { ok: false, cause: describeFailure(error, settings) };
+  const sent = await sendBounded({
+    url: settings.url,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ email: subject.email, model: subject.model, request_id: subject.requestId }),
+    timeoutMs: settings.timeoutMs,
+    maxBytes: HTTP_MAX_ANSWER_BYTES,
+    // Any non-2xx means CONTINUE whatever it says: release it unread.
+    errorBodyBytes: 0,
+  });
+  if (!sent.ok) {
+    return sent;
   }
+  const { status, text } = sent.value;
+  if (status < 200 || status > 299) {
+    return fail(statusError(status, `answered HTTP ${status}`));
+  }
+  const verdict = parseAnswer(text);
+  return verdict.ok ? ok({ verdict: verdict.value, status }) : verdict;
 }
 
-function parseAnswer(text: string): { ok: true; result: PluginResult } | { ok: false; cause: string } {
+function parseAnswer(text: string): Result<PluginVerdict> {
+  const unusable = (cause: string) => fail(new AppError('bad-response', cause));
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    return { ok: false, cause: 'answer is not JSON' };
+    return unusable('answer is not JSON');
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { ok: false, cause: 'answer is not a JSON object' };
+    return unusable('answer is not a JSON object');
   }
   const { decision: raw, reason } = data as Record<string, unknown>;
   if (typeof raw !== 'string') {
-    return { ok: false, cause: 'answer has no "decision" string' };
+    return unusable('answer has no "decision" string');
   }
   const decision = raw.trim().toUpperCase();
   if (decision === 'REVIEW') {
-    return { ok: false, cause: 'decision REVIEW is reserved for the review plugin' };
+    return unusable('decision REVIEW is reserved for the review plugin');
   }
   if (!isAnswer(decision)) {
-    return { ok: false, cause: `unknown decision ${JSON.stringify(raw.slice(0, 40))}` };
+    return unusable(`unknown decision ${JSON.stringify(raw.slice(0, 40))}`);
   }
-  return { ok: true, result: { decision, reason: cleanReason(reason) ?? defaultReason(decision) } };
+  return ok({ decision, reason: cleanReason(reason) ?? defaultReason(decision) });
 }
 
 function isAnswer(value: string): value is Answer {
@@ -170,55 +173,6 @@ function cleanReason(reason: unknown): string | null {
   return chars.length > HTTP_MAX_REASON_LENGTH
     ? `${chars.slice(0, HTTP_MAX_REASON_LENGTH - 1).join('')}…`
     : line;
-}
-
-async function readLimited(response: Response, limit: number): Promise<string | null> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > limit) {
-    await discard(response);
-    return null;
-  }
-  if (!response.body) {
-    return '';
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      break;
-    }
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Releases the connection without reading what is left of the body. */
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
-}
-
-function describeFailure(error: unknown, settings: HttpSettings): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${settings.timeoutMs} ms`;
-  }
-  // fetch wraps socket errors: "fetch failed" with the useful part (ECONNREFUSED...) in `cause`.
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = (cause as { code?: unknown }).code;
-  let text = cause instanceof Error ? cause.message : String(cause);
-  if (typeof code === 'string' && !text.includes(code)) {
-    text = `${code}: ${text}`;
-  }
-  for (const secret of settings.secrets) {
-    text = text.replaceAll(secret, '[redacted]');
-  }
-  return text.slice(0, 300);
 }
 
 function checkEndpoint(endpoint: string): URL {
