@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubernetesStore } from '../src/store/kubernetes-store.js';
+import { createKubernetesStore } from '../src/store/kubernetes/kubernetes-store.js';
 import type { RequestStore } from '../src/store/request-store.js';
 import { type FakeKubernetes, startFakeKubernetes } from './support/fake-kubernetes.js';
 import { type TempKubeconfig, testKubeConfig, writeTempKubeconfig } from './support/kubeconfig.js';

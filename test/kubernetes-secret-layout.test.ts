@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../src/requests/request-types.js';
-import { emailHash } from '../src/store/kubernetes-secret-codec.js';
+import { emailHash } from '../src/store/kubernetes/secret-codec.js';
 import type { SecretObject } from './support/fake-kubernetes.js';
+import { legacyRequestSecret } from './support/fake-kubernetes-legacy.js';
 import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
 import { mustUpdate } from './support/must-update.js';
 
@@ -20,34 +21,19 @@ afterEach(async () => {
 
 const stored = (id: string): SecretObject => h.fake.storage.get(h.namespace, `llm-key-request-${id}`);
 
-/** Seeds a Secret exactly as the old Python service wrote it (uuid4 id, naive timestamps, no hash label). */
+/** Seeds a Secret exactly as the old Python service wrote it, with a note of its operator's. */
 function seedLegacy(id: string, state: string, email: string, model: string, apiKey?: string): void {
-  h.fake.storage.create(h.namespace, {
-    metadata: {
-      name: `llm-key-request-${id}`,
-      labels: {
-        'app.kubernetes.io/name': 'llm-key-requestor',
-        'app.kubernetes.io/component': 'llm-key-request',
-        'request-state': state,
-      },
-      annotations: {
-        'app.kubernetes.io/component': 'llm-key-request',
-        email,
-        state,
-        created_at: '2024-05-01T12:00:00.123456',
-        updated_at: '2024-05-01T12:05:00.654321',
-        'example.com/owner-note': 'keep me',
-      },
-    },
-    type: 'Opaque',
-    stringData: {
-      request_id: id,
+  h.fake.storage.create(
+    h.namespace,
+    legacyRequestSecret({
+      id,
+      state,
       email,
       model,
-      state,
-      ...(apiKey === undefined ? {} : { api_key: apiKey }),
-    },
-  });
+      ...(apiKey === undefined ? {} : { apiKey }),
+      annotations: { 'example.com/owner-note': 'keep me' },
+    }),
+  );
 }
 
 describe('Kubernetes store: Secret layout', () => {
@@ -232,9 +218,9 @@ describe('Kubernetes store: Secrets of the old service', () => {
       handledState: 'approved',
       createdAt: '2024-05-01T12:00:00.123Z',
     });
-    expect(await h.store.update(request.id, request.version, { reason: 'late' })).toEqual({
+    expect(await h.store.update(request.id, request.version, { reason: 'late' })).toMatchObject({
       ok: false,
-      reason: 'conflict',
+      error: { code: 'conflict' },
     });
   });
 

@@ -2,13 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../src/requests/request-types.js';
-import { createKubernetesStore, KubernetesApiError } from '../src/store/kubernetes-store.js';
-import {
-  type KubernetesStoreHarness,
-  recordingLogger,
-  startKubernetesStore,
-} from './support/fake-kubernetes-store.js';
+import { createKubernetesStore } from '../src/store/kubernetes/kubernetes-store.js';
+import { KubernetesApiError } from '../src/store/kubernetes/secrets-api.js';
+import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
 import { testKubeConfig } from './support/kubeconfig.js';
+import { recordingLogger } from './support/recording-logger.js';
 
 let h: KubernetesStoreHarness | undefined;
 afterEach(async () => {
@@ -70,9 +68,9 @@ describe('Kubernetes store: how it uses the API', () => {
       ...current,
       metadata: { ...current.metadata, labels: { ...current.metadata.labels, 'request-state': 'approved' } },
     });
-    expect(await store.update(request.id, request.version, { state: 'denied', reason: 'x' })).toEqual({
+    expect(await store.update(request.id, request.version, { state: 'denied', reason: 'x' })).toMatchObject({
       ok: false,
-      reason: 'conflict',
+      error: { code: 'conflict' },
     });
     expect(fake.storage.get(namespace, name).metadata.labels?.['request-state']).toBe('approved');
   });
@@ -82,9 +80,9 @@ describe('Kubernetes store: how it uses the API', () => {
     const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
     // The store holds the current version; another writer slips in between its read and its PUT.
     fake.injectFault({ method: 'PUT', status: 409, times: 1 });
-    expect(await store.update(request.id, request.version, { reason: 'x' })).toEqual({
+    expect(await store.update(request.id, request.version, { reason: 'x' })).toMatchObject({
       ok: false,
-      reason: 'conflict',
+      error: { code: 'conflict' },
     });
     expect(fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
@@ -125,7 +123,7 @@ describe('Kubernetes store: how it uses the API', () => {
     if (!updated.ok) {
       throw new Error('update failed');
     }
-    await store.update(updated.request.id, updated.request.version, { apiKey: 'sk-very-secret' });
+    await store.update(updated.value.id, updated.value.version, { apiKey: 'sk-very-secret' });
     await store.update(request.id, request.version, { apiKey: 'sk-very-secret' });
     h?.fake.injectFault({ status: 500 });
     await store.get(request.id).catch((error: Error) => {
@@ -163,7 +161,7 @@ describe('Kubernetes store: readiness', () => {
     const store = createKubernetesStore({
       namespace: 'x',
       kubeConfig: testKubeConfig({ server: `http://127.0.0.1:${port}` }),
-      logger: recordingLogger(),
+      logger: recordingLogger().logger,
     });
     const error = await store.ping().catch((e: unknown) => e);
     expect(error).toMatchObject({ failure: 'unreachable' });
@@ -192,7 +190,10 @@ describe('Kubernetes store: readiness', () => {
     fake.requests.length = 0;
     expect(await store.get('../../etc')).toBeNull();
     expect(await store.get('UPPER')).toBeNull();
-    expect(await store.update('a/b', '1', { reason: 'x' })).toEqual({ ok: false, reason: 'not-found' });
+    expect(await store.update('a/b', '1', { reason: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
     expect(fake.requests).toHaveLength(0);
   });
 });
@@ -228,7 +229,7 @@ describe('Kubernetes store: work after a hand edit', () => {
 describe('loadKubeConfig', () => {
   it('follows KUBECONFIG outside a cluster', async () => {
     const { writeTempKubeconfig } = await import('./support/kubeconfig.js');
-    const { loadKubeConfig } = await import('../src/store/kubernetes-store.js');
+    const { loadKubeConfig } = await import('../src/store/kubernetes/kube-config.js');
     const file = await writeTempKubeconfig({ server: 'http://127.0.0.1:1', namespace: 'from-file' });
     const previous = process.env.KUBECONFIG;
     process.env.KUBECONFIG = file.path;

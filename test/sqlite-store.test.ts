@@ -9,9 +9,9 @@ async function tempDir() {
   return mkdtemp(join(tmpdir(), 'lkr-sqlite-'));
 }
 
-describeRequestStoreContract('sqlite', async () => {
+describeRequestStoreContract('sqlite', async (now) => {
   const dir = await tempDir();
-  const store = createSqliteStore({ path: join(dir, 'nested', 'requests.db') });
+  const store = createSqliteStore({ path: join(dir, 'nested', 'requests.db'), now });
   return {
     store,
     cleanup: async () => {

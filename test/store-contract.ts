@@ -7,14 +7,24 @@ export interface StoreHarness {
   cleanup: () => Promise<void>;
 }
 
-/** The behaviour every RequestStore adapter must show; the worker and the HTTP layer rely on it. */
-export function describeRequestStoreContract(name: string, setup: () => Promise<StoreHarness>): void {
+/** The store's clock: real time, moved ahead on demand so timestamps can be told apart. */
+export type StoreClock = () => Date;
+
+/** The behaviour every RequestStore adapter must show; the worker and the HTTP layer rely on it.
+ * `setup` builds a store that takes its timestamps from `clock`. */
+export function describeRequestStoreContract(
+  name: string,
+  setup: (clock: StoreClock) => Promise<StoreHarness>,
+): void {
   describe(`RequestStore contract: ${name}`, () => {
     let harness: StoreHarness;
     let store: RequestStore;
+    let aheadMs = 0;
+    const clock: StoreClock = () => new Date(Date.now() + aheadMs);
 
     beforeEach(async () => {
-      harness = await setup();
+      aheadMs = 0;
+      harness = await setup(clock);
       store = harness.store;
     });
     afterEach(async () => {
@@ -59,6 +69,17 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
         );
         expect(new Set(results.map((r) => r.request.id)).size).toBe(1);
         expect(results.filter((r) => r.created)).toHaveLength(1);
+      });
+    });
+
+    describe('email', () => {
+      it('stores the canonical email and finds the request however the email is written', async () => {
+        const { request } = await store.create({ email: '  Jane@Example.COM ', model: 'm1' });
+        expect(request.email).toBe('jane@example.com');
+        expect((await store.findByEmailAndModel('JANE@example.com', 'm1'))?.id).toBe(request.id);
+        const again = await store.create({ email: 'jane@EXAMPLE.com', model: 'm1' });
+        expect(again.created).toBe(false);
+        expect(again.request.id).toBe(request.id);
       });
     });
 
@@ -119,7 +140,7 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
           state: 'approved',
           reason: 'second',
         });
-        expect(loser).toEqual({ ok: false, reason: 'conflict' });
+        expect(loser).toMatchObject({ ok: false, error: { code: 'conflict' } });
         expect(await store.get(request.id)).toEqual(winner);
       });
 
@@ -130,13 +151,32 @@ export function describeRequestStoreContract(name: string, setup: () => Promise<
           store.update(request.id, request.version, { reason: 'two' }),
         ]);
         expect(results.filter((r) => r.ok)).toHaveLength(1);
-        expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: 'conflict' }]);
+        expect(results.flatMap((r) => (r.ok ? [] : [r.error.code]))).toEqual(['conflict']);
+      });
+
+      it('moves updatedAt on a change users can see, not on worker bookkeeping', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        expect(request.updatedAt).toBe(request.createdAt);
+        aheadMs = 60_000;
+        const [claimed] = await store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 1 });
+        expect(claimed?.updatedAt).toBe(request.updatedAt);
+        const booked = await mustUpdate(store, claimed ?? request, {
+          pendingKey: 'sk-1',
+          handledState: 'pending',
+          work: { attempts: 1, nextAttemptAt: 5, lastError: 'timeout' },
+        });
+        expect(booked.updatedAt).toBe(request.updatedAt);
+        aheadMs = 120_000;
+        const decided = await mustUpdate(store, booked, { reason: 'looked at' });
+        expect(Date.parse(decided.updatedAt) - Date.parse(request.updatedAt)).toBeGreaterThanOrEqual(120_000);
+        expect(decided.createdAt).toBe(request.createdAt);
+        expect(await store.get(request.id)).toEqual(decided);
       });
 
       it('answers not-found for an unknown id', async () => {
-        expect(await store.update('00000000000000000000000000000000', '1', { reason: 'x' })).toEqual({
+        expect(await store.update('00000000000000000000000000000000', '1', { reason: 'x' })).toMatchObject({
           ok: false,
-          reason: 'not-found',
+          error: { code: 'not-found' },
         });
       });
     });

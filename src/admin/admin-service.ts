@@ -69,9 +69,9 @@ export function createAdminService({ store, wakeWorker }: AdminServiceDeps) {
         const result = await storeCall(() => store.update(id, request.version, patch));
         if (result.ok) {
           wakeWorker();
-          return result.request;
+          return result.value;
         }
-        if (result.reason === 'not-found') {
+        if (result.error.code === 'not-found') {
           throw notFound(`No key request with id ${JSON.stringify(id)}`);
         }
       }

@@ -1,5 +1,6 @@
 import { maskKey } from '../admin/admin-view.js';
-import { type KeyRequest, needsWork } from '../requests/request-types.js';
+import { needsWork } from '../requests/request-rules.js';
+import type { KeyRequest } from '../requests/request-types.js';
 
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

@@ -155,9 +155,9 @@ function checkUniqueIds(models: ModelConfig[], path: string): ModelConfig[] {
 function checkEmail(raw: string, path: string): string {
   const check = normalizeEmail(raw);
   if (!check.ok) {
-    throw new ConfigError(path, `${check.problem}, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(path, `${check.error.message}, got ${JSON.stringify(raw)}`);
   }
-  return check.email;
+  return check.value;
 }
 
 function parseOrigins(text: string): '*' | string[] {

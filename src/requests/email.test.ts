@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail } from './email.js';
+import { canonicalEmail, normalizeEmail } from './email.js';
+
+describe('canonicalEmail', () => {
+  it('trims and lower-cases without judging the address', () => {
+    expect(canonicalEmail('  Jane@Example.COM \n')).toBe('jane@example.com');
+    expect(canonicalEmail(' Not An Address ')).toBe('not an address');
+  });
+});
 
 describe('normalizeEmail', () => {
   it('trims and lower-cases', () => {
     expect(normalizeEmail('  Alice.Smith+llm@Example.COM \n')).toEqual({
       ok: true,
-      email: 'alice.smith+llm@example.com',
+      value: 'alice.smith+llm@example.com',
     });
   });
 
@@ -26,6 +33,7 @@ describe('normalizeEmail', () => {
   ])('rejects %j (%s)', (raw, problem) => {
     const check = normalizeEmail(raw);
     expect(check.ok).toBe(false);
-    expect(check.ok ? '' : check.problem).toContain(problem);
+    expect(check.ok ? '' : check.error.code).toBe('validation');
+    expect(check.ok ? '' : check.error.message).toContain(problem);
   });
 });

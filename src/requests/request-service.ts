@@ -22,7 +22,10 @@ export function createRequestService({ store, catalog, wakeWorker }: RequestServ
     async submit(input: { email: string; llm: string }): Promise<SubmitResult> {
       const email = normalizeEmail(input.email);
       if (!email.ok) {
-        throw validationError(['body', 'email'], `value is not a valid email address: ${email.problem}`);
+        throw validationError(
+          ['body', 'email'],
+          `value is not a valid email address: ${email.error.message}`,
+        );
       }
       const model = input.llm.trim();
       if (!(await catalog.isRequestable(model))) {
@@ -31,7 +34,7 @@ export function createRequestService({ store, catalog, wakeWorker }: RequestServ
           `Unknown model ${JSON.stringify(model)}: choose one of the ids listed by GET /api/models`,
         );
       }
-      const result = await storeCall(() => store.create({ email: email.email, model }));
+      const result = await storeCall(() => store.create({ email: email.value, model }));
       if (result.created) {
         wakeWorker();
       }

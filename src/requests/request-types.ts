@@ -35,15 +35,11 @@ export interface KeyRequest {
    * instead of minting a second key (see worker/mint-key). */
   pendingKey: string | null;
   /** The state whose worker duties (key, notification) are complete.
-   * Invariant: the request needs work exactly when `handledState !== state`. */
+   * Invariant: the request needs work exactly when `handledState !== state` (request-rules.ts). */
   handledState: RequestState | null;
   createdAt: string;
   updatedAt: string;
   work: WorkLease;
   /** Opaque compare-and-set token (SQLite row version, Kubernetes resourceVersion). */
   version: string;
-}
-
-export function needsWork(request: Pick<KeyRequest, 'state' | 'handledState'>): boolean {
-  return request.state !== request.handledState;
 }

@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import type { Logger } from '../shared/logger.js';
 import type { RequestStore } from './request-store.js';
 import { createSqliteStore } from './sqlite-store.js';
 
@@ -11,7 +11,10 @@ export async function createStore(config: AppConfig, logger: Logger): Promise<Re
     return createSqliteStore({ path: config.store.sqlitePath });
   }
   // Loaded only when used: the Kubernetes client is large and a laptop run does not need it.
-  const { createKubernetesStore, loadKubeConfig } = await import('./kubernetes-store.js');
+  const [{ createKubernetesStore }, { loadKubeConfig }] = await Promise.all([
+    import('./kubernetes/kubernetes-store.js'),
+    import('./kubernetes/kube-config.js'),
+  ]);
   logger.info({ namespace: config.store.namespace }, 'using the Kubernetes Secret request store');
   return createKubernetesStore({
     namespace: config.store.namespace,

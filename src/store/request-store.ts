@@ -1,21 +1,29 @@
 import type { KeyRequest, RequestState, WorkLease } from '../requests/request-types.js';
+import { AppError, notFound } from '../shared/errors.js';
+import type { Result } from '../shared/result.js';
 
 export interface NewRequest {
   email: string;
   model: string;
 }
 
-/** Fields a caller may change with a conditional update. `updatedAt` is set by the store. */
+/** Fields a caller may change with a conditional update. `updatedAt` is set by the store,
+ * as requests/request-rules.ts says. */
 export type RequestPatch = Partial<
   Pick<KeyRequest, 'state' | 'reason' | 'apiKey' | 'pendingKey' | 'handledState'> & {
     work: Partial<WorkLease>;
   }
 >;
 
-export type UpdateResult =
-  | { ok: true; request: KeyRequest }
-  /** `conflict`: someone else changed the request since `version` was read. */
-  | { ok: false; reason: 'conflict' | 'not-found' };
+/** How every adapter reports a conditional update that missed: someone else wrote first. */
+export function staleVersion(id: string): AppError {
+  return new AppError('conflict', `Key request ${id} changed since it was read`);
+}
+
+/** How every adapter reports an update of a request it does not hold. */
+export function unknownRequest(id: string): AppError {
+  return notFound(`No key request with id ${JSON.stringify(id)}`);
+}
 
 export interface ListOptions {
   state?: RequestState;
@@ -53,13 +61,17 @@ export interface StoreStats {
  * - `claimDue` hands each due request to at most one owner until its lease ends.
  */
 export interface RequestStore {
-  /** Creates a pending request, or returns the existing one for the same email and model. */
+  /** Creates a pending request, or returns the existing one for the same email and model.
+   * The email is compared and stored in canonical form (requests/email.ts). */
   create(input: NewRequest): Promise<{ request: KeyRequest; created: boolean }>;
   get(id: string): Promise<KeyRequest | null>;
   findByEmailAndModel(email: string, model: string): Promise<KeyRequest | null>;
   /** Newest first. */
   list(options: ListOptions): Promise<Page<KeyRequest>>;
-  update(id: string, version: string, patch: RequestPatch): Promise<UpdateResult>;
+  /** The request as now stored, or an AppError: `conflict` when someone else changed it
+   * since `version` was read, `not-found` when there is no such request. Failing to reach
+   * the store throws. */
+  update(id: string, version: string, patch: RequestPatch): Promise<Result<KeyRequest>>;
   /** Leases up to `limit` requests that need work, whose retry time has come and
    * whose previous lease (if any) has expired; returns them as now stored. */
   claimDue(options: ClaimOptions): Promise<KeyRequest[]>;

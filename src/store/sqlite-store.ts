@@ -2,16 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type KeyRequest, REQUEST_STATES, type RequestState } from '../requests/request-types.js';
-import type {
-  ClaimOptions,
-  ListOptions,
-  NewRequest,
-  Page,
-  RequestPatch,
-  RequestStore,
-  StoreStats,
-  UpdateResult,
+import { canonicalEmail } from '../requests/email.js';
+import { changesOf, newRequest, type RequestChanges, type StoredRequest } from '../requests/request-rules.js';
+import {
+  type KeyRequest,
+  REQUEST_STATES,
+  type RequestState,
+  type WorkLease,
+} from '../requests/request-types.js';
+import { fail, ok } from '../shared/result.js';
+import {
+  type ClaimOptions,
+  type ListOptions,
+  type NewRequest,
+  type Page,
+  type RequestPatch,
+  type RequestStore,
+  type StoreStats,
+  staleVersion,
+  unknownRequest,
 } from './request-store.js';
 
 const SCHEMA = `
@@ -80,15 +89,18 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
-  const insert = db.prepare<[string, string, string, string, string]>(`
-    INSERT INTO key_requests (id, email, model, state, created_at, updated_at)
-    VALUES (?, ?, ?, 'pending', ?, ?)
+  const insert = db.prepare<[Omit<Row, 'seq' | 'version'>]>(`
+    INSERT INTO key_requests (id, email, model, state, reason, api_key, pending_key, handled_state,
+      created_at, updated_at, lease_owner, lease_until, attempts, next_attempt_at, last_error)
+    VALUES (@id, @email, @model, @state, @reason, @api_key, @pending_key, @handled_state,
+      @created_at, @updated_at, @lease_owner, @lease_until, @attempts, @next_attempt_at, @last_error)
     ON CONFLICT (email, model) DO NOTHING
     RETURNING *`);
   const byId = db.prepare<[string], Row>('SELECT * FROM key_requests WHERE id = ?');
   const byEmailModel = db.prepare<[string, string], Row>(
     'SELECT * FROM key_requests WHERE email = ? AND model = ?',
   );
+  // The WHERE clause is isDue of requests/request-rules.ts, in SQL so the index can serve it.
   const claim = db.prepare<[{ owner: string; leaseUntil: number; now: number; limit: number }], Row>(`
     UPDATE key_requests SET lease_owner = @owner, lease_until = @leaseUntil, version = version + 1
     WHERE seq IN (
@@ -118,9 +130,10 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   }
 
   return {
-    async create({ email, model }: NewRequest) {
-      const stamp = now().toISOString();
-      const row = insert.get(randomUUID(), email, model, stamp, stamp) as Row | undefined;
+    async create({ email: rawEmail, model }: NewRequest) {
+      const email = canonicalEmail(rawEmail);
+      const fresh = newRequest({ id: randomUUID(), email, model }, now().toISOString());
+      const row = insert.get(toColumns(fresh)) as Row | undefined;
       if (row) {
         return { request: toRequest(row), created: true };
       }
@@ -138,7 +151,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     },
 
     async findByEmailAndModel(email, model) {
-      const row = byEmailModel.get(email, model);
+      const row = byEmailModel.get(canonicalEmail(email), model);
       return row ? toRequest(row) : null;
     },
 
@@ -165,14 +178,14 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
       };
     },
 
-    async update(id, version, patch): Promise<UpdateResult> {
+    async update(id, version, patch) {
       const expected = Number(version);
       const { sql, values } = patchToSql(patch, now().toISOString());
       const row = updateStatement(sql).get(...values, id, expected) as Row | undefined;
       if (row) {
-        return { ok: true, request: toRequest(row) };
+        return ok(toRequest(row));
       }
-      return { ok: false, reason: byId.get(id) ? 'conflict' : 'not-found' };
+      return fail(byId.get(id) ? staleVersion(id) : unknownRequest(id));
     },
 
     async claimDue({ owner, now: at, leaseMs, limit }: ClaimOptions) {
@@ -206,48 +219,60 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   };
 }
 
-/** Builds the SET clause; only the fields present in the patch change. A change visible
- * to users (anything but worker bookkeeping) also moves `updated_at`. */
+const COLUMNS: Record<keyof RequestChanges['request'], keyof Row> = {
+  state: 'state',
+  reason: 'reason',
+  apiKey: 'api_key',
+  pendingKey: 'pending_key',
+  handledState: 'handled_state',
+  updatedAt: 'updated_at',
+};
+
+const WORK_COLUMNS: Record<keyof WorkLease, keyof Row> = {
+  owner: 'lease_owner',
+  leaseUntil: 'lease_until',
+  attempts: 'attempts',
+  nextAttemptAt: 'next_attempt_at',
+  lastError: 'last_error',
+};
+
+/** The SET clause of what the patch changes (request-rules.ts decides which fields,
+ * `updated_at` included), in a fixed column order so equal shapes share a statement. */
 function patchToSql(patch: RequestPatch, stamp: string): { sql: string; values: unknown[] } {
+  const changes = changesOf(patch, stamp);
   const sets: string[] = [];
   const values: unknown[] = [];
-  const set = (column: string, value: unknown) => {
-    sets.push(`${column} = ?`);
-    values.push(value);
+  const add = <F extends string>(columns: Record<F, keyof Row>, changed: Partial<Record<F, unknown>>) => {
+    for (const [field, column] of Object.entries(columns) as [F, keyof Row][]) {
+      if (field in changed) {
+        sets.push(`${column} = ?`);
+        values.push(changed[field]);
+      }
+    }
   };
-  const visible = {
-    state: 'state',
-    reason: 'reason',
-    apiKey: 'api_key',
-    pendingKey: 'pending_key',
-    handledState: 'handled_state',
-  } as const;
-  let touched = false;
-  for (const [field, column] of Object.entries(visible)) {
-    const value = patch[field as keyof typeof visible];
-    if (value !== undefined) {
-      set(column, value);
-      touched = touched || field === 'state' || field === 'reason' || field === 'apiKey';
-    }
-  }
-  if (touched) {
-    set('updated_at', stamp);
-  }
-  const work = patch.work ?? {};
-  const workColumns = {
-    owner: 'lease_owner',
-    leaseUntil: 'lease_until',
-    attempts: 'attempts',
-    nextAttemptAt: 'next_attempt_at',
-    lastError: 'last_error',
-  } as const;
-  for (const [field, column] of Object.entries(workColumns)) {
-    const value = work[field as keyof typeof workColumns];
-    if (value !== undefined) {
-      set(column, value);
-    }
-  }
+  add(COLUMNS, changes.request);
+  add(WORK_COLUMNS, changes.work);
   return { sql: sets.length > 0 ? sets.join(', ') : 'seq = seq', values };
+}
+
+function toColumns(request: StoredRequest): Omit<Row, 'seq' | 'version'> {
+  return {
+    id: request.id,
+    email: request.email,
+    model: request.model,
+    state: request.state,
+    reason: request.reason,
+    api_key: request.apiKey,
+    pending_key: request.pendingKey,
+    handled_state: request.handledState,
+    created_at: request.createdAt,
+    updated_at: request.updatedAt,
+    lease_owner: request.work.owner,
+    lease_until: request.work.leaseUntil,
+    attempts: request.work.attempts,
+    next_attempt_at: request.work.nextAttemptAt,
+    last_error: request.work.lastError,
+  };
 }
 
 function toRequest(row: Row): KeyRequest {

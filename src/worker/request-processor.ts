@@ -3,7 +3,8 @@ import type { KeySettings } from '../config/config-schema.js';
 import type { LiteLlmClient } from '../litellm/litellm-types.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
 import { approvalMail, denialMail, reviewNoticeMail, revocationMail } from '../mail/templates.js';
-import { type KeyRequest, needsWork, type RequestState } from '../requests/request-types.js';
+import { needsWork } from '../requests/request-rules.js';
+import type { KeyRequest, RequestState } from '../requests/request-types.js';
 import { AppError, withContext } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { RequestPatch, RequestStore } from '../store/request-store.js';
@@ -76,9 +77,9 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const result = await store.update(current.id, current.version, patch);
       if (result.ok) {
-        return { kind: 'next', request: result.request };
+        return { kind: 'next', request: result.value };
       }
-      if (result.reason === 'not-found') {
+      if (result.error.code === 'not-found') {
         return { kind: 'lost' };
       }
       const fresh = await store.get(current.id);

@@ -1,26 +1,16 @@
-import { createKubernetesStore, type KubernetesStoreDeps } from '../../src/store/kubernetes-store.js';
+import {
+  createKubernetesStore,
+  type KubernetesStoreDeps,
+} from '../../src/store/kubernetes/kubernetes-store.js';
 import type { RequestStore } from '../../src/store/request-store.js';
 import { type FakeKubernetes, startFakeKubernetes } from './fake-kubernetes.js';
 import { testKubeConfig } from './kubeconfig.js';
-
-export interface LogEntry {
-  level: 'debug' | 'info' | 'warn';
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-/** A logger that keeps what it is told, so tests can assert on warnings (and on secrets not being logged). */
-export function recordingLogger() {
-  const entries: LogEntry[] = [];
-  const at = (level: LogEntry['level']) => (fields: Record<string, unknown>, message: string) => {
-    entries.push({ level, fields, message });
-  };
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn') };
-}
+import { recordingLogger } from './recording-logger.js';
 
 export interface KubernetesStoreHarness {
   fake: FakeKubernetes;
   store: RequestStore;
+  /** What every replica of this harness logged. */
   logger: ReturnType<typeof recordingLogger>;
   namespace: string;
   /** Another store (another "replica") on the same fake. */
@@ -40,7 +30,7 @@ export async function startKubernetesStore(
     const store = createKubernetesStore({
       namespace,
       kubeConfig: testKubeConfig({ server: fake.url, namespace }),
-      logger,
+      logger: logger.logger,
       requestTimeoutMs: 5_000,
       ...overrides,
       ...more,

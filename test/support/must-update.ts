@@ -9,7 +9,7 @@ export async function mustUpdate(
 ): Promise<KeyRequest> {
   const result = await store.update(request.id, request.version, patch);
   if (!result.ok) {
-    throw new Error(`update failed: ${result.reason}`);
+    throw new Error(`update failed: ${result.error.code}`);
   }
-  return result.request;
+  return result.value;
 }

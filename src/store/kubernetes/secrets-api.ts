@@ -7,6 +7,8 @@ import {
   ServerConfiguration,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { AppError } from '../../shared/errors.js';
+import { fail, ok, type Result } from '../../shared/result.js';
 
 /** Why a call to the API server failed, in words an operator can act on. Messages never
  * carry Secret contents: they are built from the status code and the server's Status message. */
@@ -47,12 +49,11 @@ export interface SecretPage {
  * conflicts and absences as values and everything else as KubernetesApiError. */
 export interface SecretsApi {
   get(name: string): Promise<V1Secret | null>;
-  create(secret: V1Secret): Promise<{ ok: true; secret: V1Secret } | { ok: false; reason: 'exists' }>;
-  /** PUT; conditional when `secret.metadata.resourceVersion` is set. */
-  replace(
-    name: string,
-    secret: V1Secret,
-  ): Promise<{ ok: true; secret: V1Secret } | { ok: false; reason: 'conflict' | 'not-found' }>;
+  /** The Secret as stored, or `conflict` when one of that name exists already (409 AlreadyExists). */
+  create(secret: V1Secret): Promise<Result<V1Secret>>;
+  /** PUT; conditional when `secret.metadata.resourceVersion` is set. The Secret as stored, or
+   * `conflict` (409: the resourceVersion is no longer current) or `not-found` (404). */
+  replace(name: string, secret: V1Secret): Promise<Result<V1Secret>>;
   listPage(labelSelector: string, limit: number, continueToken?: string): Promise<SecretPage>;
   /** Every Secret matching the selector, fetched `pageSize` at a time. */
   listAll(labelSelector: string, pageSize: number): AsyncGenerator<V1Secret>;
@@ -121,12 +122,14 @@ export function createSecretsApi({
         core.createNamespacedSecret({ namespace, body: secret }),
       );
       if (result === 409) {
-        return { ok: false, reason: 'exists' };
+        return fail(
+          new AppError('conflict', `secret ${secret.metadata?.name} already exists`, { status: 409 }),
+        );
       }
       if (result === 404) {
         throw new KubernetesApiError('rejected', `create secret: namespace not found (${where})`, 404);
       }
-      return { ok: true, secret: result };
+      return ok(result);
     },
 
     async replace(name, secret) {
@@ -134,12 +137,12 @@ export function createSecretsApi({
         core.replaceNamespacedSecret({ name, namespace, body: secret }),
       );
       if (result === 404) {
-        return { ok: false, reason: 'not-found' };
+        return fail(new AppError('not-found', `secret ${name} does not exist`, { status: 404 }));
       }
       if (result === 409) {
-        return { ok: false, reason: 'conflict' };
+        return fail(new AppError('conflict', `secret ${name} changed since it was read`, { status: 409 }));
       }
-      return { ok: true, secret: result };
+      return ok(result);
     },
 
     async listPage(labelSelector, pageSize, continueToken) {

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import { isRequestState, type KeyRequest, type RequestState } from '../requests/request-types.js';
+import { canonicalEmail } from '../../requests/email.js';
+import type { StoredRequest } from '../../requests/request-rules.js';
+import { isRequestState, type KeyRequest, type RequestState } from '../../requests/request-types.js';
+import { AppError } from '../../shared/errors.js';
+import { fail, ok, type Result } from '../../shared/result.js';
 
-/** The Secret layout of DESIGN.md ("Kubernetes Secret layout"). Names are a public contract:
+/** The Secret layout of docs/design.md ("Kubernetes Secret layout"). Names are a public contract:
  * the old Python service, operators' kubectl commands and dashboards rely on them. */
 
 export const SECRET_NAME_PREFIX = 'llm-key-request-';
@@ -13,7 +17,7 @@ export const LABELS = {
   name: 'app.kubernetes.io/name',
   component: 'app.kubernetes.io/component',
   state: 'request-state',
-  /** sha256 of the normalised email; present on every Secret this service has written. */
+  /** sha256 of the canonical email (requests/email.ts); present on every Secret this service has written. */
   emailHash: 'llm-key-requestor/email-hash',
   /** The state whose worker duties are done; absent while none are. */
   handledState: 'llm-key-requestor/handled-state',
@@ -57,13 +61,9 @@ export function secretName(id: string): string {
   return `${SECRET_NAME_PREFIX}${id}`;
 }
 
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 /** Label values hold at most 63 characters; 63 hex digits of sha256 keep 252 bits. */
 export function emailHash(email: string): string {
-  return createHash('sha256').update(normaliseEmail(email), 'utf8').digest('hex').slice(0, 63);
+  return createHash('sha256').update(canonicalEmail(email), 'utf8').digest('hex').slice(0, 63);
 }
 
 /** Reads an annotation timestamp. The old service wrote Python `isoformat()` without an
@@ -109,14 +109,16 @@ function nonEmpty(value: string | undefined): string | null {
   return value === undefined || value === '' ? null : value;
 }
 
-export type DecodeResult =
-  | {
-      ok: true;
-      request: KeyRequest;
-      /** Written by the old service: no email-hash label yet. */
-      legacy: boolean;
-    }
-  | { ok: false; problem: string };
+export interface DecodedSecret {
+  request: KeyRequest;
+  /** Written by the old service: no email-hash label yet. */
+  legacy: boolean;
+}
+
+/** A Secret that does not hold a request we can read: `bad-response` (not retryable). */
+function unreadable(problem: string): Result<never> {
+  return fail(new AppError('bad-response', problem));
+}
 
 /** Worker duties the old service already carried out: it minted and mailed on approval,
  * mailed on denial, and notified reviewers when it parked a request. A pending request, and
@@ -128,18 +130,19 @@ function legacyHandledState(state: RequestState, apiKey: string | null): Request
   return null;
 }
 
-/** Turns a Secret into a request, or explains why it cannot (such Secrets are skipped, never guessed at).
+/** Turns a Secret into a request, or explains why it cannot in the error's message (such
+ * Secrets are skipped, never guessed at).
  * State precedence: the `request-state` label (what `kubectl label` edits), then the `state`
  * annotation, then `data.state`. */
-export function decodeSecret(secret: V1Secret): DecodeResult {
+export function decodeSecret(secret: V1Secret): Result<DecodedSecret> {
   const metadata = secret.metadata ?? {};
   const name = metadata.name ?? '';
   if (!name.startsWith(SECRET_NAME_PREFIX) || !isValidRequestId(name.slice(SECRET_NAME_PREFIX.length))) {
-    return { ok: false, problem: 'name is not llm-key-request-<id>' };
+    return unreadable('name is not llm-key-request-<id>');
   }
   const version = metadata.resourceVersion;
   if (version === undefined || version === '') {
-    return { ok: false, problem: 'no resourceVersion' };
+    return unreadable('no resourceVersion');
   }
   const labels = metadata.labels ?? {};
   const annotations = metadata.annotations ?? {};
@@ -147,12 +150,12 @@ export function decodeSecret(secret: V1Secret): DecodeResult {
 
   const stateText = labels[LABELS.state] ?? annotations[ANNOTATIONS.state] ?? data[DATA.state];
   if (!isRequestState(stateText)) {
-    return { ok: false, problem: `invalid state ${JSON.stringify(stateText ?? null)}` };
+    return unreadable(`invalid state ${JSON.stringify(stateText ?? null)}`);
   }
   const email = nonEmpty(data[DATA.email] ?? annotations[ANNOTATIONS.email]);
   const model = nonEmpty(data[DATA.model] ?? annotations[ANNOTATIONS.model]);
   if (email === null || model === null) {
-    return { ok: false, problem: 'missing email or model' };
+    return unreadable('missing email or model');
   }
   const apiKey = nonEmpty(data[DATA.apiKey]);
   const legacy = labels[LABELS.emailHash] === undefined;
@@ -163,7 +166,7 @@ export function decodeSecret(secret: V1Secret): DecodeResult {
     const handled = labels[LABELS.handledState];
     if (handled !== undefined && !isRequestState(handled)) {
       // Guessing here could repeat a mint or an email; better to leave the Secret alone.
-      return { ok: false, problem: `invalid handled-state ${JSON.stringify(handled)}` };
+      return unreadable(`invalid handled-state ${JSON.stringify(handled)}`);
     }
     handledState = handled ?? null;
   }
@@ -173,12 +176,11 @@ export function decodeSecret(secret: V1Secret): DecodeResult {
     new Date(0).toISOString();
   const attempts = Number(annotations[ANNOTATIONS.attempts] ?? '0');
 
-  return {
-    ok: true,
+  return ok({
     legacy,
     request: {
       id: name.slice(SECRET_NAME_PREFIX.length),
-      email: normaliseEmail(email),
+      email: canonicalEmail(email),
       model,
       state: stateText,
       reason: nonEmpty(annotations[ANNOTATIONS.reason]),
@@ -196,7 +198,7 @@ export function decodeSecret(secret: V1Secret): DecodeResult {
       },
       version,
     },
-  };
+  });
 }
 
 function setOrDelete(map: Record<string, string>, key: string, value: string | null): void {
@@ -214,7 +216,7 @@ function base64(text: string): string {
 /** Writes `request` onto a copy of `base` (the Secret as last read, when updating), so
  * labels, annotations and data keys that others added survive. The copy keeps base's
  * resourceVersion, which makes a replace with it conditional. */
-export function encodeSecret(request: Omit<KeyRequest, 'version'>, base?: V1Secret): V1Secret {
+export function encodeSecret(request: StoredRequest, base?: V1Secret): V1Secret {
   const metadata = { ...(base?.metadata ?? {}) };
   const labels = { ...(metadata.labels ?? {}) };
   const annotations = { ...(metadata.annotations ?? {}) };

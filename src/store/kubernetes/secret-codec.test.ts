@@ -1,39 +1,23 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { KeyRequest } from '../requests/request-types.js';
-import { decodeSecret, emailHash, encodeSecret, parseTimestamp } from './kubernetes-secret-codec.js';
+import { legacyRequestSecret } from '../../../test/support/fake-kubernetes-legacy.js';
+import type { KeyRequest } from '../../requests/request-types.js';
+import { decodeSecret, emailHash, encodeSecret, parseTimestamp } from './secret-codec.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
-/** A Secret exactly as the old Python service wrote it. */
+/** A Secret exactly as the old Python service wrote it, as read from the API server. */
 function legacySecret(state: string, extra: { apiKey?: string; email?: string } = {}): V1Secret {
-  const email = extra.email ?? 'Jane@Example.com';
-  return {
-    metadata: {
-      name: 'llm-key-request-6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b',
-      resourceVersion: '42',
-      labels: {
-        'app.kubernetes.io/name': 'llm-key-requestor',
-        'app.kubernetes.io/component': 'llm-key-request',
-        'request-state': state,
-      },
-      annotations: {
-        'app.kubernetes.io/component': 'llm-key-request',
-        email,
-        state,
-        created_at: '2024-05-01T12:00:00.123456',
-        updated_at: '2024-05-02T08:30:00',
-      },
-    },
-    type: 'Opaque',
-    data: {
-      request_id: b64('6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b'),
-      email: b64(email),
-      model: b64('gpt-4o'),
-      state: b64(state),
-      ...(extra.apiKey === undefined ? {} : { api_key: b64(extra.apiKey) }),
-    },
-  };
+  const secret = legacyRequestSecret({
+    id: '6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b',
+    state,
+    email: extra.email ?? 'Jane@Example.com',
+    model: 'gpt-4o',
+    ...(extra.apiKey === undefined ? {} : { apiKey: extra.apiKey }),
+    // Python writes no fraction when the microseconds are zero.
+    annotations: { updated_at: '2024-05-02T08:30:00' },
+  });
+  return { ...secret, metadata: { ...secret.metadata, resourceVersion: '42' } };
 }
 
 const request: Omit<KeyRequest, 'version'> = {
@@ -123,7 +107,10 @@ describe('encodeSecret / decodeSecret', () => {
   it('reads back what it wrote', () => {
     const secret = encodeSecret(request);
     secret.metadata = { ...secret.metadata, resourceVersion: '7' };
-    expect(decodeSecret(secret)).toEqual({ ok: true, legacy: false, request: { ...request, version: '7' } });
+    expect(decodeSecret(secret)).toEqual({
+      ok: true,
+      value: { legacy: false, request: { ...request, version: '7' } },
+    });
   });
 
   it('drops optional fields that are cleared', () => {
@@ -167,7 +154,7 @@ describe('encodeSecret / decodeSecret', () => {
       ...labelled.metadata,
       labels: { ...labelled.metadata?.labels, 'request-state': 'approved' },
     };
-    expect(decodeSecret(labelled)).toMatchObject({ ok: true, request: { state: 'approved' } });
+    expect(decodeSecret(labelled)).toMatchObject({ ok: true, value: { request: { state: 'approved' } } });
 
     const annotatedOnly = structuredClone(secret);
     delete annotatedOnly.metadata?.labels?.['request-state'];
@@ -175,16 +162,19 @@ describe('encodeSecret / decodeSecret', () => {
       ...annotatedOnly.metadata,
       annotations: { ...annotatedOnly.metadata?.annotations, state: 'denied' },
     };
-    expect(decodeSecret(annotatedOnly)).toMatchObject({ ok: true, request: { state: 'denied' } });
+    expect(decodeSecret(annotatedOnly)).toMatchObject({ ok: true, value: { request: { state: 'denied' } } });
 
     const dataOnly = structuredClone(annotatedOnly);
     delete dataOnly.metadata?.annotations?.state;
-    expect(decodeSecret(dataOnly)).toMatchObject({ ok: true, request: { state: 'pending' } });
+    expect(decodeSecret(dataOnly)).toMatchObject({ ok: true, value: { request: { state: 'pending' } } });
   });
 
   it('refuses invalid states instead of guessing', () => {
     const typo = legacySecret('aproved');
-    expect(decodeSecret(typo)).toEqual({ ok: false, problem: 'invalid state "aproved"' });
+    expect(decodeSecret(typo)).toMatchObject({
+      ok: false,
+      error: { code: 'bad-response', message: 'invalid state "aproved"' },
+    });
     const badHandled = encodeSecret(request);
     badHandled.metadata = {
       ...badHandled.metadata,
@@ -200,18 +190,20 @@ describe('Secrets of the old service', () => {
     const decoded = decodeSecret(legacySecret('pending'));
     expect(decoded).toMatchObject({
       ok: true,
-      legacy: true,
-      request: {
-        id: '6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b',
-        email: 'jane@example.com',
-        model: 'gpt-4o',
-        state: 'pending',
-        apiKey: null,
-        handledState: null,
-        createdAt: '2024-05-01T12:00:00.123Z',
-        updatedAt: '2024-05-02T08:30:00.000Z',
-        version: '42',
-        work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
+      value: {
+        legacy: true,
+        request: {
+          id: '6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b',
+          email: 'jane@example.com',
+          model: 'gpt-4o',
+          state: 'pending',
+          apiKey: null,
+          handledState: null,
+          createdAt: '2024-05-01T12:00:00.123Z',
+          updatedAt: '2024-05-02T08:30:00.000Z',
+          version: '42',
+          work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
+        },
       },
     });
   });
@@ -224,6 +216,6 @@ describe('Secrets of the old service', () => {
     ['in-review', undefined, 'in-review'],
   ] as const)('state %s with key %s counts as handled: %s', (state, apiKey, handled) => {
     const decoded = decodeSecret(legacySecret(state, apiKey === undefined ? {} : { apiKey }));
-    expect(decoded).toMatchObject({ ok: true, request: { state, handledState: handled } });
+    expect(decoded).toMatchObject({ ok: true, value: { request: { state, handledState: handled } } });
   });
 });

@@ -1,58 +1,11 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import {
-  type KeyRequest,
-  needsWork,
-  REQUEST_STATES,
-  type RequestState,
-  type WorkLease,
-} from '../requests/request-types.js';
-import type { RequestPatch, StoreStats } from './request-store.js';
+import { needsWork } from '../../requests/request-rules.js';
+import { type KeyRequest, REQUEST_STATES, type RequestState } from '../../requests/request-types.js';
+import type { StoreStats } from '../request-store.js';
 
-/** What the Kubernetes store decides on its own, without the API server: which requests are
- * due, how a patch changes a request, the stats, and the order and cursors of list(). */
-
-export function isDue(request: KeyRequest, at: number): boolean {
-  return (
-    needsWork(request) &&
-    request.work.nextAttemptAt <= at &&
-    (request.work.leaseUntil === null || request.work.leaseUntil <= at)
-  );
-}
-
-/** Mirrors the SQLite store: changes users can see move updatedAt, worker bookkeeping does not. */
-export function applyPatch(
-  request: KeyRequest,
-  patch: RequestPatch,
-  stamp: string,
-): Omit<KeyRequest, 'version'> {
-  const { version: _version, ...next } = request;
-  const work: WorkLease = { ...request.work };
-  for (const [field, value] of Object.entries(patch.work ?? {})) {
-    if (value !== undefined) {
-      (work as unknown as Record<string, unknown>)[field] = value;
-    }
-  }
-  next.work = work;
-  if (patch.state !== undefined) {
-    next.state = patch.state;
-  }
-  if (patch.reason !== undefined) {
-    next.reason = patch.reason;
-  }
-  if (patch.apiKey !== undefined) {
-    next.apiKey = patch.apiKey;
-  }
-  if (patch.pendingKey !== undefined) {
-    next.pendingKey = patch.pendingKey;
-  }
-  if (patch.handledState !== undefined) {
-    next.handledState = patch.handledState;
-  }
-  if (patch.state !== undefined || patch.reason !== undefined || patch.apiKey !== undefined) {
-    next.updatedAt = stamp;
-  }
-  return next;
-}
+/** What the Kubernetes store works out on its own, without the API server: whether a write
+ * would change anything, the stats, and the order and cursors of list(). The request rules
+ * themselves (due, patch, new request) are requests/request-rules.ts. */
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

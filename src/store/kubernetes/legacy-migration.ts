@@ -1,13 +1,13 @@
-import { decodeSecret, encodeSecret, LABELS, REQUEST_SELECTOR } from './kubernetes-secret-codec.js';
-import type { SecretsApi } from './kubernetes-secrets-api.js';
-import type { KubernetesStoreLogger } from './kubernetes-store-logger.js';
+import type { Logger } from '../../shared/logger.js';
+import { decodeSecret, encodeSecret, LABELS, REQUEST_SELECTOR } from './secret-codec.js';
+import type { SecretsApi } from './secrets-api.js';
 
 /** Secrets of the old service that this service has not written yet. */
 export const LEGACY_SELECTOR = `${REQUEST_SELECTOR},!${LABELS.emailHash}`;
 
 export interface LegacyMigrationDeps {
   api: Pick<SecretsApi, 'listAll' | 'replace'>;
-  logger: KubernetesStoreLogger;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
   pageSize: number;
   /** How often `runIfDue` sweeps again: an old replica may still write during a rolling upgrade. */
   intervalMs: number;
@@ -32,15 +32,18 @@ export function createLegacyMigration({ api, logger, pageSize, intervalMs, clock
       const decoded = decodeSecret(secret);
       if (!decoded.ok) {
         skipped++;
-        logger.warn({ secret: name, problem: decoded.problem }, 'Skipping an unreadable key request Secret');
+        logger.warn(
+          { secret: name, problem: decoded.error.message },
+          'Skipping an unreadable key request Secret',
+        );
         continue;
       }
-      const result = await api.replace(name, encodeSecret(decoded.request, secret));
+      const result = await api.replace(name, encodeSecret(decoded.value.request, secret));
       if (result.ok) {
         migrated++;
       } else {
         // Someone else changed or deleted it since the list; the next sweep looks again.
-        logger.debug({ secret: name, outcome: result.reason }, 'Legacy Secret changed during migration');
+        logger.debug({ secret: name, outcome: result.error.code }, 'Legacy Secret changed during migration');
       }
     }
     lastSweepAt = clock();

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import { APP_NAME } from './kubernetes-secret-codec.js';
-import type { SecretsApi } from './kubernetes-secrets-api.js';
+import { APP_NAME } from './secret-codec.js';
+import type { SecretsApi } from './secrets-api.js';
 
 /** Holds the key that turns (email, model) into a request id. Not a request Secret: it has
  * another component label, so request selectors never see it. Immutable once created. */
@@ -36,7 +36,7 @@ export function createRequestIds({ api }: { api: Pick<SecretsApi, 'get' | 'creat
       data: { [ID_KEY_FIELD]: randomBytes(32).toString('base64') },
     });
     if (created.ok) {
-      return readKey(created.secret);
+      return readKey(created.value);
     }
     // Another replica created it between our read and our create: use theirs.
     const winner = await api.get(ID_KEY_SECRET_NAME);

@@ -1,44 +1,51 @@
-import { existsSync } from 'node:fs';
-import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { type KeyRequest, REQUEST_STATES } from '../requests/request-types.js';
-import { createLegacyMigration } from './kubernetes-legacy-migration.js';
-import { createRequestIds } from './kubernetes-request-id.js';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { canonicalEmail } from '../../requests/email.js';
+import { applyPatch, isDue, newRequest, type StoredRequest } from '../../requests/request-rules.js';
+import { type KeyRequest, REQUEST_STATES } from '../../requests/request-types.js';
+import type { Logger } from '../../shared/logger.js';
+import { fail, ok, type Result } from '../../shared/result.js';
 import {
+  type ListOptions,
+  type Page,
+  type RequestStore,
+  staleVersion,
+  unknownRequest,
+} from '../request-store.js';
+import { createLegacyMigration } from './legacy-migration.js';
+import { createRequestIds } from './request-id.js';
+import {
+  type DecodedSecret,
   decodeSecret,
   emailHash,
   encodeSecret,
   isValidRequestId,
   LABELS,
-  normaliseEmail,
   REQUEST_SELECTOR,
   secretName,
-} from './kubernetes-secret-codec.js';
-import { createSecretsApi } from './kubernetes-secrets-api.js';
-import type { KubernetesStoreLogger } from './kubernetes-store-logger.js';
+} from './secret-codec.js';
+import { createSecretsApi } from './secrets-api.js';
+import { createSecretCache, createStatsCache } from './store-cache.js';
 import {
-  applyPatch,
   computeStats,
   decodeCursor,
   encodeCursor,
-  isDue,
   newestFirst,
   sameContent,
   shuffle,
-} from './kubernetes-store-rules.js';
-import type { ListOptions, Page, RequestStore, StoreStats, UpdateResult } from './request-store.js';
+} from './store-rules.js';
 
-export { KubernetesApiError } from './kubernetes-secrets-api.js';
-export type { KubernetesStoreLogger } from './kubernetes-store-logger.js';
-
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const MAX_LIST_PAGE = 500;
 const CACHED_SECRETS = 1000;
+
+/** The store never hands Secret data to its logger: only names, states, counts and error
+ * messages built without Secret contents. */
+type StoreLogger = Pick<Logger, 'debug' | 'info' | 'warn'>;
 
 export interface KubernetesStoreDeps {
   /** Already resolved by the config loader. */
   namespace: string;
   kubeConfig: KubeConfig;
-  logger: KubernetesStoreLogger;
+  logger: StoreLogger;
   /** Clock for timestamps and sweeps. */
   now?: () => Date;
   /** Per API request; default 10 s. */
@@ -53,19 +60,7 @@ export interface KubernetesStoreDeps {
   migrationIntervalMs?: number;
 }
 
-/** In a pod: the service account. Elsewhere: KUBECONFIG (read by client-node from the
- * process environment), else ~/.kube/config. */
-export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    kubeConfig.loadFromCluster();
-  } else {
-    kubeConfig.loadFromDefault();
-  }
-  return kubeConfig;
-}
-
-/** RequestStore on Kubernetes Secrets, one per request (layout: kubernetes-secret-codec.ts).
+/** RequestStore on Kubernetes Secrets, one per request (layout: secret-codec.ts).
  *
  * Concurrency (several replicas, any of which may die at any instant):
  * - create: the Secret name derives from (email, model), so concurrent creates race for one
@@ -78,7 +73,6 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
   const { namespace, kubeConfig, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const pageSize = deps.pageSize ?? 250;
-  const statsTtlMs = deps.statsTtlMs ?? 10_000;
   const api = createSecretsApi({
     kubeConfig,
     namespace,
@@ -94,39 +88,23 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     clock: () => now().getTime(),
   });
 
-  // The last Secret seen per name. An update whose version matches needs no fresh read:
-  // a resourceVersion identifies the content exactly.
-  const seen = new Map<string, V1Secret>();
-  const remember = (secret: V1Secret) => {
-    const name = secret.metadata?.name;
-    if (name !== undefined) {
-      seen.delete(name);
-      seen.set(name, secret);
-      if (seen.size > CACHED_SECRETS) {
-        const oldest = seen.keys().next().value;
-        if (oldest !== undefined) {
-          seen.delete(oldest);
-        }
-      }
-    }
-  };
+  const cache = createSecretCache(CACHED_SECRETS);
+  const statsCache = createStatsCache({
+    ttlMs: deps.statsTtlMs ?? 10_000,
+    clock: () => now().getTime(),
+    load: async () => computeStats(await scan(REQUEST_SELECTOR)),
+  });
 
-  // Each unreadable Secret version is reported once, not on every scan.
-  const reported = new Set<string>();
-  function readable(secret: V1Secret): { request: KeyRequest; legacy: boolean } | null {
-    remember(secret);
+  /** The request a Secret holds, or null (reported once per Secret version) when it holds none we can read. */
+  function readable(secret: V1Secret): DecodedSecret | null {
+    cache.remember(secret);
     const decoded = decodeSecret(secret);
     if (decoded.ok) {
-      return decoded;
+      return decoded.value;
     }
-    const key = `${secret.metadata?.name}@${secret.metadata?.resourceVersion}`;
-    if (!reported.has(key)) {
-      if (reported.size > CACHED_SECRETS) {
-        reported.clear();
-      }
-      reported.add(key);
+    if (cache.firstReport(secret)) {
       logger.warn(
-        { secret: secret.metadata?.name, namespace, problem: decoded.problem },
+        { secret: secret.metadata?.name, namespace, problem: decoded.error.message },
         'Ignoring a key request Secret that cannot be read',
       );
     }
@@ -148,31 +126,26 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     return (await scanSecrets(selector)).map(({ request }) => request);
   }
 
-  let statsCache: { at: number; value: Promise<StoreStats> } | null = null;
-  const invalidateStats = () => {
-    statsCache = null;
-  };
-
   /** Writes `next` over `base` on condition of base's resourceVersion. */
-  async function write(base: V1Secret, next: Omit<KeyRequest, 'version'>): Promise<UpdateResult> {
+  async function write(base: V1Secret, next: StoredRequest): Promise<Result<KeyRequest>> {
     const name = secretName(next.id);
     const result = await api.replace(name, encodeSecret(next, base));
     if (!result.ok) {
-      return result;
+      return fail(result.error.code === 'not-found' ? unknownRequest(next.id) : staleVersion(next.id));
     }
-    invalidateStats();
-    const decoded = readable(result.secret);
+    statsCache.invalidate();
+    const decoded = readable(result.value);
     if (!decoded) {
       throw new Error(`Secret ${name} cannot be read back after writing it`);
     }
-    return { ok: true, request: decoded.request };
+    return ok(decoded.request);
   }
 
   async function findByEmailAndModel(email: string, model: string): Promise<KeyRequest | null> {
     await migration.ensureOnce();
-    const normalised = normaliseEmail(email);
-    const found = (await scan(`${REQUEST_SELECTOR},${LABELS.emailHash}=${emailHash(normalised)}`)).filter(
-      (request) => request.email === normalised && request.model === model,
+    const canonical = canonicalEmail(email);
+    const found = (await scan(`${REQUEST_SELECTOR},${LABELS.emailHash}=${emailHash(canonical)}`)).filter(
+      (request) => request.email === canonical && request.model === model,
     );
     // The old service could leave duplicates; the oldest request is the one users were told about first.
     found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -181,30 +154,16 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
 
   const store: RequestStore = {
     async create({ email: rawEmail, model }) {
-      const email = normaliseEmail(rawEmail);
+      const email = canonicalEmail(rawEmail);
       const existing = await findByEmailAndModel(email, model);
       if (existing) {
         return { request: existing, created: false };
       }
       const id = await ids.idFor(email, model);
-      const stamp = now().toISOString();
-      const fresh: Omit<KeyRequest, 'version'> = {
-        id,
-        email,
-        model,
-        state: 'pending',
-        reason: null,
-        apiKey: null,
-        pendingKey: null,
-        handledState: null,
-        createdAt: stamp,
-        updatedAt: stamp,
-        work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
-      };
-      const created = await api.create(encodeSecret(fresh));
+      const created = await api.create(encodeSecret(newRequest({ id, email, model }, now().toISOString())));
       if (created.ok) {
-        invalidateStats();
-        const decoded = readable(created.secret);
+        statsCache.invalidate();
+        const decoded = readable(created.value);
         if (!decoded) {
           throw new Error(`Secret ${secretName(id)} cannot be read back after creating it`);
         }
@@ -255,27 +214,28 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       };
     },
 
-    async update(id, version, patch): Promise<UpdateResult> {
+    async update(id, version, patch) {
       if (!isValidRequestId(id)) {
-        return { ok: false, reason: 'not-found' };
+        return fail(unknownRequest(id));
       }
       const name = secretName(id);
-      const cached = seen.get(name);
+      const cached = cache.lastSeen(name);
       const base = cached?.metadata?.resourceVersion === version ? cached : await api.get(name);
       if (!base) {
-        return { ok: false, reason: 'not-found' };
+        return fail(unknownRequest(id));
       }
-      remember(base);
+      cache.remember(base);
       if (base.metadata?.resourceVersion !== version) {
-        return { ok: false, reason: 'conflict' };
+        return fail(staleVersion(id));
       }
       const decoded = decodeSecret(base);
       if (!decoded.ok) {
-        throw new Error(`Secret ${name} cannot be read (${decoded.problem}); fix or delete it`);
+        throw new Error(`Secret ${name} cannot be read (${decoded.error.message}); fix or delete it`);
       }
-      const next = applyPatch(decoded.request, patch, now().toISOString());
-      if (!decoded.legacy && sameContent(encodeSecret(next, base), base)) {
-        return { ok: true, request: decoded.request };
+      const { request, legacy } = decoded.value;
+      const next = applyPatch(request, patch, now().toISOString());
+      if (!legacy && sameContent(encodeSecret(next, base), base)) {
+        return ok(request);
       }
       return write(base, next);
     },
@@ -301,12 +261,10 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
           break;
         }
         try {
-          const result = await write(secret, {
-            ...request,
-            work: { ...request.work, owner, leaseUntil: at + leaseMs },
-          });
+          const lease = { work: { owner, leaseUntil: at + leaseMs } };
+          const result = await write(secret, applyPatch(request, lease, now().toISOString()));
           if (result.ok) {
-            claimed.push(result.request);
+            claimed.push(result.value);
           }
           // conflict: another replica claimed or changed it first; not-found: deleted. Skip either way.
         } catch (error) {
@@ -324,20 +282,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       return claimed;
     },
 
-    async stats() {
-      const at = now().getTime();
-      if (statsCache === null || at - statsCache.at >= statsTtlMs) {
-        // Concurrent callers share one scan; a failed scan is not remembered.
-        const entry = { at, value: scan(REQUEST_SELECTOR).then(computeStats) };
-        statsCache = entry;
-        entry.value.catch(() => {
-          if (statsCache === entry) {
-            statsCache = null;
-          }
-        });
-      }
-      return statsCache.value;
-    },
+    stats: statsCache.get,
 
     async ping() {
       // Proves reachability, credentials and RBAC (list secrets) in one small call.
@@ -345,14 +290,14 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     },
 
     async close() {
-      seen.clear();
+      cache.clear();
     },
   };
   return withPingLogging(store, logger);
 }
 
 /** Logs when readiness changes (and why), not on every probe. */
-function withPingLogging(store: RequestStore, logger: KubernetesStoreLogger): RequestStore {
+function withPingLogging(store: RequestStore, logger: StoreLogger): RequestStore {
   let problem: string | null = null;
   return {
     ...store,
