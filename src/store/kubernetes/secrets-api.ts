@@ -20,13 +20,15 @@ export type KubernetesFailure =
   | 'expired'
   | 'rejected';
 
-export class KubernetesApiError extends Error {
+/** The store cannot answer: to every caller this is the one AppError code `store-unavailable`
+ * (503 over HTTP, a retry for the worker); `failure` tells operators which way it failed. */
+export class KubernetesApiError extends AppError {
   constructor(
     readonly failure: KubernetesFailure,
     message: string,
-    readonly status?: number,
+    status?: number,
   ) {
-    super(message);
+    super('store-unavailable', message, status === undefined ? {} : { status });
     this.name = 'KubernetesApiError';
   }
 }
