@@ -4,7 +4,7 @@ import { Value } from 'typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { normalizeEmail } from '../requests/email.js';
 import type { AppConfig } from './app-config.js';
-import { ConfigError, firstSchemaProblem } from './config-error.js';
+import { ConfigError, firstSchemaProblem, pointerToPath } from './config-error.js';
 import { type ConfigFile, ConfigFileSchema, type ModelConfig } from './config-schema.js';
 import { parseDuration } from './duration.js';
 
@@ -129,7 +129,7 @@ function readConfigFile(path: string): ConfigFile {
   }
   const problem = firstSchemaProblem(Value.Errors(ConfigFileSchema, data));
   if (problem) {
-    throw problem;
+    throw new ConfigError(pointerToPath(problem.pointer), problem.problem);
   }
   return data as ConfigFile;
 }
