@@ -11,6 +11,7 @@ import { createModelCatalog } from '../src/models/model-catalog.js';
 import { createMetrics } from '../src/ops/metrics.js';
 import { createRequestService } from '../src/requests/request-service.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
+import { waitUntil } from './support/wait.js';
 
 const INDEX =
   '<!doctype html><title>LLM keys</title><script type="module" src="/assets/app-1a2b.js"></script>';
@@ -100,25 +101,38 @@ describe('the web UI', () => {
 });
 
 describe('the HTTP app', () => {
-  it('marks answers `connection: close` once it is closing, so keep-alive clients let go', async () => {
+  it('marks answers still in flight at shutdown `connection: close`, so keep-alive clients let go', async () => {
     const served = await appServing(null);
-    let during: string | undefined;
+    let closingStarted = () => {};
+    const closing = new Promise<void>((resolve) => {
+      closingStarted = resolve;
+    });
+    // A request that is being answered when close() begins, and finishes after it.
+    let arrived = false;
+    served.get('/in-flight', async () => {
+      arrived = true;
+      await closing;
+      return { done: true };
+    });
     served.addHook('preClose', async () => {
-      during = await connectionHeader(served);
+      closingStarted();
     });
     await served.listen({ host: '127.0.0.1', port: 0 });
-    expect(await connectionHeader(served)).toBe('keep-alive');
-    await served.close();
+    expect(await connectionHeader(served, '/health')).toBe('keep-alive');
+    const inFlight = connectionHeader(served, '/in-flight');
+    await waitUntil(() => arrived, { what: 'the request to reach its handler' });
+    const closed = served.close();
+    expect(await inFlight).toBe('close');
+    await closed;
     app = undefined;
-    expect(during).toBe('close');
   });
 });
 
-/** The Connection header of GET /health over a real keep-alive socket. */
-function connectionHeader(served: FastifyInstance): Promise<string | undefined> {
+/** The Connection header of a GET over a real keep-alive socket. */
+function connectionHeader(served: FastifyInstance, path: string): Promise<string | undefined> {
   const { port } = served.server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/health', headers: { connection: 'keep-alive' } }, (response) => {
+    get({ host: '127.0.0.1', port, path, headers: { connection: 'keep-alive' } }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.headers.connection));
     }).on('error', reject);

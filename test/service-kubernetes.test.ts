@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
-import { createService, type Service } from '../src/server.js';
+import { createService, type Service } from '../src/composition-root.js';
 import { type FakeKubernetes, type SecretObject, startFakeKubernetes } from './support/fake-kubernetes.js';
 import { parseLabelSelector } from './support/fake-kubernetes-selector.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';

@@ -80,7 +80,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         querystring: Type.Object(
           {
             filter: Type.Optional(Type.Enum([...ADMIN_FILTERS], { default: 'all' })),
-            // Query values arrive as strings and types are never coerced (app.ts), so the bound is a pattern.
+            // Query values arrive as strings and types are never coerced (app.ts's ajv options), so the bound is a pattern.
             limit: Type.Optional(
               Type.String({
                 pattern: wholeNumberPattern(PAGE_SIZE.max),

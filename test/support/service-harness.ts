@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { KeyRequest } from '../../src/requests/request-types.js';
-import { createService, type Service } from '../../src/server.js';
+import { createService, type Service } from '../../src/composition-root.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './fake-litellm.js';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
 import { waitUntil } from './wait.js';
