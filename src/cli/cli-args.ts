@@ -1,8 +1,14 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_FILTERS, type AdminFilter } from '../admin/admin-service.js';
-import { checkReason } from '../admin/decision-reason.js';
+import { checkReason, reasonRequired } from '../admin/decision-reason.js';
 import { MAX_REASON_LENGTH, PAGE_SIZE, REQUEST_ID_PATTERN, REQUEST_ID_RULE } from '../requests/limits.js';
-import { type AdminAction, fromStates, isAdminAction } from '../requests/transitions.js';
+import {
+  ADMIN_ACTIONS,
+  ADMIN_TRANSITIONS,
+  type AdminAction,
+  fromStates,
+  isAdminAction,
+} from '../requests/transitions.js';
 
 /** What the operator asked for, checked: every field is valid by construction. */
 export type CliCommand =
@@ -25,6 +31,21 @@ export class UsageError extends Error {
 const MAX_LIMIT = 1000;
 const REQUEST_ID = new RegExp(REQUEST_ID_PATTERN);
 
+/** How the CLI words each decision: what happens after it, and what it prints when done.
+ * The command, its states and whether --reason is required come from the transitions table
+ * and the reason rule. */
+export const DECISION_TEXT: Record<AdminAction, { effect: string; done: string }> = {
+  approve: { effect: "the server's worker mints and mails the key", done: 'Approved' },
+  deny: { effect: 'the reason is mailed to the requester', done: 'Denied' },
+  revoke: { effect: 'the key is deleted on LiteLLM and the requester told', done: 'Revoked' },
+};
+
+function decisionUsage(action: AdminAction): string {
+  const command = `${action} <id> ${reasonRequired(action) ? '--reason TEXT' : '[--reason TEXT]'}`;
+  const { to } = ADMIN_TRANSITIONS[action];
+  return `  ${command.padEnd(31)}${fromStates(action)} -> ${to}; ${DECISION_TEXT[action].effect}\n`;
+}
+
 export const USAGE = `Usage: llm-key-requestor <command> [options]
 
 Acts directly on the request store the server is configured with (CONFIG_FILE,
@@ -36,10 +57,7 @@ Commands:
                                  requests, newest first; F is one of
                                  ${ADMIN_FILTERS.join('|')} (default all), N 1-${MAX_LIMIT} (default ${PAGE_SIZE.default})
   show <id> [--json]             one request in detail
-  approve <id> [--reason TEXT]   ${fromStates('approve')} -> approved; the server's worker mints and mails the key
-  deny <id> --reason TEXT        ${fromStates('deny')} -> denied; the reason is mailed to the requester
-  revoke <id> --reason TEXT      ${fromStates('revoke')} -> revoked; the key is deleted on LiteLLM and the requester told
-  help                           this text
+${ADMIN_ACTIONS.map(decisionUsage).join('')}  help                           this text
 
 --json prints what the admin API returns. Keys are only ever shown masked (sk-…abcd).
 Logs go to stderr (level warn unless LOG_LEVEL is set).

@@ -5,6 +5,7 @@ import { createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import type { AdminAction } from '../requests/transitions.js';
+import { DECISION_TEXT } from './cli-args.js';
 import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
 
 /** Each command returns what to print on stdout; failures are thrown (AppError, ConfigError)
@@ -104,8 +105,6 @@ export interface DecideInput {
   queueIntervalMs: number;
 }
 
-const DONE: Record<AdminAction, string> = { approve: 'Approved', deny: 'Denied', revoke: 'Revoked' };
-
 /** Changes the state only. The CLI has no worker: the server's worker, polling the same store,
  * does the side effects (mint, mail, delete) exactly as after a decision in the web console. */
 export async function decideRequest(admin: AdminService, input: DecideInput): Promise<string> {
@@ -119,7 +118,7 @@ export async function decideRequest(admin: AdminService, input: DecideInput): Pr
   const interval = formatDuration(input.queueIntervalMs);
   return (
     printable(
-      `${DONE[input.action]} ${request.id} (${request.email}, ${request.model}): ${request.reason ?? ''}`,
+      `${DECISION_TEXT[input.action].done} ${request.id} (${request.email}, ${request.model}): ${request.reason ?? ''}`,
     ) +
     '\n' +
     `The server's worker will ${pendingDuty(request)} within APPROVAL_QUEUE_INTERVAL (${interval} here);\n` +
