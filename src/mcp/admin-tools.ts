@@ -161,7 +161,7 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
       inputSchema: listInput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ filter = 'all', limit = 50, cursor }) =>
+    ({ filter = 'all', limit = PAGE_SIZE.default, cursor }) =>
       run('list_requests', async () => {
         const page = await admin.list(filter, limit, cursor);
         return { requests: page.items.map(toAdminView), next_cursor: page.nextCursor };
