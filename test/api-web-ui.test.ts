@@ -35,7 +35,7 @@ async function appServing(uiDir: string | null): Promise<FastifyInstance> {
       models: [{ id: 'gpt-4', title: 'GPT-4' }],
       featuredModels: [],
       allowUnlistedModels: false,
-      litellm: { enableModels: false } as never,
+      litellm: { baseUrl: '', apiKey: '', gatewayUrl: '', enableModels: false, keyDefaults: {} },
     },
     fetchProxyModels: async () => [],
     logger: { warn: () => {} },

@@ -173,7 +173,7 @@ function parseLimit(raw: string | undefined): number {
 function parseId(raw: string | undefined): string {
   const id = raw?.trim() ?? '';
   if (!REQUEST_ID.test(id)) {
-    throw new UsageError(`${REQUEST_ID_RULE}, got ${JSON.stringify(raw?.slice(0, 80))}`);
+    throw new UsageError(`a request id is ${REQUEST_ID_RULE}, got ${JSON.stringify(raw?.slice(0, 80))}`);
   }
   return id;
 }

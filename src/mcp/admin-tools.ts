@@ -12,7 +12,7 @@ import {
   REQUEST_ID_PATTERN,
   REQUEST_ID_RULE,
 } from '../requests/limits.js';
-import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
+import { ADMIN_ACTIONS, ADMIN_TRANSITIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { AppError } from '../shared/errors.js';
 
 export interface AdminToolsDeps {
@@ -30,7 +30,7 @@ export interface AdminToolsDeps {
 // which trims, requires and defaults the reason: the schema only publishes the shape.
 const RequestId = z
   .string()
-  .regex(new RegExp(REQUEST_ID_PATTERN), `${REQUEST_ID_RULE[0]?.toUpperCase()}${REQUEST_ID_RULE.slice(1)}`)
+  .regex(new RegExp(REQUEST_ID_PATTERN), `A request id is ${REQUEST_ID_RULE}`)
   .describe('The request_id of a key request');
 
 const listInput = z.strictObject({
@@ -55,12 +55,8 @@ const listInput = z.strictObject({
 const getInput = z.strictObject({ request_id: RequestId });
 
 /** How each decision tool presents itself; the states come from requests/transitions.ts. */
-const TOOL_TEXT: Record<
-  AdminAction,
-  { done: string; title: string; description: string; destructive: boolean }
-> = {
+const TOOL_TEXT: Record<AdminAction, { title: string; description: string; destructive: boolean }> = {
   approve: {
-    done: 'approved',
     title: 'Approve a key request',
     description:
       `Approve a ${fromStates('approve')} request. The service then mints the key on LiteLLM and mails it ` +
@@ -68,13 +64,11 @@ const TOOL_TEXT: Record<
     destructive: false,
   },
   deny: {
-    done: 'denied',
     title: 'Deny a key request',
     description: `Deny a ${fromStates('deny')} request. The reason is mailed to the requester.`,
     destructive: true,
   },
   revoke: {
-    done: 'revoked',
     title: 'Revoke an approved key',
     description: `Revoke an ${fromStates('revoke')} request: its key is deleted on LiteLLM and the requester is mailed the reason.`,
     destructive: true,
@@ -100,7 +94,7 @@ function decisionInput(action: AdminAction) {
       .string({ error: required })
       .min(1, required)
       .max(MAX_REASON_LENGTH)
-      .describe(`Why the request is ${TOOL_TEXT[action].done}; mailed to the requester`),
+      .describe(`Why the request is ${ADMIN_TRANSITIONS[action].to}; mailed to the requester`),
   });
 }
 

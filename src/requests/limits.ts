@@ -12,7 +12,8 @@ export const MODEL_ID_PATTERN = `^[A-Za-z0-9._:/@+-]{1,${MODEL_ID_MAX_LENGTH}}$`
 /** Request ids are ours (UUIDs, or the Kubernetes store's derived ids); anything else is a typo or a probe. */
 export const REQUEST_ID_MAX_LENGTH = 64;
 export const REQUEST_ID_PATTERN = `^[A-Za-z0-9-]{1,${REQUEST_ID_MAX_LENGTH}}$`;
-export const REQUEST_ID_RULE = `a request id is 1-${REQUEST_ID_MAX_LENGTH} letters, digits and dashes`;
+/** The rule in words, for error messages: `a request id is <rule>`. */
+export const REQUEST_ID_RULE = `1-${REQUEST_ID_MAX_LENGTH} letters, digits and dashes`;
 
 /** An admin's reason is mailed to the requester and stored with the request. */
 export const MAX_REASON_LENGTH = 1000;
