@@ -1,7 +1,7 @@
-import pino from 'pino';
+import { createService, type Service } from './composition-root.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import { createService, type Service } from './server.js';
+import { createLogger } from './shared/logger.js';
 
 /** Entry point: config, service, listen, and a clean shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -16,22 +16,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = pino({
-    level: config.logLevel,
-    // Belt and braces: these never get logged on purpose, but must not leak by accident either.
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'apiKey',
-        'api_key',
-        'pendingKey',
-        'password',
-        '*.password',
-        '*.apiKey',
-      ],
-      censor: '[redacted]',
-    },
-  });
+  const logger = createLogger(config.logLevel);
 
   let service: Service;
   try {

@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createService } from '../src/composition-root.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { createService } from '../src/server.js';
 
 // No Docker engine runs where the tests run, so the stack is never started here. These checks
 // hold docker-compose.yml to the service's own contract instead: the env vars it sets are ones

@@ -1,6 +1,8 @@
 import type { KeyRequest, RequestState } from '../requests/request-types.js';
-import { AppError, notFound, storeCall } from '../shared/errors.js';
+import { ADMIN_TRANSITIONS, type AdminAction, allowsFrom, fromStates } from '../requests/transitions.js';
+import { AppError, notFound, storeCall, validationError } from '../shared/errors.js';
 import type { Page, RequestPatch, RequestStore } from '../store/request-store.js';
+import { checkReason, defaultReason, reasonProblemMessage } from './decision-reason.js';
 
 export const ADMIN_FILTERS = ['pending', 'review', 'approved', 'denied', 'revoked', 'all'] as const;
 export type AdminFilter = (typeof ADMIN_FILTERS)[number];
@@ -14,13 +16,12 @@ const FILTER_STATE: Record<AdminFilter, RequestState | undefined> = {
   all: undefined,
 };
 
-/** Which states each admin action may start from (DESIGN.md "Request states"). */
-const ACTIONS = {
-  approve: { from: ['pending', 'in-review'], to: 'approved' },
-  deny: { from: ['pending', 'in-review'], to: 'denied' },
-  revoke: { from: ['approved'], to: 'revoked' },
-} as const satisfies Record<string, { from: readonly RequestState[]; to: RequestState }>;
-export type AdminAction = keyof typeof ACTIONS;
+/** What every front passes to decide(): the reason as the admin typed it (untrimmed, maybe
+ * absent) and who is deciding, which names the default approval reason. */
+export interface DecisionInput {
+  reason?: string | null | undefined;
+  actor: string;
+}
 
 export interface AdminServiceDeps {
   store: Pick<RequestStore, 'get' | 'list' | 'update'>;
@@ -54,15 +55,24 @@ export function createAdminService({ store, wakeWorker }: AdminServiceDeps) {
       );
     },
 
-    async decide(action: AdminAction, id: string, reason: string): Promise<KeyRequest> {
-      const rule = ACTIONS[action];
+    /** The one admin decision policy, whatever the front: the reason is trimmed and bounded,
+     * required where the requester is mailed it, defaulted for an approval; the action must be
+     * allowed from the current state (requests/transitions.ts). Input problems are `validation`
+     * errors, a state that does not allow the action a `conflict` naming the allowed states. */
+    async decide(action: AdminAction, id: string, input: DecisionInput): Promise<KeyRequest> {
+      const checked = checkReason(action, input.reason);
+      if (!checked.ok) {
+        throw validationError(['body', 'reason'], reasonProblemMessage(action, checked.error));
+      }
+      const reason = checked.value ?? defaultReason(action, input.actor);
+      const rule = ADMIN_TRANSITIONS[action];
       // A conflict here is usually the worker renewing its lease; re-read and try again.
       for (let attempt = 0; attempt < 5; attempt++) {
         const request = await get(id);
-        if (!(rule.from as readonly RequestState[]).includes(request.state)) {
+        if (!allowsFrom(action, request.state)) {
           throw new AppError(
             'conflict',
-            `Cannot ${action} a request that is ${request.state}; allowed from: ${rule.from.join(', ')}`,
+            `Cannot ${action} a request that is ${request.state}; allowed from: ${fromStates(action, ', ')}`,
           );
         }
         const patch: RequestPatch = { state: rule.to, reason };

@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_FILTERS, type AdminAction, type AdminFilter } from '../admin/admin-service.js';
+import { ADMIN_FILTERS, type AdminFilter } from '../admin/admin-service.js';
+import { checkReason, reasonRequired } from '../admin/decision-reason.js';
+import { MAX_REASON_LENGTH, PAGE_SIZE, REQUEST_ID_PATTERN, REQUEST_ID_RULE } from '../requests/limits.js';
+import {
+  ADMIN_ACTIONS,
+  ADMIN_TRANSITIONS,
+  type AdminAction,
+  fromStates,
+  isAdminAction,
+} from '../requests/transitions.js';
 
 /** What the operator asked for, checked: every field is valid by construction. */
 export type CliCommand =
@@ -18,11 +27,24 @@ export class UsageError extends Error {
   }
 }
 
+/** The CLI reads as many pages of the store as it takes, so it may list more than one API page. */
 const MAX_LIMIT = 1000;
-const MAX_REASON = 1000;
-/** The same bound the admin API puts on `{request_id}`. */
-const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
-const DECISIONS: readonly AdminAction[] = ['approve', 'deny', 'revoke'];
+const REQUEST_ID = new RegExp(REQUEST_ID_PATTERN);
+
+/** How the CLI words each decision: what happens after it, and what it prints when done.
+ * The command, its states and whether --reason is required come from the transitions table
+ * and the reason rule. */
+export const DECISION_TEXT: Record<AdminAction, { effect: string; done: string }> = {
+  approve: { effect: "the server's worker mints and mails the key", done: 'Approved' },
+  deny: { effect: 'the reason is mailed to the requester', done: 'Denied' },
+  revoke: { effect: 'the key is deleted on LiteLLM and the requester told', done: 'Revoked' },
+};
+
+function decisionUsage(action: AdminAction): string {
+  const command = `${action} <id> ${reasonRequired(action) ? '--reason TEXT' : '[--reason TEXT]'}`;
+  const { to } = ADMIN_TRANSITIONS[action];
+  return `  ${command.padEnd(31)}${fromStates(action)} -> ${to}; ${DECISION_TEXT[action].effect}\n`;
+}
 
 export const USAGE = `Usage: llm-key-requestor <command> [options]
 
@@ -33,12 +55,9 @@ Commands:
   check-config                   validate the configuration and print a summary
   list [--filter F] [--limit N] [--cursor C] [--json]
                                  requests, newest first; F is one of
-                                 ${ADMIN_FILTERS.join('|')} (default all), N 1-${MAX_LIMIT} (default 50)
+                                 ${ADMIN_FILTERS.join('|')} (default all), N 1-${MAX_LIMIT} (default ${PAGE_SIZE.default})
   show <id> [--json]             one request in detail
-  approve <id> [--reason TEXT]   pending or in-review -> approved; the server's worker mints and mails the key
-  deny <id> --reason TEXT        pending or in-review -> denied; the reason is mailed to the requester
-  revoke <id> --reason TEXT      approved -> revoked; the key is deleted on LiteLLM and the requester told
-  help                           this text
+${ADMIN_ACTIONS.map(decisionUsage).join('')}  help                           this text
 
 --json prints what the admin API returns. Keys are only ever shown masked (sk-…abcd).
 Logs go to stderr (level warn unless LOG_LEVEL is set).
@@ -84,8 +103,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
     return { name: 'show', id: parseId(positionals[0]), json: values.json ?? false };
   }
-  const action = DECISIONS.find((name) => name === command);
-  if (action) {
+  if (isAdminAction(command)) {
+    const action = command;
     const { values, positionals } = parse(rest, OPTIONS.decide, 1, command);
     if (values.help) {
       return { name: 'help' };
@@ -142,7 +161,7 @@ function parseFilter(raw: string | undefined): AdminFilter {
 
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) {
-    return 50;
+    return PAGE_SIZE.default;
   }
   const limit = Number(raw);
   if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LIMIT) {
@@ -154,23 +173,20 @@ function parseLimit(raw: string | undefined): number {
 function parseId(raw: string | undefined): string {
   const id = raw?.trim() ?? '';
   if (!REQUEST_ID.test(id)) {
-    throw new UsageError(
-      `a request id is 1-64 letters, digits and dashes, got ${JSON.stringify(raw?.slice(0, 80))}`,
-    );
+    throw new UsageError(`a request id is ${REQUEST_ID_RULE}, got ${JSON.stringify(raw?.slice(0, 80))}`);
   }
   return id;
 }
 
+/** admin.decide() applies the reason rule again; checking here turns a missing or long
+ * reason into a usage error (exit 2) before the store is opened. */
 function parseReason(action: AdminAction, raw: string | undefined): string | null {
-  const reason = raw?.trim() ?? '';
-  if (reason.length > MAX_REASON) {
-    throw new UsageError(`--reason is at most ${MAX_REASON} characters, got ${reason.length}`);
+  const checked = checkReason(action, raw);
+  if (checked.ok) {
+    return checked.value;
   }
-  if (reason === '') {
-    if (action === 'approve') {
-      return null;
-    }
-    throw new UsageError(`${action} needs --reason TEXT (it is mailed to the requester)`);
+  if (checked.error.kind === 'too-long') {
+    throw new UsageError(`--reason is at most ${MAX_REASON_LENGTH} characters, got ${checked.error.length}`);
   }
-  return reason;
+  throw new UsageError(`${action} needs --reason TEXT (it is mailed to the requester)`);
 }

@@ -1,8 +1,10 @@
-import type { AdminAction, AdminFilter, AdminService } from '../admin/admin-service.js';
+import type { AdminFilter, AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
 import { type ApprovalChainDeps, createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { KeyRequest } from '../requests/request-types.js';
+import type { AdminAction } from '../requests/transitions.js';
+import { DECISION_TEXT } from './cli-args.js';
 import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
 
 /** Each command returns what to print on stdout; failures are thrown (AppError, ConfigError)
@@ -94,7 +96,7 @@ export async function showRequest(
 export interface DecideInput {
   action: AdminAction;
   id: string;
-  /** Null: approve without a reason; the operator's name is recorded instead. */
+  /** As given; admin.decide() trims it, and records the operator's name for an approval without one. */
   reason: string | null;
   json: boolean;
   /** Who is deciding, for the recorded approval reason. */
@@ -102,20 +104,20 @@ export interface DecideInput {
   queueIntervalMs: number;
 }
 
-const DONE: Record<AdminAction, string> = { approve: 'Approved', deny: 'Denied', revoke: 'Revoked' };
-
 /** Changes the state only. The CLI has no worker: the server's worker, polling the same store,
  * does the side effects (mint, mail, delete) exactly as after a decision in the web console. */
 export async function decideRequest(admin: AdminService, input: DecideInput): Promise<string> {
-  const reason = input.reason ?? `Approved by ${input.operator} (CLI)`;
-  const request = await admin.decide(input.action, input.id, reason);
+  const request = await admin.decide(input.action, input.id, {
+    reason: input.reason,
+    actor: `${input.operator} (CLI)`,
+  });
   if (input.json) {
     return toJson({ success: true, request: toAdminView(request) });
   }
   const interval = formatDuration(input.queueIntervalMs);
   return (
     printable(
-      `${DONE[input.action]} ${request.id} (${request.email}, ${request.model}): ${request.reason ?? reason}`,
+      `${DECISION_TEXT[input.action].done} ${request.id} (${request.email}, ${request.model}): ${request.reason ?? ''}`,
     ) +
     '\n' +
     `The server's worker will ${pendingDuty(request)} within APPROVAL_QUEUE_INTERVAL (${interval} here);\n` +

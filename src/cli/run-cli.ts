@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { type AdminService, createAdminService } from '../admin/admin-service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/load-config.js';
+import { configFilePath, loadConfig } from '../config/load-config.js';
 import { AppError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createStore } from '../store/create-store.js';
@@ -63,7 +62,7 @@ export async function runCli(deps: CliDeps): Promise<number> {
 
   if (command.name === 'check-config') {
     try {
-      const configPath = resolve(deps.cwd, deps.env.CONFIG_FILE?.trim() || 'config.yaml');
+      const configPath = configFilePath(deps.env, deps.cwd);
       stdout.write(checkConfig({ config, configPath, logger: logger.child({ component: 'approval' }) }));
       return EXIT.ok;
     } catch (error) {

@@ -1,10 +1,9 @@
 import { type Static, Type } from 'typebox';
+import { MAX_EMAIL_LENGTH, MODEL_ID_PATTERN } from '../requests/limits.js';
 
-/** The config file as operators write it (snake_case, see DESIGN.md). Every object is
+/** The config file as operators write it (snake_case, see docs/design.md). Every object is
  * closed: an unknown key is a typo, and a typo must stop the process, not be ignored. */
 const closed = { additionalProperties: false } as const;
-
-export const MODEL_ID_PATTERN = '^[A-Za-z0-9._:/@+-]{1,200}$';
 
 export const KeySettingsSchema = Type.Object(
   {
@@ -96,7 +95,7 @@ export const ConfigFileSchema = Type.Object(
         {
           username: Type.Optional(Str),
           password: Type.Optional(Str),
-          notify: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 254 }))),
+          notify: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: MAX_EMAIL_LENGTH }))),
         },
         closed,
       ),

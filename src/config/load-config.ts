@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Value } from 'typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { normalizeEmail } from '../requests/email.js';
 import type { AppConfig } from './app-config.js';
-import { ConfigError, firstSchemaProblem } from './config-error.js';
+import { ConfigError, firstSchemaProblem, pointerToPath } from './config-error.js';
 import { type ConfigFile, ConfigFileSchema, type ModelConfig } from './config-schema.js';
-import { parseDuration } from './duration.js';
+import { email, type RawValue } from './setting-parsers.js';
+import {
+  type DefaultContext,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+  type SettingValues,
+} from './settings.js';
 
 export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -17,96 +23,121 @@ export interface LoadConfigOptions {
   serviceAccountNamespaceFile?: string;
 }
 
-/** Reads CONFIG_FILE, validates it, applies env overrides and defaults.
+/** Where the config file is read from: CONFIG_FILE, relative to `cwd`. */
+export function configFilePath(env: NodeJS.ProcessEnv, cwd: string): string {
+  const context = { env, serviceAccountNamespaceFile: SERVICE_ACCOUNT_NAMESPACE_FILE, resolved: {} };
+  return resolve(cwd, settingValue('configFile', SETTINGS.configFile, env, {}, context));
+}
+
+/** Reads CONFIG_FILE, validates it, applies env overrides and defaults (config/settings.ts).
  * Throws ConfigError naming the offending key or env var. */
 export function loadConfig({
   env,
   cwd,
   serviceAccountNamespaceFile = SERVICE_ACCOUNT_NAMESPACE_FILE,
 }: LoadConfigOptions): AppConfig {
-  const configPath = resolve(cwd, nonEmpty(env.CONFIG_FILE) ?? 'config.yaml');
-  const file = readConfigFile(configPath);
-  const read = envReader(env);
-
-  const litellmBaseUrl =
-    read.url('LITELLM_BASE_URL', 'litellm.base_url', file.litellm?.base_url) ?? 'http://localhost:4000';
-  const kubernetesHost = nonEmpty(env.KUBERNETES_SERVICE_HOST);
-  const storeKind = read.string('STATE_STORE') ?? (kubernetesHost ? 'kubernetes' : 'sqlite');
-  if (storeKind !== 'sqlite' && storeKind !== 'kubernetes') {
+  const file = readConfigFile(configFilePath(env, cwd));
+  const values = resolveSettings(file, env, serviceAccountNamespaceFile);
+  if ((values.adminUsername === null) !== (values.adminPassword === null)) {
     throw new ConfigError(
-      'STATE_STORE',
-      `must be "sqlite" or "kubernetes", got ${JSON.stringify(storeKind)}`,
-    );
-  }
-
-  const queueInterval = read.duration(
-    'APPROVAL_QUEUE_INTERVAL',
-    'approval.queue_interval',
-    file.approval?.queue_interval,
-  );
-  const claimTimeout = read.duration(null, 'approval.claim_timeout', file.approval?.claim_timeout);
-
-  const adminUsername = read.string('ADMIN_USERNAME') ?? nonEmpty(file.admin?.username) ?? null;
-  const adminPassword = read.string('ADMIN_PASSWORD') ?? nonEmpty(file.admin?.password) ?? null;
-  if ((adminUsername === null) !== (adminPassword === null)) {
-    throw new ConfigError(
-      adminUsername === null ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD',
+      values.adminUsername === null ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD',
       'admin username and password must be set together (or neither, which turns the admin API off)',
     );
   }
 
-  const smtpUseTls = read.bool('SMTP_USE_TLS', file.smtp?.use_tls) ?? true;
-  const smtpPort = read.port('SMTP_PORT', file.smtp?.port) ?? 587;
-
   return {
-    server: {
-      host: read.string('HOST') ?? '0.0.0.0',
-      port: read.port('PORT', undefined) ?? 8000,
-      corsOrigins: parseOrigins(read.string('CORS_ORIGINS') ?? '*'),
-    },
-    logLevel: read.logLevel('LOG_LEVEL') ?? 'info',
+    server: { host: values.host, port: values.port, corsOrigins: values.corsOrigins },
+    logLevel: values.logLevel,
     store: {
-      kind: storeKind,
-      sqlitePath: resolve(cwd, read.string('SQLITE_PATH') ?? './data/key-requests.db'),
-      namespace:
-        read.string('KUBERNETES_NAMESPACE') ??
-        nonEmpty(file.kubernetes?.namespace) ??
-        readOptionalFile(serviceAccountNamespaceFile) ??
-        'default',
+      kind: values.storeKind,
+      sqlitePath: resolve(cwd, values.sqlitePath),
+      namespace: values.namespace,
     },
     litellm: {
-      baseUrl: litellmBaseUrl,
-      apiKey: read.string('LITELLM_API_KEY') ?? file.litellm?.api_key ?? '',
-      gatewayUrl:
-        read.url('LITELLM_GATEWAY_URL', 'litellm.gateway_url', file.litellm?.gateway_url) ?? litellmBaseUrl,
-      enableModels: read.bool('ENABLE_LITELLM_MODELS', file.litellm?.enable_litellm_models) ?? true,
+      baseUrl: values.litellmBaseUrl,
+      apiKey: values.litellmApiKey,
+      gatewayUrl: values.litellmGatewayUrl,
+      enableModels: values.enableLitellmModels,
       keyDefaults: file.litellm?.key_defaults ?? {},
     },
     models: checkUniqueIds(file.models ?? [], 'models'),
     featuredModels: checkUniqueIds(file.featured_models ?? [], 'featured_models'),
-    allowUnlistedModels: file.allow_unlisted_models ?? false,
+    allowUnlistedModels: values.allowUnlistedModels,
     approval: {
-      queueIntervalMs: queueInterval ?? 30_000,
-      claimTimeoutMs: claimTimeout ?? 120_000,
-      concurrency: file.approval?.concurrency ?? 8,
+      queueIntervalMs: values.queueInterval,
+      claimTimeoutMs: values.claimTimeout,
+      concurrency: values.concurrency,
     },
     approvalPlugins: pluginEntries(file),
     approvalPluginsKey: file.approvals ? 'approvals' : 'approval_plugins',
     smtp: {
-      host: read.string('SMTP_HOST') ?? nonEmpty(file.smtp?.host) ?? 'localhost',
-      port: smtpPort,
-      user: read.string('SMTP_USER') ?? file.smtp?.user ?? '',
-      password: read.string('SMTP_PASSWORD') ?? file.smtp?.password ?? '',
-      from: read.email('SMTP_FROM', 'smtp.from', file.smtp?.from) ?? 'noreply@example.com',
-      useTls: smtpUseTls,
-      verifySsl: read.bool('SMTP_VERIFY_SSL', file.smtp?.verify_ssl) ?? true,
+      host: values.smtpHost,
+      port: values.smtpPort,
+      user: values.smtpUser,
+      password: values.smtpPassword,
+      from: values.smtpFrom,
+      useTls: values.smtpUseTls,
+      verifySsl: values.smtpVerifySsl,
     },
     admin: {
-      username: adminUsername,
-      password: adminPassword,
-      notify: (file.admin?.notify ?? []).map((raw, index) => checkEmail(raw, `admin.notify[${index}]`)),
+      username: values.adminUsername,
+      password: values.adminPassword,
+      notify: (file.admin?.notify ?? []).map((raw, index) => {
+        const path = `admin.notify[${index}]`;
+        return email(raw, path) ?? fail(path, 'must not be empty');
+      }),
     },
   };
+}
+
+/** Every row of the settings table, top to bottom: env var, else config key, else default. */
+function resolveSettings(
+  file: ConfigFile,
+  env: NodeJS.ProcessEnv,
+  serviceAccountNamespaceFile: string,
+): SettingValues {
+  const resolved: Record<string, unknown> = {};
+  const context: DefaultContext = { env, serviceAccountNamespaceFile, resolved };
+  for (const [name, row] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
+    resolved[name] = settingValue(name, row, env, file, context);
+  }
+  return resolved as SettingValues;
+}
+
+function settingValue<T>(
+  name: string,
+  row: Setting<T>,
+  env: NodeJS.ProcessEnv,
+  file: unknown,
+  context: DefaultContext,
+): T {
+  const fromEnv = row.env === null ? undefined : env[row.env]?.trim();
+  if (row.env !== null && fromEnv) {
+    return row.parse(fromEnv, row.env) ?? fail(row.env, 'must not be empty');
+  }
+  const fromFile = row.key === null ? undefined : valueAt(file, row.key);
+  const parsed = fromFile === undefined || row.key === null ? undefined : row.parse(fromFile, row.key);
+  if (parsed !== undefined) {
+    return parsed;
+  }
+  if (typeof row.default !== 'string') {
+    return row.default.value(context);
+  }
+  // A written default is parsed like an operator's value; a bad one is a bug in the table.
+  return row.parse(row.default, `the default of ${name}`) ?? fail(name, 'has no default');
+}
+
+/** `smtp.port` in the parsed file; the schema has checked it is a scalar where a row points. */
+function valueAt(file: unknown, key: string): RawValue | undefined {
+  let node: unknown = file;
+  for (const part of key.split('.')) {
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? node : undefined;
+}
+
+function fail(path: string, problem: string): never {
+  throw new ConfigError(path, problem);
 }
 
 function readConfigFile(path: string): ConfigFile {
@@ -129,7 +160,7 @@ function readConfigFile(path: string): ConfigFile {
   }
   const problem = firstSchemaProblem(Value.Errors(ConfigFileSchema, data));
   if (problem) {
-    throw problem;
+    throw new ConfigError(pointerToPath(problem.pointer), problem.problem);
   }
   return data as ConfigFile;
 }
@@ -150,117 +181,4 @@ function checkUniqueIds(models: ModelConfig[], path: string): ModelConfig[] {
     seen.add(model.id);
   });
   return models;
-}
-
-function checkEmail(raw: string, path: string): string {
-  const check = normalizeEmail(raw);
-  if (!check.ok) {
-    throw new ConfigError(path, `${check.error.message}, got ${JSON.stringify(raw)}`);
-  }
-  return check.value;
-}
-
-function parseOrigins(text: string): '*' | string[] {
-  const origins = text
-    .split(/[;,]/)
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
-  return origins.length === 0 || origins.includes('*') ? '*' : origins;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function readOptionalFile(path: string): string | undefined {
-  try {
-    return nonEmpty(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-/** Typed env access; each parser names the env var (or config key) in its error. */
-function envReader(env: NodeJS.ProcessEnv) {
-  const string = (name: string) => nonEmpty(env[name]);
-  return {
-    string,
-    bool(name: string, fromFile: boolean | undefined): boolean | undefined {
-      const raw = string(name);
-      if (raw === undefined) {
-        return fromFile;
-      }
-      const lower = raw.toLowerCase();
-      if (['true', '1', 'yes'].includes(lower)) {
-        return true;
-      }
-      if (['false', '0', 'no'].includes(lower)) {
-        return false;
-      }
-      throw new ConfigError(name, `must be true/false/1/0/yes/no, got ${JSON.stringify(raw)}`);
-    },
-    port(name: string, fromFile: number | undefined): number | undefined {
-      const raw = string(name);
-      if (raw === undefined) {
-        return fromFile;
-      }
-      const port = Number(raw);
-      if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
-        throw new ConfigError(name, `must be a port number 0-65535, got ${JSON.stringify(raw)}`);
-      }
-      return port;
-    },
-    duration(name: string | null, path: string, fromFile: string | undefined): number | undefined {
-      const fromEnv = name === null ? undefined : string(name);
-      const raw = fromEnv ?? fromFile;
-      if (raw === undefined) {
-        return undefined;
-      }
-      const ms = parseDuration(raw);
-      if (ms === null) {
-        throw new ConfigError(
-          fromEnv === undefined || name === null ? path : name,
-          `must be a duration like 500ms, 30s, 5m or 1h, got ${JSON.stringify(raw)}`,
-        );
-      }
-      return ms;
-    },
-    url(name: string, path: string, fromFile: string | undefined): string | undefined {
-      const fromEnv = string(name);
-      const raw = fromEnv ?? nonEmpty(fromFile);
-      if (raw === undefined) {
-        return undefined;
-      }
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        throw new ConfigError(
-          fromEnv === undefined ? path : name,
-          `must be an http(s) URL, got ${JSON.stringify(raw)}`,
-        );
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(
-          fromEnv === undefined ? path : name,
-          `must be an http(s) URL, got ${JSON.stringify(raw)}`,
-        );
-      }
-      return raw.replace(/\/+$/, '');
-    },
-    email(name: string, path: string, fromFile: string | undefined): string | undefined {
-      const fromEnv = string(name);
-      const raw = fromEnv ?? nonEmpty(fromFile);
-      return raw === undefined ? undefined : checkEmail(raw, fromEnv === undefined ? path : name);
-    },
-    logLevel(name: string): string | undefined {
-      const raw = string(name)?.toLowerCase();
-      if (raw !== undefined && !LOG_LEVELS.includes(raw)) {
-        throw new ConfigError(name, `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
-      }
-      return raw;
-    },
-  };
 }

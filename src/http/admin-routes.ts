@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_FILTERS, type AdminAction, type AdminService } from '../admin/admin-service.js';
+import { ADMIN_FILTERS, type AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
-import { validationError } from '../shared/errors.js';
+import { reasonRequired } from '../admin/decision-reason.js';
+import { MAX_CURSOR_LENGTH, MAX_REASON_LENGTH, PAGE_SIZE, wholeNumberPattern } from '../requests/limits.js';
+import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
 import { Failure, RequestIdParam, RequestStateSchema, ValidationProblem } from './schemas.js';
 
@@ -23,11 +25,18 @@ const AdminRequest = Type.Object({
   attempts: Type.Integer({ description: 'Failed worker attempts since the last success' }),
   last_error: Type.Optional(Type.String()),
 });
-const Reason = Type.String({ minLength: 1, maxLength: 1000 });
+const Reason = Type.String({ minLength: 1, maxLength: MAX_REASON_LENGTH });
 const OptionalReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
 const RequiredReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 const DecisionReply = Type.Object({ success: Type.Literal(true), request: AdminRequest });
 const errors = { 401: Failure, 404: Failure, 409: Failure, 422: ValidationProblem, 503: Failure };
+
+/** What each decision route does, for /docs; the states come from requests/transitions.ts. */
+const SUMMARY: Record<AdminAction, string> = {
+  approve: `Approve a ${fromStates('approve')} request; the worker mints and mails the key`,
+  deny: `Deny a ${fromStates('deny')} request with a reason, which is mailed`,
+  revoke: `Revoke an ${fromStates('revoke')} request: its key is deleted on LiteLLM and the requester told`,
+};
 
 /** The admin API (HTTP Basic). Registered only when admin credentials are configured,
  * so without them every admin path is a plain 404. */
@@ -71,11 +80,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         querystring: Type.Object(
           {
             filter: Type.Optional(Type.Enum([...ADMIN_FILTERS], { default: 'all' })),
-            // Query values arrive as strings and types are never coerced (app.ts), so the bound is a pattern: 1-200.
+            // Query values arrive as strings and types are never coerced (app.ts's ajv options), so the bound is a pattern.
             limit: Type.Optional(
-              Type.String({ pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$', description: '1-200' }),
+              Type.String({
+                pattern: wholeNumberPattern(PAGE_SIZE.max),
+                description: `${PAGE_SIZE.min}-${PAGE_SIZE.max}, default ${PAGE_SIZE.default}`,
+              }),
             ),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CURSOR_LENGTH })),
           },
           { additionalProperties: false },
         ),
@@ -91,8 +103,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
       },
     },
     async (request) => {
-      const { filter = 'all', limit = '50', cursor } = request.query;
-      const page = await admin.list(filter, Number(limit), cursor);
+      const { filter = 'all', limit, cursor } = request.query;
+      const page = await admin.list(filter, limit === undefined ? PAGE_SIZE.default : Number(limit), cursor);
       return { requests: page.items.map(toAdminView), next_cursor: page.nextCursor };
     },
   );
@@ -112,41 +124,24 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
     async (request) => toAdminView(await admin.get(request.params.request_id)),
   );
 
-  const decisions: [AdminAction, string, typeof OptionalReasonBody | typeof RequiredReasonBody][] = [
-    [
-      'approve',
-      'Approve a pending or in-review request; the worker mints and mails the key',
-      OptionalReasonBody,
-    ],
-    ['deny', 'Deny a pending or in-review request with a reason, which is mailed', RequiredReasonBody],
-    [
-      'revoke',
-      'Revoke an approved request: its key is deleted on LiteLLM and the requester told',
-      RequiredReasonBody,
-    ],
-  ];
-  for (const [action, summary, body] of decisions) {
+  for (const action of ADMIN_ACTIONS) {
     app.post(
       `/api/admin/requests/:request_id/${action}`,
       {
         schema: {
           operationId: `admin${action[0]?.toUpperCase()}${action.slice(1)}`,
           tags: ['admin'],
-          summary,
+          summary: SUMMARY[action],
           security,
           params: Type.Object({ request_id: RequestIdParam }),
-          body,
+          body: reasonRequired(action) ? RequiredReasonBody : OptionalReasonBody,
           response: { 200: DecisionReply, ...errors },
         },
       },
       async (request) => {
         const user = authenticate(request);
-        const given = (request.body as { reason?: string }).reason?.trim() ?? '';
-        if (given === '' && action !== 'approve') {
-          throw validationError(['body', 'reason'], `A reason is required to ${action} a request`);
-        }
-        const reason = given === '' ? `Approved by ${user}` : given;
-        const updated = await admin.decide(action, request.params.request_id, reason);
+        const { reason } = request.body as { reason?: string };
+        const updated = await admin.decide(action, request.params.request_id, { reason, actor: user });
         request.log.info({ request_id: updated.id, action, admin_user: user }, 'admin decision');
         return { success: true as const, request: toAdminView(updated) };
       },

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorCode, type FieldProblem } from '../shared/errors.js';
+import { BODY_LIMIT_BYTES } from './plugins/json-body.js';
 
 const STATUS: Record<ErrorCode, number> = {
   validation: 422,
@@ -19,7 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
 /** Readable messages for what Fastify rejects before a handler runs. */
 const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send the body as application/json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body too large: the limit is 16 KiB',
+  FST_ERR_CTP_BODY_TOO_LARGE: `Request body too large: the limit is ${BODY_LIMIT_BYTES / 1024} KiB`,
 };
 
 /** One place maps errors to statuses and bodies: typed AppErrors, schema validation
@@ -46,7 +47,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // Our JSON parser's errors (app.ts) already carry a readable message.
+      // Our JSON parser's errors (plugins/json-body.ts) already carry a readable message.
       const message =
         error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? (FRAMEWORK_MESSAGES[error.code] ?? error.message)

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RequestStore } from '../store/request-store.js';
@@ -8,22 +6,14 @@ export interface OpsRoutesDeps {
   store: Pick<RequestStore, 'ping'>;
   /** Prometheus exposition; prom-client's Registry fits. */
   metrics: { metrics(): Promise<string>; contentType: string };
-  /** Built web UI (index.html inside), served to browsers at `/` when present. */
-  uiDir: string | null;
   readyTimeoutMs?: number;
 }
 
-/** The UI loads nothing from elsewhere and runs no inline script; model icons may be remote images. */
-const UI_CSP = "default-src 'self'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'";
-
-/** Status, health, readiness, metrics and the OpenAPI document. */
+/** Status, health, readiness and metrics. */
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (
   app,
-  { store, metrics, uiDir, readyTimeoutMs = 2000 },
+  { store, metrics, readyTimeoutMs = 2000 },
 ) => {
-  const indexPath = uiDir === null ? null : join(uiDir, 'index.html');
-  const indexHtml = indexPath !== null && existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
-
   app.get(
     '/',
     {
@@ -31,23 +21,13 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (
         operationId: 'status',
         tags: ['ops'],
         summary: 'Service status (browsers get the web UI)',
+        description: 'A browser asking for text/html gets the web UI instead, when it is built.',
         response: {
           200: Type.Union([Type.Object({ message: Type.String(), status: Type.String() }), Type.String()]),
         },
       },
     },
-    async (request, reply) => {
-      if (indexHtml !== null && (request.headers.accept ?? '').includes('text/html')) {
-        // no-cache: after a deploy the page must point at the new hashed assets, never at deleted ones.
-        return reply
-          .type('text/html; charset=utf-8')
-          .header('cache-control', 'no-cache')
-          .header('content-security-policy', UI_CSP)
-          .header('x-content-type-options', 'nosniff')
-          .send(indexHtml);
-      }
-      return { message: 'LLM Key Requestor API', status: 'active' };
-    },
+    async () => ({ message: 'LLM Key Requestor API', status: 'active' }),
   );
 
   app.get(
@@ -100,8 +80,6 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (
     },
     async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
   );
-
-  app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
 };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

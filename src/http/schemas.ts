@@ -1,9 +1,15 @@
 import { Type } from 'typebox';
-import { MODEL_ID_PATTERN } from '../config/config-schema.js';
-import { MAX_EMAIL_LENGTH } from '../requests/email.js';
+import {
+  MAX_EMAIL_LENGTH,
+  MODEL_ID_MAX_LENGTH,
+  MODEL_ID_PATTERN,
+  REQUEST_ID_MAX_LENGTH,
+  REQUEST_ID_PATTERN,
+} from '../requests/limits.js';
 import { REQUEST_STATES } from '../requests/request-types.js';
 
-/** Shared route schemas. Bounds live here so every route limits input the same way. */
+/** Shared route schemas. The bounds come from requests/limits.ts, which the config schema,
+ * the MCP tools and the CLI read too. */
 
 // Leading/trailing blanks are trimmed before the email rule applies, so allow a little slack here.
 export const EmailInput = Type.String({
@@ -13,11 +19,15 @@ export const EmailInput = Type.String({
 });
 export const ModelIdInput = Type.String({
   minLength: 1,
-  maxLength: 200,
+  maxLength: MODEL_ID_MAX_LENGTH,
   pattern: MODEL_ID_PATTERN,
   description: 'Model id as listed by GET /api/models',
 });
-export const RequestIdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
+export const RequestIdParam = Type.String({
+  minLength: 1,
+  maxLength: REQUEST_ID_MAX_LENGTH,
+  pattern: REQUEST_ID_PATTERN,
+});
 export const RequestStateSchema = Type.Enum([...REQUEST_STATES]);
 
 export const ModelSchema = Type.Object({

@@ -1,9 +1,18 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ADMIN_FILTERS, type AdminAction, type AdminService } from '../admin/admin-service.js';
+import { ADMIN_FILTERS, type AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
+import { defaultReason, reasonProblemMessage, reasonRequired } from '../admin/decision-reason.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import {
+  MAX_CURSOR_LENGTH,
+  MAX_REASON_LENGTH,
+  PAGE_SIZE,
+  REQUEST_ID_PATTERN,
+  REQUEST_ID_RULE,
+} from '../requests/limits.js';
+import { ADMIN_ACTIONS, ADMIN_TRANSITIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { AppError } from '../shared/errors.js';
 
 export interface AdminToolsDeps {
@@ -17,44 +26,77 @@ export interface AdminToolsDeps {
   };
 }
 
-// The same bounds as the HTTP admin API (http/schemas.ts, http/admin-routes.ts).
+// The bounds are the HTTP admin API's (requests/limits.ts); the reason rule is admin.decide()'s,
+// which trims, requires and defaults the reason: the schema only publishes the shape.
 const RequestId = z
   .string()
-  .regex(/^[A-Za-z0-9-]{1,64}$/, 'A request id is 1-64 letters, digits or dashes')
+  .regex(new RegExp(REQUEST_ID_PATTERN), `A request id is ${REQUEST_ID_RULE}`)
   .describe('The request_id of a key request');
-const RequiredReason = (action: string) =>
-  z
-    .string({ error: `A reason is required to ${action} a request` })
-    .max(1000)
-    .trim()
-    .min(1, `A reason is required to ${action} a request`)
-    .describe(`Why the request is ${action === 'deny' ? 'denied' : 'revoked'}; mailed to the requester`);
 
 const listInput = z.strictObject({
   filter: z
     .enum(ADMIN_FILTERS)
     .optional()
     .describe('Which requests: pending, review (in-review), approved, denied, revoked or all (default)'),
-  limit: z.number().int().min(1).max(200).optional().describe('Page size, 1-200 (default 50)'),
+  limit: z
+    .number()
+    .int()
+    .min(PAGE_SIZE.min)
+    .max(PAGE_SIZE.max)
+    .optional()
+    .describe(`Page size, ${PAGE_SIZE.min}-${PAGE_SIZE.max} (default ${PAGE_SIZE.default})`),
   cursor: z
     .string()
     .min(1)
-    .max(2000)
+    .max(MAX_CURSOR_LENGTH)
     .optional()
     .describe('next_cursor from the previous page; omit for the first page'),
 });
 const getInput = z.strictObject({ request_id: RequestId });
-const approveInput = z.strictObject({
-  request_id: RequestId,
-  reason: z
-    .string()
-    .max(1000)
-    .trim()
-    .optional()
-    .describe('Optional note; defaults to "Approved by <admin user>"'),
-});
-const denyInput = z.strictObject({ request_id: RequestId, reason: RequiredReason('deny') });
-const revokeInput = z.strictObject({ request_id: RequestId, reason: RequiredReason('revoke') });
+
+/** How each decision tool presents itself; the states come from requests/transitions.ts. */
+const TOOL_TEXT: Record<AdminAction, { title: string; description: string; destructive: boolean }> = {
+  approve: {
+    title: 'Approve a key request',
+    description:
+      `Approve a ${fromStates('approve')} request. The service then mints the key on LiteLLM and mails it ` +
+      'to the requester.',
+    destructive: false,
+  },
+  deny: {
+    title: 'Deny a key request',
+    description: `Deny a ${fromStates('deny')} request. The reason is mailed to the requester.`,
+    destructive: true,
+  },
+  revoke: {
+    title: 'Revoke an approved key',
+    description: `Revoke an ${fromStates('revoke')} request: its key is deleted on LiteLLM and the requester is mailed the reason.`,
+    destructive: true,
+  },
+};
+
+/** The input of a decision tool: a request id and a reason, required where admin.decide() requires one. */
+function decisionInput(action: AdminAction) {
+  if (!reasonRequired(action)) {
+    return z.strictObject({
+      request_id: RequestId,
+      reason: z
+        .string()
+        .max(MAX_REASON_LENGTH)
+        .optional()
+        .describe(`Optional note; defaults to "${defaultReason(action, '<admin user>')}"`),
+    });
+  }
+  const required = reasonProblemMessage(action, { kind: 'required' });
+  return z.strictObject({
+    request_id: RequestId,
+    reason: z
+      .string({ error: required })
+      .min(1, required)
+      .max(MAX_REASON_LENGTH)
+      .describe(`Why the request is ${ADMIN_TRANSITIONS[action].to}; mailed to the requester`),
+  });
+}
 
 const ERROR_LABEL: Record<AppError['code'], string> = {
   validation: 'Invalid input',
@@ -103,12 +145,6 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
     }
   }
 
-  async function decide(action: AdminAction, id: string, reason: string) {
-    const updated = await admin.decide(action, id, reason);
-    log.info({ request_id: updated.id, action, admin_user: user, via: 'mcp' }, 'admin decision');
-    return { success: true, request: toAdminView(updated) };
-  }
-
   server.registerTool(
     'list_requests',
     {
@@ -119,7 +155,7 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
       inputSchema: listInput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ filter = 'all', limit = 50, cursor }) =>
+    ({ filter = 'all', limit = PAGE_SIZE.default, cursor }) =>
       run('list_requests', async () => {
         const page = await admin.list(filter, limit, cursor);
         return { requests: page.items.map(toAdminView), next_cursor: page.nextCursor };
@@ -137,49 +173,29 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
     ({ request_id }) => run('get_request', async () => toAdminView(await admin.get(request_id))),
   );
 
-  server.registerTool(
-    'approve_request',
-    {
-      title: 'Approve a key request',
-      description:
-        'Approve a pending or in-review request. The service then mints the key on LiteLLM and mails it ' +
-        'to the requester.',
-      inputSchema: approveInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: true,
+  for (const action of ADMIN_ACTIONS) {
+    const words = TOOL_TEXT[action];
+    server.registerTool(
+      `${action}_request`,
+      {
+        title: words.title,
+        description: words.description,
+        inputSchema: decisionInput(action),
+        annotations: {
+          readOnlyHint: false,
+          destructiveHint: words.destructive,
+          idempotentHint: false,
+          openWorldHint: true,
+        },
       },
-    },
-    ({ request_id, reason }) =>
-      run('approve_request', () =>
-        decide('approve', request_id, reason === undefined || reason === '' ? `Approved by ${user}` : reason),
-      ),
-  );
-
-  server.registerTool(
-    'deny_request',
-    {
-      title: 'Deny a key request',
-      description: 'Deny a pending or in-review request. The reason is mailed to the requester.',
-      inputSchema: denyInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-    },
-    ({ request_id, reason }) => run('deny_request', () => decide('deny', request_id, reason)),
-  );
-
-  server.registerTool(
-    'revoke_request',
-    {
-      title: 'Revoke an approved key',
-      description:
-        'Revoke an approved request: its key is deleted on LiteLLM and the requester is mailed the reason.',
-      inputSchema: revokeInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-    },
-    ({ request_id, reason }) => run('revoke_request', () => decide('revoke', request_id, reason)),
-  );
+      ({ request_id, reason }: { request_id: string; reason?: string | undefined }) =>
+        run(`${action}_request`, async () => {
+          const updated = await admin.decide(action, request_id, { reason, actor: user });
+          log.info({ request_id: updated.id, action, admin_user: user, via: 'mcp' }, 'admin decision');
+          return { success: true, request: toAdminView(updated) };
+        }),
+    );
+  }
 
   server.registerTool(
     'list_models',

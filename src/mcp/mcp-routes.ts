@@ -28,13 +28,6 @@ export const mcpRoutes: FastifyPluginAsyncTypebox<McpRoutesDeps> = async (
     }
   });
 
-  // Hijacked replies skip onSend, where app.ts marks answers during shutdown `connection:
-  // close`; without it an idle keep-alive client would hold close() open.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-
   app.post(
     MCP_PATH,
     {
@@ -62,7 +55,7 @@ export const mcpRoutes: FastifyPluginAsyncTypebox<McpRoutesDeps> = async (
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
       });
-      passHeaders(reply, closing);
+      passHeaders(reply);
       reply.hijack();
       reply.raw.on('close', () => {
         void transport.close();
@@ -101,15 +94,13 @@ export const mcpRoutes: FastifyPluginAsyncTypebox<McpRoutesDeps> = async (
   }
 };
 
-/** Headers set before the handler (x-request-id, CORS) live on the Fastify reply, which a
- * hijacked answer bypasses: copy them to the raw response the transport writes. */
-function passHeaders(reply: FastifyReply, closing: boolean): void {
+/** Headers set before the handler (x-request-id, CORS, `connection: close` during shutdown,
+ * see http/plugins/shutdown.ts) live on the Fastify reply, which a hijacked answer bypasses:
+ * copy them to the raw response the transport writes. */
+function passHeaders(reply: FastifyReply): void {
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (value !== undefined) {
       reply.raw.setHeader(name, value);
     }
-  }
-  if (closing) {
-    reply.raw.setHeader('connection', 'close');
   }
 }

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { ModelConfig } from '../config/config-schema.js';
+import { MODEL_ID_PATTERN } from '../requests/limits.js';
 
 /** A model as the API shows it: config fields minus the key settings, which are internal. */
 export type ModelView = Omit<ModelConfig, 'key'>;
@@ -27,7 +28,7 @@ export interface ModelCatalogDeps {
   now?: () => number;
 }
 
-const UNLISTED_ID = /^[A-Za-z0-9._:/@+-]{1,200}$/;
+const UNLISTED_ID = new RegExp(MODEL_ID_PATTERN);
 
 export function createModelCatalog({
   config,

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import {
+  bool,
+  duration,
+  email,
+  logLevel,
+  oneOf,
+  origins,
+  type Parser,
+  port,
+  text,
+  url,
+  verbatim,
+  wholeNumber,
+} from './setting-parsers.js';
+
+/** What a computed default may look at. */
+export interface DefaultContext {
+  env: NodeJS.ProcessEnv;
+  serviceAccountNamespaceFile: string;
+  /** The settings above this one in the table, as resolved. */
+  resolved: Readonly<Record<string, unknown>>;
+}
+
+/** A default that depends on something else; `doc` is how the README's table words it. */
+export interface ComputedDefault<T> {
+  doc: string;
+  value: (context: DefaultContext) => T;
+}
+
+export interface Setting<T> {
+  /** Where it sits in config.yaml, e.g. `smtp.port`; null when only the environment sets it. */
+  key: string | null;
+  /** The environment variable that overrides the file; null when only the file sets it. */
+  env: string | null;
+  parse: Parser<T>;
+  /** Written as an operator would write the value (`30s`, `587`) and parsed like one, so the
+   * README can show it as it is; or computed. */
+  default: string | ComputedDefault<T>;
+}
+
+function setting<T>(row: Setting<T>): Setting<T> {
+  return row;
+}
+
+function computed<T>(doc: string, value: (context: DefaultContext) => T): ComputedDefault<T> {
+  return { doc, value };
+}
+
+const unset = computed<string | null>('unset', () => null);
+
+/** Every scalar setting, one row each: the environment wins over config.yaml, which wins over
+ * the default. The README's environment-variable table is checked against these rows
+ * (settings.test.ts). The structured settings (models, featured_models, approval_plugins,
+ * litellm.key_defaults, admin.notify) are file-only; the schema checks them and load-config.ts
+ * reads them as they are. Rows are resolved top to bottom, so a computed default may use a row
+ * above it. */
+export const SETTINGS = {
+  configFile: setting({ key: null, env: 'CONFIG_FILE', parse: text, default: 'config.yaml' }),
+  host: setting({ key: null, env: 'HOST', parse: text, default: '0.0.0.0' }),
+  port: setting({ key: null, env: 'PORT', parse: port, default: '8000' }),
+  corsOrigins: setting({ key: null, env: 'CORS_ORIGINS', parse: origins, default: '*' }),
+  logLevel: setting({ key: null, env: 'LOG_LEVEL', parse: logLevel, default: 'info' }),
+
+  storeKind: setting({
+    key: null,
+    env: 'STATE_STORE',
+    parse: oneOf(['sqlite', 'kubernetes']),
+    default: computed('`kubernetes` if `KUBERNETES_SERVICE_HOST` is set, else `sqlite`', ({ env }) =>
+      env.KUBERNETES_SERVICE_HOST?.trim() ? 'kubernetes' : 'sqlite',
+    ),
+  }),
+  sqlitePath: setting({ key: null, env: 'SQLITE_PATH', parse: text, default: './data/key-requests.db' }),
+  namespace: setting({
+    key: 'kubernetes.namespace',
+    env: 'KUBERNETES_NAMESPACE',
+    parse: text,
+    default: computed(
+      'the service-account namespace file, else `default`',
+      ({ serviceAccountNamespaceFile }) => readOptionalFile(serviceAccountNamespaceFile) ?? 'default',
+    ),
+  }),
+
+  litellmBaseUrl: setting({
+    key: 'litellm.base_url',
+    env: 'LITELLM_BASE_URL',
+    parse: url,
+    default: 'http://localhost:4000',
+  }),
+  litellmApiKey: setting({ key: 'litellm.api_key', env: 'LITELLM_API_KEY', parse: verbatim, default: '' }),
+  litellmGatewayUrl: setting({
+    key: 'litellm.gateway_url',
+    env: 'LITELLM_GATEWAY_URL',
+    parse: url,
+    default: computed('the base URL', ({ resolved }) => String(resolved.litellmBaseUrl)),
+  }),
+  enableLitellmModels: setting({
+    key: 'litellm.enable_litellm_models',
+    env: 'ENABLE_LITELLM_MODELS',
+    parse: bool,
+    default: 'true',
+  }),
+  allowUnlistedModels: setting({ key: 'allow_unlisted_models', env: null, parse: bool, default: 'false' }),
+
+  queueInterval: setting({
+    key: 'approval.queue_interval',
+    env: 'APPROVAL_QUEUE_INTERVAL',
+    parse: duration,
+    default: '30s',
+  }),
+  claimTimeout: setting({ key: 'approval.claim_timeout', env: null, parse: duration, default: '2m' }),
+  concurrency: setting({ key: 'approval.concurrency', env: null, parse: wholeNumber, default: '8' }),
+
+  smtpHost: setting({ key: 'smtp.host', env: 'SMTP_HOST', parse: text, default: 'localhost' }),
+  smtpPort: setting({ key: 'smtp.port', env: 'SMTP_PORT', parse: port, default: '587' }),
+  smtpUser: setting({ key: 'smtp.user', env: 'SMTP_USER', parse: verbatim, default: '' }),
+  smtpPassword: setting({ key: 'smtp.password', env: 'SMTP_PASSWORD', parse: verbatim, default: '' }),
+  smtpFrom: setting({ key: 'smtp.from', env: 'SMTP_FROM', parse: email, default: 'noreply@example.com' }),
+  smtpUseTls: setting({ key: 'smtp.use_tls', env: 'SMTP_USE_TLS', parse: bool, default: 'true' }),
+  smtpVerifySsl: setting({ key: 'smtp.verify_ssl', env: 'SMTP_VERIFY_SSL', parse: bool, default: 'true' }),
+
+  adminUsername: setting<string | null>({
+    key: 'admin.username',
+    env: 'ADMIN_USERNAME',
+    parse: text,
+    default: unset,
+  }),
+  adminPassword: setting<string | null>({
+    key: 'admin.password',
+    env: 'ADMIN_PASSWORD',
+    parse: text,
+    default: unset,
+  }),
+};
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValues = {
+  [Name in SettingName]: (typeof SETTINGS)[Name] extends Setting<infer T> ? T : never;
+};
+
+function readOptionalFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
