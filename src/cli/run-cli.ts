@@ -128,7 +128,7 @@ function fail(stderr: TextSink, error: unknown): number {
   if (error instanceof ConfigError) {
     stderr.write(`${NAME}: invalid configuration: ${error.message}\n`);
   } else if (error instanceof AppError && error.code === 'store-unavailable') {
-    stderr.write(`${NAME}: the request store is unavailable: ${messageOf(error.cause)}\n`);
+    stderr.write(`${NAME}: the request store is unavailable: ${messageOf(error.cause ?? error)}\n`);
   } else if (error instanceof AppError) {
     stderr.write(`${NAME}: ${error.message}\n`);
   } else {
