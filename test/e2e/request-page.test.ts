@@ -37,7 +37,7 @@ describe('request page', () => {
   it('submits a request for the chosen model and links to its status page', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
 
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
     // Featured models come first, in their own section.
@@ -61,7 +61,7 @@ describe('request page', () => {
     expect(stored.model).toBe('gpt-4o-mini');
 
     await page.getByRole('link', { name: 'Follow the status of this request' }).click();
-    expect(new URL(page.url()).hash).toBe(`#/status/${stored.id}`);
+    expect(new URL(page.url()).pathname).toBe(`/requests/${stored.id}`);
     // The whitelist approves gpt-*: the page ends on "approved" by polling.
     await expect
       .poll(() => page.getByTestId('status-card').locator('.badge').textContent(), { timeout: 20_000 })
@@ -72,7 +72,12 @@ describe('request page', () => {
     // Back on the request page the request is remembered in this browser.
     await page.getByRole('link', { name: 'Request a key' }).click();
     await expect.poll(() => page.locator('.recent-list li').count()).toBe(1);
-    expect(await page.locator('.recent-list a').getAttribute('href')).toBe(`#/status/${stored.id}`);
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await page.locator('.recent-list a').getAttribute('href')).toBe(`requests/${stored.id}`);
+    // Back and forward go through the history without reloading the page.
+    await page.goBack();
+    expect(new URL(page.url()).pathname).toBe(`/requests/${stored.id}`);
+    await expect.poll(() => page.getByTestId('status-card').locator('.badge').textContent()).toBe('Approved');
     expect(browser.errors).toEqual([]);
   });
 
@@ -81,7 +86,10 @@ describe('request page', () => {
     const submitted = await harness.submit('grace@example.com', 'gpt-4o');
     const id = String(submitted.body.request_id);
     const { page } = browser;
+    // A link of the earlier hash-routed UI lands on the request's real path.
     await page.goto(`${harness.url}/#/status/${id}`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/requests/${id}`);
+    expect(new URL(page.url()).hash).toBe('');
 
     const badge = page.getByTestId('status-card').locator('.badge');
     await expect.poll(() => badge.textContent()).toBe('Pending');
@@ -97,7 +105,7 @@ describe('request page', () => {
   it("shows the server's 422 message next to the email field", async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await page.getByRole('radio', { name: /Mistral Large/ }).check();
     // Passes the page's loose shape check, fails the server's rule (no dot in the domain).
     await page.getByLabel('Email address').fill('someone@example');
@@ -120,7 +128,7 @@ describe('request page', () => {
   it('asks for a model and an email before sending anything', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
     await page.getByRole('button', { name: 'Request key' }).click();
 
@@ -132,7 +140,7 @@ describe('request page', () => {
   it('filters the cards by search and shows an unknown request as not found', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await page.getByLabel('Search models').fill('speech');
     await expect.poll(() => page.locator('.model-card').count()).toBe(1);
     expect(await page.locator('.model-card').getAttribute('data-model-id')).toBe('whisper-1');
@@ -147,7 +155,7 @@ describe('request page', () => {
   it('fits a 360 px wide phone screen in dark mode without sideways scrolling', async () => {
     const { harness, browser } = await start({ viewport: { width: 360, height: 780 }, dark: true });
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(360);
@@ -159,7 +167,7 @@ describe('request page', () => {
   it('is usable with the keyboard alone', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
 
     await page.getByLabel('Search models').focus();

@@ -1,20 +1,22 @@
 import { useEffect, useRef } from 'react';
 import { AdminPage } from './admin/admin-page.js';
 import { RequestPage } from './request/request-page.js';
-import type { Route } from './shared/route.js';
-import { useHashRoute } from './shared/use-hash-route.js';
+import { hrefFor, type Route } from './shared/route.js';
+import { useRoute } from './shared/use-route.js';
 import { StatusPage } from './status/status-page.js';
 
 const TITLES: Record<Route['page'], string> = {
   request: 'Request a key',
   status: 'Request status',
   admin: 'Admin console',
+  'admin-request': 'Key request',
   'not-found': 'Page not found',
 };
 
 export function App() {
-  const route = useHashRoute();
-  const routeKey = route.page === 'status' ? `status:${route.id}` : route.page;
+  const { route } = useRoute();
+  const routeKey =
+    route.page === 'status' || route.page === 'admin-request' ? `${route.page}:${route.id}` : route.page;
   const shownKey = useRef<string | null>(null);
   const title = TITLES[route.page];
 
@@ -36,7 +38,7 @@ export function App() {
       </button>
       <header className="site-header">
         <div className="site-header-inner">
-          <a className="brand" href="#/">
+          <a className="brand" href={hrefFor({ page: 'request' })}>
             <span className="brand-mark" aria-hidden="true">
               K
             </span>
@@ -45,12 +47,18 @@ export function App() {
           <nav aria-label="Main">
             <ul className="nav-list">
               <li>
-                <a href="#/" aria-current={route.page === 'request' ? 'page' : undefined}>
+                <a
+                  href={hrefFor({ page: 'request' })}
+                  aria-current={route.page === 'request' ? 'page' : undefined}
+                >
                   Request a key
                 </a>
               </li>
               <li>
-                <a href="#/admin" aria-current={route.page === 'admin' ? 'page' : undefined}>
+                <a
+                  href={hrefFor({ page: 'admin' })}
+                  aria-current={route.page === 'admin' || route.page === 'admin-request' ? 'page' : undefined}
+                >
                   Admin
                 </a>
               </li>
@@ -61,7 +69,8 @@ export function App() {
       <main id="main" className="site-main" tabIndex={-1}>
         {route.page === 'request' && <RequestPage />}
         {route.page === 'status' && <StatusPage key={route.id} id={route.id} />}
-        {route.page === 'admin' && <AdminPage />}
+        {route.page === 'admin' && <AdminPage requestId={null} />}
+        {route.page === 'admin-request' && <AdminPage key={route.id} requestId={route.id} />}
         {route.page === 'not-found' && <NotFound />}
       </main>
       <footer className="site-footer">
@@ -73,7 +82,7 @@ export function App() {
   );
 }
 
-/** A button, not `<a href="#main">`: with hash routing that link would be read as a route. */
+/** A button, not `<a href="#main">`: under `<base href="/">` that link would leave the page. */
 function skipToMain() {
   document.getElementById('main')?.focus();
 }
@@ -83,8 +92,8 @@ function NotFound() {
     <section className="narrow">
       <h1 tabIndex={-1}>Page not found</h1>
       <p>
-        There is nothing at this address. <a href="#/">Request a key</a> or{' '}
-        <a href="#/admin">open the admin console</a>.
+        There is nothing at this address. <a href={hrefFor({ page: 'request' })}>Request a key</a> or{' '}
+        <a href={hrefFor({ page: 'admin' })}>open the admin console</a>.
       </p>
     </section>
   );

@@ -4,6 +4,7 @@ import type { ApiFailure } from '../api/api-failure.js';
 import { ADMIN_FILTERS, type AdminAction, type AdminFilter, type AdminRequest } from '../api/api-types.js';
 import { Banner } from '../shared/banner.js';
 import { LiveMessage } from '../shared/live-message.js';
+import { hrefFor } from '../shared/route.js';
 import { ActionDialog, type DialogOutcome } from './action-dialog.js';
 import { ACTION_TEXT, EMPTY_TEXT, FILTER_LABELS } from './admin-text.js';
 import { RequestTable } from './request-table.js';
@@ -22,11 +23,14 @@ const EMPTY_LIST: ListState = { rows: [], nextCursor: null, loading: 'first', fa
 export function AdminConsole({
   credentials,
   username,
+  only,
   onSignOut,
   onUnauthorized,
 }: {
   credentials: AdminCredentials;
   username: string;
+  /** Show just this request (a deep link) instead of the filtered list. */
+  only: string | null;
   onSignOut: () => void;
   onUnauthorized: () => void;
 }) {
@@ -48,7 +52,10 @@ export function AdminConsole({
           ? { ...previous, loading: 'first', failure: null }
           : { ...previous, loading: 'more', failure: null },
       );
-      const result = await api.adminList(credentials, { filter, limit: PAGE_SIZE, cursor });
+      const result =
+        only === null
+          ? await api.adminList(credentials, { filter, limit: PAGE_SIZE, cursor })
+          : await api.adminGet(credentials, only);
       if (mine !== generation.current) {
         return;
       }
@@ -57,10 +64,15 @@ export function AdminConsole({
           unauthorized.current();
           return;
         }
+        if (only !== null && result.failure.kind === 'not-found') {
+          setList({ rows: [], nextCursor: null, loading: null, failure: null });
+          return;
+        }
         setList((previous) => ({ ...previous, loading: null, failure: result.failure }));
         return;
       }
-      const { requests, next_cursor } = result.data;
+      const { requests, next_cursor } =
+        'request_id' in result.data ? { requests: [result.data], next_cursor: null } : result.data;
       setList((previous) => ({
         rows: cursor === null ? requests : [...previous.rows, ...requests],
         nextCursor: next_cursor,
@@ -68,7 +80,7 @@ export function AdminConsole({
         failure: null,
       }));
     },
-    [credentials, filter],
+    [credentials, filter, only],
   );
 
   // A new filter (or new credentials) means a new `load`, which starts from the first page.
@@ -111,7 +123,7 @@ export function AdminConsole({
     <section className="admin-console">
       <div className="console-head">
         <div>
-          <h1 tabIndex={-1}>Key requests</h1>
+          <h1 tabIndex={-1}>{only === null ? 'Key requests' : 'Key request'}</h1>
           <p className="muted">
             Signed in as <strong>{username}</strong>
           </p>
@@ -131,20 +143,27 @@ export function AdminConsole({
         </div>
       </div>
 
-      <fieldset className="filters">
-        <legend className="visually-hidden">Show requests</legend>
-        {ADMIN_FILTERS.map((option) => (
-          <button
-            key={option}
-            type="button"
-            className="filter"
-            aria-pressed={option === filter}
-            onClick={() => chooseFilter(option)}
-          >
-            {FILTER_LABELS[option]}
-          </button>
-        ))}
-      </fieldset>
+      {only !== null && (
+        <p>
+          <a href={hrefFor({ page: 'admin' })}>← All key requests</a>
+        </p>
+      )}
+      {only === null && (
+        <fieldset className="filters">
+          <legend className="visually-hidden">Show requests</legend>
+          {ADMIN_FILTERS.map((option) => (
+            <button
+              key={option}
+              type="button"
+              className="filter"
+              aria-pressed={option === filter}
+              onClick={() => chooseFilter(option)}
+            >
+              {FILTER_LABELS[option]}
+            </button>
+          ))}
+        </fieldset>
+      )}
 
       <LiveMessage text={notice?.text ?? ''} />
       {notice !== null && (
@@ -186,7 +205,7 @@ export function AdminConsole({
         {loading === 'first' && rows.length === 0 && <p className="loading">Loading requests…</p>}
         {loading === null && failure === null && rows.length === 0 && (
           <p className="empty" data-testid="admin-empty">
-            {EMPTY_TEXT[filter]}
+            {only === null ? EMPTY_TEXT[filter] : `There is no request with the id ${only}.`}
           </p>
         )}
       </div>

@@ -10,8 +10,9 @@ type Session =
   | { state: 'signed-out'; notice: string | null }
   | { state: 'signed-in'; credentials: AdminCredentials; username: string };
 
-/** Signs in with HTTP Basic credentials kept in sessionStorage, then shows the console. */
-export function AdminPage() {
+/** Signs in with HTTP Basic credentials kept in sessionStorage, then shows the console:
+ * every request, or the one `requestId` names (`/admin/requests/<id>`, a deep link). */
+export function AdminPage({ requestId }: { requestId: string | null }) {
   const [session, setSession] = useState<Session>(() => {
     const stored = loadCredentials(browserStorage('sessionStorage'));
     return stored === null
@@ -60,6 +61,7 @@ export function AdminPage() {
       <AdminConsole
         credentials={session.credentials}
         username={session.username}
+        only={requestId}
         onSignOut={() => signOut('You are signed out.')}
         onUnauthorized={() => signOut('Your session is no longer valid. Please sign in again.')}
       />

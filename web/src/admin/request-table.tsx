@@ -1,4 +1,5 @@
 import type { AdminAction, AdminRequest } from '../api/api-types.js';
+import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
 import { formatTime } from '../shared/status-text.js';
 import { ACTION_TEXT, actionsFor } from './admin-text.js';
@@ -33,9 +34,13 @@ export function RequestTable({
             <td data-label="Requested">
               <div className="cell-body">
                 <time dateTime={request.created_at}>{formatTime(request.created_at)}</time>
-                <span className="cell-sub mono" title="Request id">
+                <a
+                  className="cell-sub mono"
+                  href={hrefFor({ page: 'admin-request', id: request.request_id })}
+                  title="Open this request on its own page"
+                >
                   {request.request_id}
-                </span>
+                </a>
               </div>
             </td>
             <td data-label="Email" className="cell-email">

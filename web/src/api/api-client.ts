@@ -4,6 +4,7 @@ import type {
   AdminAction,
   AdminFilter,
   AdminPage,
+  AdminRequest,
   ModelList,
   RequestStatus,
   SubmitReply,
@@ -17,8 +18,8 @@ export interface AdminCredentials {
   password: string;
 }
 
-/** URLs are relative to the page: the UI is always served at the service's root
- * (hash routing), so `api/...` also works behind a path-prefixing proxy. */
+/** URLs are relative to the page's `<base href>` (the service's root), so `api/...` works
+ * on every page and behind a path-prefixing proxy. */
 async function call<T>(
   path: string,
   init: { method?: string; body?: unknown; auth?: AdminCredentials; signal?: AbortSignal } = {},
@@ -94,6 +95,11 @@ export const api = {
     }
     return call<AdminPage>(`api/admin/requests?${params}`, { auth, ...(signal ? { signal } : {}) });
   },
+  adminGet: (auth: AdminCredentials, id: string, signal?: AbortSignal) =>
+    call<AdminRequest>(`api/admin/requests/${encodeURIComponent(id)}`, {
+      auth,
+      ...(signal ? { signal } : {}),
+    }),
   adminAction: (auth: AdminCredentials, action: AdminAction, id: string, reason: string) =>
     call<ActionReply>(`api/admin/requests/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',

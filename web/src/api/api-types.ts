@@ -31,7 +31,7 @@ export type ValidationProblem = JsonReply<'requestKey', 422>['detail'][number];
 
 export type VerifyReply = JsonReply<'adminVerify', 200>;
 export type AdminPage = JsonReply<'adminListRequests', 200>;
-export type AdminRequest = AdminPage['requests'][number];
+export type AdminRequest = JsonReply<'adminGetRequest', 200>;
 export type AdminFilter = NonNullable<
   NonNullable<operations['adminListRequests']['parameters']['query']>['filter']
 >;

@@ -5,6 +5,7 @@ import type { RequestStatus } from '../api/api-types.js';
 import { browserStorage, updateRecentStatus } from '../request/recent-requests.js';
 import { Banner } from '../shared/banner.js';
 import { LiveMessage } from '../shared/live-message.js';
+import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
 import { formatTime, isOpenState, STATE_TEXT, stateLabel } from '../shared/status-text.js';
 
@@ -74,7 +75,7 @@ export function StatusPage({ id }: { id: string }) {
           <h2 className="card-title">Request not found</h2>
           <p>
             There is no request with this id. Check the link from your confirmation, or{' '}
-            <a href="#/">request a key</a>.
+            <a href={hrefFor({ page: 'request' })}>request a key</a>.
           </p>
         </div>
       )}
@@ -88,7 +89,7 @@ export function StatusPage({ id }: { id: string }) {
         <Banner tone="info">Could not refresh just now ({view.refreshFailure.message}); retrying.</Banner>
       )}
       <p>
-        <a href="#/">← Request another key</a>
+        <a href={hrefFor({ page: 'request' })}>← Request another key</a>
       </p>
     </section>
   );
