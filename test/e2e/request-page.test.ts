@@ -54,6 +54,13 @@ describe('request page', () => {
     const result = page.getByTestId('request-result');
     await expect.poll(() => result.textContent()).toContain('Key request submitted');
     expect(await result.locator('.badge').textContent()).toMatch(/Pending|Approved/);
+    // The whitelist approves gpt-*: the result turns approved on this page, without a reload,
+    // and says what happens next; the recent list follows.
+    await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('approved');
+    expect(await result.locator('.badge').textContent()).toBe('Approved');
+    expect(await page.getByTestId('result-next').textContent()).toContain('emailed to you');
+    expect(await result.textContent()).not.toContain('Checking for updates');
+    await expect.poll(() => page.locator('.recent-list .badge').textContent()).toBe('Approved');
     await screenshot(page, 'request-submitted');
 
     const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
@@ -162,6 +169,22 @@ describe('request page', () => {
     const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(15, 18, 26)');
     await screenshot(page, 'request-page-mobile-dark');
+  });
+
+  it('tells the requester when a request waits for an administrator', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('radio', { name: /Claude 3.5 Sonnet/ }).check();
+    await page.getByLabel('Email address').fill('mary@example.com');
+    await page.getByRole('button', { name: 'Request key' }).click();
+
+    const result = page.getByTestId('request-result');
+    await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('in-review');
+    expect(await page.getByTestId('result-next').textContent()).toContain(
+      'An administrator needs to look at this request',
+    );
+    await screenshot(page, 'request-in-review');
   });
 
   it('is usable with the keyboard alone', async () => {

@@ -68,7 +68,7 @@ export function App() {
       </header>
       <main id="main" className="site-main" tabIndex={-1}>
         {route.page === 'request' && <RequestPage />}
-        {route.page === 'status' && <StatusPage key={route.id} id={route.id} />}
+        {route.page === 'status' && <StatusPage key={route.id} id={route.id} token={route.token} />}
         {route.page === 'admin' && <AdminPage requestId={null} />}
         {route.page === 'admin-request' && <AdminPage key={route.id} requestId={route.id} />}
         {route.page === 'not-found' && <NotFound />}

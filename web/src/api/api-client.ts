@@ -80,8 +80,13 @@ export const api = {
     call<ModelList>('api/featured-models', { ...(signal ? { signal } : {}) }),
   requestKey: (email: string, llm: string) =>
     call<SubmitReply>('api/request-key', { method: 'POST', body: { email, llm } }),
-  status: (id: string, signal?: AbortSignal) =>
-    call<RequestStatus>(`api/requests/${encodeURIComponent(id)}`, { ...(signal ? { signal } : {}) }),
+  /** The requester's token (from the link in their mail) unlocks the full view; without it the
+   * API answers the public one. */
+  status: (id: string, token: string | null, signal?: AbortSignal) =>
+    call<RequestStatus>(
+      `api/requests/${encodeURIComponent(id)}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`,
+      { ...(signal ? { signal } : {}) },
+    ),
 
   verify: (auth: AdminCredentials) => call<VerifyReply>('api/admin/verify', { method: 'POST', auth }),
   adminList: (

@@ -32,7 +32,7 @@ export function RecentList({
           </li>
         ))}
       </ul>
-      <p className="hint">Statuses here are as last seen; open one for the current state.</p>
+      <p className="hint">A pending request updates here by itself; open one for its details.</p>
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { ModelPicker } from './model-picker.js';
 import { RecentList } from './recent-list.js';
 import { browserStorage, type RecentRequest, readRecent, rememberRequest } from './recent-requests.js';
 import { RequestResult } from './request-result.js';
+import { useLiveRecent } from './use-live-recent.js';
 
 type Catalog =
   | { state: 'loading' }
@@ -31,6 +32,8 @@ export function RequestPage() {
   const [submitting, setSubmitting] = useState(false);
   const [submitted, setSubmitted] = useState<Submitted | null>(null);
   const [recent, setRecent] = useState<RecentRequest[]>(() => readRecent(browserStorage('localStorage')));
+  // Polls every remembered request that is still pending, the one just submitted included.
+  const live = useLiveRecent(recent, setRecent);
   const emailRef = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -119,6 +122,13 @@ export function RequestPage() {
       }),
     );
   }
+
+  const submittedState =
+    submitted === null
+      ? 'pending'
+      : (live[submitted.reply.request_id]?.status ??
+        recent.find((item) => item.id === submitted.reply.request_id)?.status ??
+        submitted.reply.status);
 
   function focusFirstInvalid(problems: Record<string, string>) {
     // Wait for the error text to render so it is read together with the field.
@@ -232,12 +242,17 @@ export function RequestPage() {
 
           <LiveMessage
             text={
-              submitted === null
-                ? ''
-                : `${submitted.reply.message} Status: ${stateLabel(submitted.reply.status)}.`
+              submitted === null ? '' : `${submitted.reply.message} Status: ${stateLabel(submittedState)}.`
             }
           />
-          {submitted !== null && <RequestResult reply={submitted.reply} modelTitle={submitted.modelTitle} />}
+          {submitted !== null && (
+            <RequestResult
+              reply={submitted.reply}
+              state={submittedState}
+              reason={live[submitted.reply.request_id]?.reason}
+              modelTitle={submitted.modelTitle}
+            />
+          )}
 
           <RecentList recent={recent} titleOf={titleOf} />
         </aside>

@@ -29,9 +29,27 @@ export const STATE_TEXT: Record<RequestState, StateText> = {
   },
 };
 
+/** What happens next, in plain words, for the person who just submitted. */
+export const NEXT_STEP: Record<RequestState, string> = {
+  pending:
+    'The automatic checks are running. This usually takes a few seconds, and this box updates by itself.',
+  'in-review':
+    'An administrator needs to look at this request. You will get an email when they decide; you can close this page.',
+  approved:
+    'Approved. The key is being created and emailed to you: check your inbox (and the spam folder) in a minute.',
+  denied: 'Not approved. The reason has been emailed to you as well.',
+  revoked: 'The key was switched off by an administrator and no longer works.',
+};
+
 /** States that can still change without anyone asking again: the status page keeps polling. */
 export function isOpenState(state: RequestState): boolean {
   return state === 'pending' || state === 'in-review';
+}
+
+/** The portal's view after submitting: the request has settled once the automatic checks
+ * are done (approved, denied, or handed to an administrator, who decides later by email). */
+export function isSettled(state: RequestState): boolean {
+  return state !== 'pending';
 }
 
 export function stateLabel(state: string): string {

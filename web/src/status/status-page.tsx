@@ -5,11 +5,10 @@ import type { RequestStatus } from '../api/api-types.js';
 import { browserStorage, updateRecentStatus } from '../request/recent-requests.js';
 import { Banner } from '../shared/banner.js';
 import { LiveMessage } from '../shared/live-message.js';
+import { type CheckOutcome, createPoller, documentVisibility } from '../shared/poller.js';
 import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
 import { formatTime, isOpenState, STATE_TEXT, stateLabel } from '../shared/status-text.js';
-
-export const POLL_INTERVAL_MS = 4000;
 
 type View =
   | { state: 'loading' }
@@ -17,50 +16,46 @@ type View =
   | { state: 'not-found' }
   | { state: 'failed'; failure: ApiFailure };
 
-/** Shows one request's state and polls while it can still change (pending, in-review).
- * The page is keyed by id, so a new id starts fresh. */
-export function StatusPage({ id }: { id: string }) {
+/** Shows one request's state and polls with backoff while it can still change (pending,
+ * in-review). The page is keyed by id, so a new id starts fresh. */
+export function StatusPage({ id, token }: { id: string; token: string | null }) {
   const [view, setView] = useState<View>({ state: 'loading' });
 
   useEffect(() => {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-
-    async function poll() {
-      let result: Awaited<ReturnType<typeof api.status>>;
-      try {
-        result = await api.status(id, controller.signal);
-      } catch {
-        return; // aborted: the page was left
-      }
-      if (result.ok) {
-        const status = result.data;
-        setView({ state: 'found', status, refreshFailure: null });
-        updateRecentStatus(browserStorage('localStorage'), status.request_id, status.status);
-        if (isOpenState(status.status)) {
-          timer = setTimeout(poll, POLL_INTERVAL_MS);
+    let shown: RequestStatus['status'] | null = null;
+    const poller = createPoller({
+      visibility: documentVisibility(),
+      check: async (signal): Promise<CheckOutcome> => {
+        const result = await api.status(id, token, signal);
+        if (result.ok) {
+          const status = result.data;
+          setView({ state: 'found', status, refreshFailure: null });
+          updateRecentStatus(browserStorage('localStorage'), status.request_id, status.status);
+          const changed = shown !== null && shown !== status.status;
+          shown = status.status;
+          if (!isOpenState(status.status)) {
+            return 'settled';
+          }
+          return changed ? 'changed' : 'unchanged';
         }
-        return;
-      }
-      const { failure } = result;
-      // 422 is a malformed id: for a person that is the same as an unknown one.
-      if (failure.kind === 'not-found' || failure.kind === 'validation') {
-        setView({ state: 'not-found' });
-        return;
-      }
-      // A failed refresh keeps what was shown and tries again; only a first failure replaces the page.
-      setView((previous) =>
-        previous.state === 'found' ? { ...previous, refreshFailure: failure } : { state: 'failed', failure },
-      );
-      timer = setTimeout(poll, POLL_INTERVAL_MS * 2);
-    }
-
-    void poll();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [id]);
+        const { failure } = result;
+        // 422 is a malformed id: for a person that is the same as an unknown one.
+        if (failure.kind === 'not-found' || failure.kind === 'validation') {
+          setView({ state: 'not-found' });
+          return 'settled';
+        }
+        // A failed refresh keeps what was shown and tries again; only a first failure replaces the page.
+        setView((previous) =>
+          previous.state === 'found'
+            ? { ...previous, refreshFailure: failure }
+            : { state: 'failed', failure },
+        );
+        return 'failed';
+      },
+    });
+    poller.start();
+    return () => poller.stop();
+  }, [id, token]);
 
   return (
     <section className="narrow status-page">
