@@ -147,7 +147,7 @@ describe('admin console', () => {
 
     await expect
       .poll(() => page.locator('.banner-error').textContent())
-      .toContain('Cannot deny a request that is approved');
+      .toContain('Could not deny the request of linus@example.com: it is Approved now');
     await expect.poll(() => row(browser, second).count()).toBe(0);
     expect((await harness.service.store.get(second))?.state).toBe('approved');
     await screenshot(page, 'admin-conflict');

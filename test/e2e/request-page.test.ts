@@ -52,7 +52,7 @@ describe('request page', () => {
     await page.getByRole('button', { name: 'Request key' }).click();
 
     const result = page.getByTestId('request-result');
-    await expect.poll(() => result.textContent()).toContain('Key request submitted');
+    await expect.poll(() => result.textContent()).toContain('We received your request');
     expect(await result.locator('.badge').textContent()).toMatch(/Pending|Approved/);
     // The whitelist approves gpt-*: the result turns approved on this page, without a reload,
     // and says what happens next; the recent list follows.
@@ -109,7 +109,7 @@ describe('request page', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it("shows the server's 422 message next to the email field", async () => {
+  it("shows the server's 422 next to the email field, in the page's words", async () => {
     const { harness, browser } = await start();
     const { page } = browser;
     await page.goto(`${harness.url}/`);
@@ -119,8 +119,8 @@ describe('request page', () => {
     await page.getByRole('button', { name: 'Request key' }).click();
 
     const error = page.locator('#email-error');
-    await expect.poll(() => error.textContent()).toContain('value is not a valid email address');
-    expect(await error.textContent()).toContain('email domain must be a valid domain name');
+    await expect.poll(() => error.textContent()).toContain('The server does not accept this email address');
+    expect(await error.textContent()).toContain('the domain needs a dot');
     const email = page.getByLabel('Email address');
     expect(await email.getAttribute('aria-invalid')).toBe('true');
     expect(await email.getAttribute('aria-describedby')).toContain('email-error');
@@ -206,7 +206,7 @@ describe('request page', () => {
 
     await expect
       .poll(() => page.getByTestId('request-result').textContent())
-      .toContain('Key request submitted');
+      .toContain('We received your request');
     const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
     expect(stored.model).toBe('claude-3-5-sonnet');
   });

@@ -24,7 +24,11 @@ async function call<T>(
   path: string,
   init: { method?: string; body?: unknown; auth?: AdminCredentials; signal?: AbortSignal } = {},
 ): Promise<ApiResult<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The UI's language (kept on <html lang>), so the server can answer and mail in it.
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': document.documentElement.lang || 'en',
+  };
   if (init.body !== undefined) {
     headers['content-type'] = 'application/json';
   }

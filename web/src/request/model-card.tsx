@@ -1,4 +1,5 @@
 import type { ChangeEvent, CSSProperties } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Model } from '../api/api-types.js';
 import { iconOf, safeLink } from './model-list.js';
 
@@ -15,6 +16,7 @@ export function ModelCard({
   onSelect: (id: string) => void;
   featured?: boolean;
 }) {
+  const { t } = useTranslation();
   const docs = safeLink(model.documentation_link);
   const accent = model.color !== undefined && isColor(model.color) ? model.color : undefined;
   const describedBy = `model-${cssId(model.id)}-desc`;
@@ -49,8 +51,11 @@ export function ModelCard({
       </label>
       {docs !== null && (
         <a className="model-docs" href={docs} target="_blank" rel="noopener noreferrer">
-          Documentation
-          <span className="visually-hidden"> for {model.title || model.id} (opens in a new tab)</span>
+          {t('picker.documentation')}
+          <span className="visually-hidden">
+            {' '}
+            {t('picker.documentationFor', { model: model.title || model.id })}
+          </span>
         </a>
       )}
     </div>

@@ -1,9 +1,10 @@
 import { type Dispatch, type SetStateAction, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api-client.js';
 import type { RequestStatus } from '../api/api-types.js';
+import { browserStorage } from '../shared/browser-storage.js';
 import { type CheckOutcome, createPoller, documentVisibility } from '../shared/poller.js';
-import { isSettled } from '../shared/status-text.js';
-import { browserStorage, type RecentRequest, updateRecentStatus } from './recent-requests.js';
+import { isSettled } from '../shared/request-states.js';
+import { type RecentRequest, updateRecentStatus } from './recent-requests.js';
 
 /** Keeps the requests this browser remembers up to date while any of them is still pending:
  * polls their status with backoff (shared/poller.ts) and writes each change to the list
