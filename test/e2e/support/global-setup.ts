@@ -16,6 +16,8 @@ export function setup(): void {
   execFileSync('npm', ['run', '--silent', 'build:web'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
+    // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (!existsSync(join(WEB_DIST, 'index.html'))) {
     throw new Error('the UI build did not produce web/dist/index.html');
