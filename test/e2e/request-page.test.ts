@@ -159,6 +159,42 @@ describe('request page', () => {
     await screenshot(page, 'status-not-found');
   });
 
+  it('draws Iconify icons from the service in the model colour, and a letter where there is none', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    const hosts = new Set<string>();
+    page.on('request', (request) => hosts.add(new URL(request.url()).host));
+    const icons: string[] = [];
+    // Stands in for the service's /icons/<prefix>/<name>.svg (built from the Iconify JSON
+    // packages on the server); unknown icons go on to the service, which answers 404.
+    await page.route('**/icons/simple-icons/openai.svg', (route) => {
+      icons.push(route.request().url());
+      return route.fulfill({
+        contentType: 'image/svg+xml',
+        body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="currentColor" d="M2 2h20v20H2z"/></svg>',
+      });
+    });
+    await page.goto(`${harness.url}/`);
+    await expect.poll(() => page.locator('.model-card').count()).toBe(7);
+
+    const openai = page.locator('[data-model-id="gpt-4o-mini"] .model-icon .icon-mask');
+    await expect.poll(() => openai.count()).toBe(1);
+    const style = await openai.evaluate((node) => {
+      const computed = node.ownerDocument.defaultView?.getComputedStyle(node);
+      return { mask: computed?.maskImage ?? '', colour: computed?.backgroundColor ?? '' };
+    });
+    expect(style.mask).toMatch(/^url\("data:image\/svg\+xml/);
+    expect(style.colour).toBe('rgb(14, 165, 233)'); // #0ea5e9, the model's colour
+    expect(icons).toEqual([`${harness.url}/icons/simple-icons/openai.svg`]);
+
+    // No such icon on the service: the title's letter, not "md".
+    const windy = page.locator('[data-model-id="mistral-large"] .model-icon');
+    await expect.poll(() => windy.textContent()).toBe('M');
+    expect(await windy.locator('.icon-pending').count()).toBe(0);
+    expect([...hosts]).toEqual([new URL(harness.url).host]);
+    await screenshot(page, 'request-page-icons');
+  });
+
   it('fits a 360 px wide phone screen in dark mode without sideways scrolling', async () => {
     const { harness, browser } = await start({ viewport: { width: 360, height: 780 }, dark: true });
     const { page } = browser;

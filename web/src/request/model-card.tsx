@@ -2,6 +2,7 @@ import type { ChangeEvent, CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Model } from '../api/api-types.js';
 import { iconOf, safeLink } from './model-list.js';
+import { useIconMask } from './use-icon-mask.js';
 
 /** A model as a selectable card: a real radio input inside a label, so arrow keys,
  * Space and screen readers work as with any radio group. */
@@ -71,9 +72,27 @@ function ModelIcon({ model }: { model: Model }) {
       </span>
     );
   }
+  if (icon.kind === 'iconify') {
+    return <IconifyIcon src={icon.src} fallback={icon.fallback} />;
+  }
   return (
     <span className="model-icon" aria-hidden="true">
       {icon.text}
+    </span>
+  );
+}
+
+/** An Iconify icon from the service, drawn in the model's colour through a CSS mask;
+ * the title's letter while it loads and when the service has no such icon. */
+function IconifyIcon({ src, fallback }: { src: string; fallback: string }) {
+  const mask = useIconMask(src);
+  return (
+    <span className="model-icon" aria-hidden="true" data-icon={src}>
+      {mask.state === 'ready' ? (
+        <span className="icon-mask" style={{ maskImage: mask.css, WebkitMaskImage: mask.css }} />
+      ) : (
+        <span className={mask.state === 'loading' ? 'icon-pending' : undefined}>{fallback}</span>
+      )}
     </span>
   );
 }
