@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
+import { seriousFindings } from './support/axe.js';
 import { type Browser, screenshot } from './support/browser.js';
 import { ADMIN_ENV } from './support/e2e-config.js';
 import { createSessions, type SessionOptions } from './support/session.js';
@@ -53,6 +54,7 @@ describe('admin console', () => {
     expect(await page.getByLabel('Password').inputValue()).toBe('');
     expect(await page.evaluate('[sessionStorage.length, localStorage.length]')).toEqual([0, 0]);
     expect(await page.locator('.request-table').count()).toBe(0);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-login-wrong-password');
   });
 
@@ -76,6 +78,7 @@ describe('admin console', () => {
     expect(await row(browser, id).textContent()).toContain('ada@example.com');
     expect(await page.evaluate('sessionStorage.length')).toBe(1);
     expect(await page.evaluate('localStorage.length')).toBe(0);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-review-queue');
 
     await page
@@ -85,6 +88,7 @@ describe('admin console', () => {
     expect(await dialog.textContent()).toContain(
       'A key for claude-3-5-sonnet is created and emailed to ada@example.com',
     );
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-approve-dialog');
     await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
 
@@ -101,7 +105,8 @@ describe('admin console', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect
       .poll(() => row(browser, id).locator('td[data-label="Key"]').textContent())
-      .toMatch(/^sk-…\w{4}$/);
+      .toMatch(/^sk-…[\w-]{4}$/);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-approved');
 
     // Revoking needs a reason.
@@ -150,6 +155,7 @@ describe('admin console', () => {
       .toContain('Could not deny the request of linus@example.com: it is Approved now');
     await expect.poll(() => row(browser, second).count()).toBe(0);
     expect((await harness.service.store.get(second))?.state).toBe('approved');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-conflict');
   });
 
@@ -168,7 +174,8 @@ describe('admin console', () => {
     await row(browser, id).getByRole('link', { name: id }).click();
     expect(new URL(page.url()).pathname).toBe(`/admin/requests/${id}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Key request');
-    expect(await page.locator('.request-table tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('.request-table tbody tr').count()).toBe(1);
+    expect(await seriousFindings(page)).toEqual([]);
     await page.getByRole('link', { name: /All key requests/ }).click();
     expect(new URL(page.url()).pathname).toBe('/admin');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -188,6 +195,7 @@ describe('admin console', () => {
         (node) => node.ownerDocument.defaultView?.getComputedStyle(node).display,
       ),
     ).toBe('block');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-mobile-dark');
   });
 });

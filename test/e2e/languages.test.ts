@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/catalogs/en.js';
 import type { Harness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
+import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { ADMIN_ENV } from './support/e2e-config.js';
 import { createSessions, type SessionOptions } from './support/session.js';
@@ -76,6 +77,7 @@ describe('languages', () => {
     const result = page.getByTestId('request-result');
     await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('denied');
     expect(await englishLeft(page)).toEqual([]);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-page-de');
 
     await page.getByRole('link', { name: 'Verwaltung' }).click();
@@ -88,6 +90,7 @@ describe('languages', () => {
     await page.getByRole('button', { name: 'Alle', exact: true }).click();
     await expect.poll(() => page.locator('.request-table tbody tr').count()).toBe(2);
     expect(await englishLeft(page)).toEqual([]);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-console-de');
 
     await page
@@ -109,7 +112,7 @@ describe('languages', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Request an API key');
     expect(await page.evaluate('document.documentElement.lang')).toBe('en');
     // The check below can fail: in English it finds the catalog's phrases.
-    expect(await englishLeft(page)).toContain('Pick a model, enter your email address, and submit.');
+    expect(await englishLeft(page)).toContain(en.request.lead);
 
     await page.getByLabel('Language').selectOption('es');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Solicitar una clave de API');

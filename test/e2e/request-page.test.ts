@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
+import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { E2E_CONFIG } from './support/e2e-config.js';
 import { createSessions, type SessionOptions } from './support/session.js';
@@ -45,6 +46,7 @@ describe('request page', () => {
       .locator('.featured-grid .model-card')
       .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-model-id')));
     expect(featured).toEqual(['gpt-4o', 'claude-3-5-sonnet']);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-page');
 
     await page.getByRole('radio', { name: /GPT-4o mini/ }).check();
@@ -61,6 +63,7 @@ describe('request page', () => {
     expect(await page.getByTestId('result-next').textContent()).toContain('emailed to you');
     expect(await result.textContent()).not.toContain('Checking for updates');
     await expect.poll(() => page.locator('.recent-list .badge').textContent()).toBe('Approved');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-submitted');
 
     const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
@@ -74,6 +77,7 @@ describe('request page', () => {
       .poll(() => page.getByTestId('status-card').locator('.badge').textContent(), { timeout: 20_000 })
       .toBe('Approved');
     expect(await page.getByTestId('status-card').textContent()).toContain('The key was emailed to you');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-approved');
 
     // Back on the request page the request is remembered in this browser.
@@ -101,6 +105,7 @@ describe('request page', () => {
     const badge = page.getByTestId('status-card').locator('.badge');
     await expect.poll(() => badge.textContent()).toBe('Pending');
     expect(await page.getByTestId('status-card').textContent()).toContain('Checking for updates');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-pending');
 
     harness.service.worker.start();
@@ -126,6 +131,7 @@ describe('request page', () => {
     expect(await email.getAttribute('aria-describedby')).toContain('email-error');
     expect(await email.evaluate((node) => node === node.ownerDocument.activeElement)).toBe(true);
     expect(await page.getByTestId('request-result').count()).toBe(0);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-invalid-email');
 
     // Nothing was stored: the server rejected the request.
@@ -141,6 +147,7 @@ describe('request page', () => {
 
     expect(await page.locator('#llm-error').textContent()).toContain('Choose a model first.');
     expect(await page.locator('#email-error').textContent()).toContain('Enter your email address.');
+    expect(await seriousFindings(page)).toEqual([]);
     expect((await harness.service.store.list({ limit: 10 })).items).toEqual([]);
   });
 
@@ -156,6 +163,7 @@ describe('request page', () => {
     await expect
       .poll(() => page.getByTestId('status-not-found').textContent())
       .toContain('Request not found');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-not-found');
   });
 
@@ -204,6 +212,7 @@ describe('request page', () => {
     expect(width).toBeLessThanOrEqual(360);
     const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(15, 18, 26)');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-page-mobile-dark');
   });
 
@@ -220,6 +229,7 @@ describe('request page', () => {
     expect(await page.getByTestId('result-next').textContent()).toContain(
       'An administrator needs to look at this request',
     );
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-in-review');
   });
 
