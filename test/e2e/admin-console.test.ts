@@ -4,6 +4,7 @@ import { waitUntil } from '../support/wait.js';
 import { seriousFindings } from './support/axe.js';
 import { type Browser, screenshot } from './support/browser.js';
 import { ADMIN_ENV } from './support/e2e-config.js';
+import { inReview } from './support/in-review.js';
 import { createSessions, type SessionOptions } from './support/session.js';
 
 const AUTH = `Basic ${Buffer.from(`${ADMIN_ENV.ADMIN_USERNAME}:${ADMIN_ENV.ADMIN_PASSWORD}`).toString('base64')}`;
@@ -14,16 +15,6 @@ describe('admin console', () => {
   const sessions = createSessions();
   afterEach(() => sessions.closeAll());
   const start = (options: SessionOptions = {}) => sessions.start({ env: ADMIN_ENV, ...options });
-
-  /** Submits through the public API and waits until the chain parked it for review. */
-  async function inReview(harness: Harness, email: string): Promise<string> {
-    const { body } = await harness.submit(email, 'claude-3-5-sonnet');
-    const id = String(body.request_id);
-    await waitUntil(async () => (await harness.service.store.get(id))?.state === 'in-review', {
-      what: `${email} in review`,
-    });
-    return id;
-  }
 
   async function signIn(
     browser: Browser,

@@ -1,11 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/catalogs/en.js';
-import type { Harness } from '../support/service-harness.js';
-import { waitUntil } from '../support/wait.js';
 import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { ADMIN_ENV } from './support/e2e-config.js';
+import { inReview } from './support/in-review.js';
 import { createSessions, type SessionOptions } from './support/session.js';
 
 /** The English catalog's fixed wording: each text cut at its placeholders and markup,
@@ -44,15 +43,6 @@ describe('languages', () => {
   const sessions = createSessions();
   afterEach(() => sessions.closeAll());
   const start = (options: SessionOptions = {}) => sessions.start({ env: ADMIN_ENV, ...options });
-
-  async function inReview(harness: Harness, email: string): Promise<string> {
-    const { body } = await harness.submit(email, 'claude-3-5-sonnet');
-    const id = String(body.request_id);
-    await waitUntil(async () => (await harness.service.store.get(id))?.state === 'in-review', {
-      what: `${email} in review`,
-    });
-    return id;
-  }
 
   it("starts in the browser's language and leaves no English on the portal and the console", async () => {
     const { harness, browser } = await start({ locale: 'de-AT' });
