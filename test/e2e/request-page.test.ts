@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
+import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { E2E_CONFIG } from './support/e2e-config.js';
 import { createSessions, type SessionOptions } from './support/session.js';
@@ -37,7 +38,7 @@ describe('request page', () => {
   it('submits a request for the chosen model and links to its status page', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
 
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
     // Featured models come first, in their own section.
@@ -45,6 +46,7 @@ describe('request page', () => {
       .locator('.featured-grid .model-card')
       .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-model-id')));
     expect(featured).toEqual(['gpt-4o', 'claude-3-5-sonnet']);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-page');
 
     await page.getByRole('radio', { name: /GPT-4o mini/ }).check();
@@ -52,8 +54,16 @@ describe('request page', () => {
     await page.getByRole('button', { name: 'Request key' }).click();
 
     const result = page.getByTestId('request-result');
-    await expect.poll(() => result.textContent()).toContain('Key request submitted');
+    await expect.poll(() => result.textContent()).toContain('We received your request');
     expect(await result.locator('.badge').textContent()).toMatch(/Pending|Approved/);
+    // The whitelist approves gpt-*: the result turns approved on this page, without a reload,
+    // and says what happens next; the recent list follows.
+    await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('approved');
+    expect(await result.locator('.badge').textContent()).toBe('Approved');
+    expect(await page.getByTestId('result-next').textContent()).toContain('emailed to you');
+    expect(await result.textContent()).not.toContain('Checking for updates');
+    await expect.poll(() => page.locator('.recent-list .badge').textContent()).toBe('Approved');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-submitted');
 
     const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
@@ -61,18 +71,24 @@ describe('request page', () => {
     expect(stored.model).toBe('gpt-4o-mini');
 
     await page.getByRole('link', { name: 'Follow the status of this request' }).click();
-    expect(new URL(page.url()).hash).toBe(`#/status/${stored.id}`);
+    expect(new URL(page.url()).pathname).toBe(`/requests/${stored.id}`);
     // The whitelist approves gpt-*: the page ends on "approved" by polling.
     await expect
       .poll(() => page.getByTestId('status-card').locator('.badge').textContent(), { timeout: 20_000 })
       .toBe('Approved');
     expect(await page.getByTestId('status-card').textContent()).toContain('The key was emailed to you');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-approved');
 
     // Back on the request page the request is remembered in this browser.
     await page.getByRole('link', { name: 'Request a key' }).click();
     await expect.poll(() => page.locator('.recent-list li').count()).toBe(1);
-    expect(await page.locator('.recent-list a').getAttribute('href')).toBe(`#/status/${stored.id}`);
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await page.locator('.recent-list a').getAttribute('href')).toBe(`requests/${stored.id}`);
+    // Back and forward go through the history without reloading the page.
+    await page.goBack();
+    expect(new URL(page.url()).pathname).toBe(`/requests/${stored.id}`);
+    await expect.poll(() => page.getByTestId('status-card').locator('.badge').textContent()).toBe('Approved');
     expect(browser.errors).toEqual([]);
   });
 
@@ -81,11 +97,15 @@ describe('request page', () => {
     const submitted = await harness.submit('grace@example.com', 'gpt-4o');
     const id = String(submitted.body.request_id);
     const { page } = browser;
+    // A link of the earlier hash-routed UI lands on the request's real path.
     await page.goto(`${harness.url}/#/status/${id}`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/requests/${id}`);
+    expect(new URL(page.url()).hash).toBe('');
 
     const badge = page.getByTestId('status-card').locator('.badge');
     await expect.poll(() => badge.textContent()).toBe('Pending');
     expect(await page.getByTestId('status-card').textContent()).toContain('Checking for updates');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-pending');
 
     harness.service.worker.start();
@@ -94,23 +114,24 @@ describe('request page', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it("shows the server's 422 message next to the email field", async () => {
+  it("shows the server's 422 next to the email field, in the page's words", async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await page.getByRole('radio', { name: /Mistral Large/ }).check();
     // Passes the page's loose shape check, fails the server's rule (no dot in the domain).
     await page.getByLabel('Email address').fill('someone@example');
     await page.getByRole('button', { name: 'Request key' }).click();
 
     const error = page.locator('#email-error');
-    await expect.poll(() => error.textContent()).toContain('value is not a valid email address');
-    expect(await error.textContent()).toContain('email domain must be a valid domain name');
+    await expect.poll(() => error.textContent()).toContain('The server does not accept this email address');
+    expect(await error.textContent()).toContain('the domain needs a dot');
     const email = page.getByLabel('Email address');
     expect(await email.getAttribute('aria-invalid')).toBe('true');
     expect(await email.getAttribute('aria-describedby')).toContain('email-error');
     expect(await email.evaluate((node) => node === node.ownerDocument.activeElement)).toBe(true);
     expect(await page.getByTestId('request-result').count()).toBe(0);
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-invalid-email');
 
     // Nothing was stored: the server rejected the request.
@@ -120,19 +141,20 @@ describe('request page', () => {
   it('asks for a model and an email before sending anything', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
     await page.getByRole('button', { name: 'Request key' }).click();
 
     expect(await page.locator('#llm-error').textContent()).toContain('Choose a model first.');
     expect(await page.locator('#email-error').textContent()).toContain('Enter your email address.');
+    expect(await seriousFindings(page)).toEqual([]);
     expect((await harness.service.store.list({ limit: 10 })).items).toEqual([]);
   });
 
   it('filters the cards by search and shows an unknown request as not found', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await page.getByLabel('Search models').fill('speech');
     await expect.poll(() => page.locator('.model-card').count()).toBe(1);
     expect(await page.locator('.model-card').getAttribute('data-model-id')).toBe('whisper-1');
@@ -141,25 +163,80 @@ describe('request page', () => {
     await expect
       .poll(() => page.getByTestId('status-not-found').textContent())
       .toContain('Request not found');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-not-found');
+  });
+
+  it('draws Iconify icons from the service in the model colour, and a letter where there is none', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    const hosts = new Set<string>();
+    page.on('request', (request) => hosts.add(new URL(request.url()).host));
+    const icons: string[] = [];
+    // Stands in for the service's /icons/<prefix>/<name>.svg (built from the Iconify JSON
+    // packages on the server); unknown icons go on to the service, which answers 404.
+    await page.route('**/icons/simple-icons/openai.svg', (route) => {
+      icons.push(route.request().url());
+      return route.fulfill({
+        contentType: 'image/svg+xml',
+        body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="currentColor" d="M2 2h20v20H2z"/></svg>',
+      });
+    });
+    await page.goto(`${harness.url}/`);
+    await expect.poll(() => page.locator('.model-card').count()).toBe(7);
+
+    const openai = page.locator('[data-model-id="gpt-4o-mini"] .model-icon .icon-mask');
+    await expect.poll(() => openai.count()).toBe(1);
+    const style = await openai.evaluate((node) => {
+      const computed = node.ownerDocument.defaultView?.getComputedStyle(node);
+      return { mask: computed?.maskImage ?? '', colour: computed?.backgroundColor ?? '' };
+    });
+    expect(style.mask).toMatch(/^url\("data:image\/svg\+xml/);
+    expect(style.colour).toBe('rgb(14, 165, 233)'); // #0ea5e9, the model's colour
+    expect(icons).toEqual([`${harness.url}/icons/simple-icons/openai.svg`]);
+
+    // No such icon on the service: the title's letter, not "md".
+    const windy = page.locator('[data-model-id="mistral-large"] .model-icon');
+    await expect.poll(() => windy.textContent()).toBe('M');
+    expect(await windy.locator('.icon-pending').count()).toBe(0);
+    expect([...hosts]).toEqual([new URL(harness.url).host]);
+    await screenshot(page, 'request-page-icons');
   });
 
   it('fits a 360 px wide phone screen in dark mode without sideways scrolling', async () => {
     const { harness, browser } = await start({ viewport: { width: 360, height: 780 }, dark: true });
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(360);
     const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(15, 18, 26)');
+    expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'request-page-mobile-dark');
+  });
+
+  it('tells the requester when a request waits for an administrator', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('radio', { name: /Claude 3.5 Sonnet/ }).check();
+    await page.getByLabel('Email address').fill('mary@example.com');
+    await page.getByRole('button', { name: 'Request key' }).click();
+
+    const result = page.getByTestId('request-result');
+    await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('in-review');
+    expect(await page.getByTestId('result-next').textContent()).toContain(
+      'An administrator needs to look at this request',
+    );
+    expect(await seriousFindings(page)).toEqual([]);
+    await screenshot(page, 'request-in-review');
   });
 
   it('is usable with the keyboard alone', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await page.goto(`${harness.url}/#/`);
+    await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
 
     await page.getByLabel('Search models').focus();
@@ -175,7 +252,7 @@ describe('request page', () => {
 
     await expect
       .poll(() => page.getByTestId('request-result').textContent())
-      .toContain('Key request submitted');
+      .toContain('We received your request');
     const stored = await waitUntil(() => harness.service.store.list({ limit: 10 }).then((p) => p.items[0]));
     expect(stored.model).toBe('claude-3-5-sonnet');
   });

@@ -26,6 +26,8 @@ export interface Browser {
 export interface BrowserOptions {
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /** The browser's language (navigator.languages and Accept-Language); en-US unless set. */
+  locale?: string;
 }
 
 /** Headless Chromium with a fresh profile (own user-data dir, removed on close). */
@@ -39,6 +41,7 @@ export async function openBrowser(options: BrowserOptions = {}): Promise<Browser
       args: CHROMIUM_ARGS,
       viewport: options.viewport ?? { width: 1280, height: 900 },
       colorScheme: options.colorScheme ?? 'light',
+      locale: options.locale ?? 'en-US',
       reducedMotion: 'reduce',
       timeout: 60_000,
     });

@@ -1,4 +1,4 @@
-/** A model list that exercises the cards (emoji and letter icons, colours, descriptions,
+/** A model list that exercises the cards (emoji, Iconify and letter icons, colours, descriptions,
  * featured, documentation links) and an approval chain with one path per outcome:
  * gpt-* is approved at once, claude-* parked for review, anything else denied. */
 export const E2E_CONFIG = `
@@ -25,6 +25,7 @@ models:
     description: Runs inside the company network.
   - id: mistral-large
     title: Mistral Large
+    icon: "mdi:weather-windy"
     color: "#f97316"
     description: European model with strong multilingual skills.
   - id: text-embedding-3-small
@@ -33,7 +34,7 @@ models:
     description: Vector embeddings for search and retrieval.
   - id: gpt-4o-mini
     title: GPT-4o mini
-    icon: "⚡"
+    icon: "simple-icons:openai"
     color: "#0ea5e9"
     description: Cheaper and quicker for simple tasks.
   - id: whisper-1

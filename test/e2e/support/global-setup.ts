@@ -3,8 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_PATH, REPO_ROOT, RESULTS_DIR, WEB_DIST } from './paths.js';
 
-/** Builds the UI once before the browser tests, exactly as `npm run build:web` does,
- * so the tests always see the current sources. */
+/** Builds the UI once before the browser tests with `npm run build:web` (API types
+ * generated from the service, the bundle, pre-compressed copies), so the tests always
+ * see the current sources. */
 export function setup(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
@@ -12,10 +13,11 @@ export function setup(): void {
     );
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  execFileSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+  execFileSync('npm', ['run', '--silent', 'build:web'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
+    // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (!existsSync(join(WEB_DIST, 'index.html'))) {
     throw new Error('the UI build did not produce web/dist/index.html');

@@ -5,6 +5,7 @@ import { E2E_CONFIG } from './e2e-config.js';
 export interface SessionOptions extends HarnessOptions {
   viewport?: { width: number; height: number };
   dark?: boolean;
+  locale?: string;
 }
 
 /** A real service plus a fresh browser per test; `closeAll()` (in afterEach) closes them
@@ -17,7 +18,7 @@ export function createSessions() {
       opened.push(resource);
       return resource;
     },
-    async start({ viewport, dark, ...harnessOptions }: SessionOptions = {}): Promise<{
+    async start({ viewport, dark, locale, ...harnessOptions }: SessionOptions = {}): Promise<{
       harness: Harness;
       browser: Browser;
     }> {
@@ -26,6 +27,7 @@ export function createSessions() {
       const browser = await openBrowser({
         ...(viewport ? { viewport } : {}),
         colorScheme: dark ? 'dark' : 'light',
+        ...(locale ? { locale } : {}),
       });
       opened.push(browser);
       return { harness, browser };

@@ -1,12 +1,14 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type AdminCredentials, api } from '../api/api-client.js';
-import type { ApiFailure } from '../api/api-failure.js';
+import type { ApiFailure, FieldProblem } from '../api/api-failure.js';
 import type { AdminAction, AdminRequest } from '../api/api-types.js';
-import { ACTION_TEXT } from './admin-text.js';
+import { failureText, problemText } from '../i18n/failure-text.js';
+import { ACTION_RULES } from './admin-actions.js';
 
 export type DialogOutcome =
   | { kind: 'done'; request: AdminRequest }
-  | { kind: 'stale'; message: string }
+  | { kind: 'stale' }
   | { kind: 'unauthorized' };
 
 /** Confirms one action in a modal <dialog> (focus stays inside, Escape cancels), asks for
@@ -23,12 +25,14 @@ export function ActionDialog({
   request: AdminRequest;
   onClose: (outcome: DialogOutcome | null) => void;
 }) {
+  const { t } = useTranslation();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
-  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [reasonError, setReasonError] = useState<'required' | FieldProblem | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState(false);
-  const text = ACTION_TEXT[action];
+  const rule = ACTION_RULES[action];
+  const names = { email: request.email, model: request.model };
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -43,8 +47,8 @@ export function ActionDialog({
     if (busy) {
       return;
     }
-    if (text.reasonRequired && reason.trim() === '') {
-      setReasonError('A reason is required: the requester receives it by email.');
+    if (rule.reasonRequired && reason.trim() === '') {
+      setReasonError('required');
       return;
     }
     setBusy(true);
@@ -57,7 +61,7 @@ export function ActionDialog({
     }
     const problem = result.failure;
     if (problem.kind === 'conflict' || problem.kind === 'not-found') {
-      onClose({ kind: 'stale', message: problem.message });
+      onClose({ kind: 'stale' });
     } else if (problem.kind === 'unauthorized') {
       onClose({ kind: 'unauthorized' });
     } else if (problem.fields.reason !== undefined) {
@@ -67,7 +71,6 @@ export function ActionDialog({
     }
   }
 
-  const title = `${text.verb} the request of ${request.email}?`;
   return (
     <dialog
       ref={dialogRef}
@@ -83,15 +86,13 @@ export function ActionDialog({
     >
       <form onSubmit={submit} noValidate>
         <h2 id="dialog-title" className="dialog-title">
-          {title}
+          {t(`action.${action}.question`, names)}
         </h2>
-        <p id="dialog-consequence">{text.consequence(request.email, request.model)}</p>
+        <p id="dialog-consequence">{t(`action.${action}.consequence`, names)}</p>
         <div className="field">
           <label htmlFor="action-reason">
-            Reason{' '}
-            <span className="muted">
-              {text.reasonRequired ? '(required)' : '(optional, kept with the request)'}
-            </span>
+            {t('dialog.reason')}{' '}
+            <span className="muted">{rule.reasonRequired ? t('dialog.required') : t('dialog.optional')}</span>
           </label>
           <textarea
             id="action-reason"
@@ -109,13 +110,15 @@ export function ActionDialog({
           />
           {reasonError !== null && (
             <p id="reason-error" className="field-error">
-              {reasonError}
+              {reasonError === 'required'
+                ? t('dialog.reasonRequired')
+                : problemText(t, 'reason', reasonError)}
             </p>
           )}
         </div>
         {failure !== null && (
           <p className="form-error" role="alert">
-            {failure.message}
+            {failureText(t, failure)}
           </p>
         )}
         <div className="dialog-actions">
@@ -125,15 +128,15 @@ export function ActionDialog({
             onClick={() => onClose(null)}
             disabled={busy}
           >
-            Cancel
+            {t('dialog.cancel')}
           </button>
           <button
             type="submit"
-            className={`button ${text.destructive ? 'button-danger' : 'button-primary'}`}
+            className={`button ${rule.destructive ? 'button-danger' : 'button-primary'}`}
             disabled={busy}
             aria-busy={busy}
           >
-            {busy ? 'Working…' : text.verb}
+            {busy ? t('dialog.working') : t(`action.${action}.verb`)}
           </button>
         </div>
       </form>

@@ -1,11 +1,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { type AdminCredentials, api } from '../api/api-client.js';
 import type { ApiFailure } from '../api/api-failure.js';
-import { ADMIN_FILTERS, type AdminAction, type AdminFilter, type AdminRequest } from '../api/api-types.js';
+import {
+  ADMIN_FILTERS,
+  type AdminAction,
+  type AdminFilter,
+  type AdminRequest,
+  type RequestState,
+} from '../api/api-types.js';
+import { failureText } from '../i18n/failure-text.js';
 import { Banner } from '../shared/banner.js';
 import { LiveMessage } from '../shared/live-message.js';
+import { hrefFor } from '../shared/route.js';
 import { ActionDialog, type DialogOutcome } from './action-dialog.js';
-import { ACTION_TEXT, EMPTY_TEXT, FILTER_LABELS } from './admin-text.js';
 import { RequestTable } from './request-table.js';
 
 export const PAGE_SIZE = 50;
@@ -17,22 +25,31 @@ interface ListState {
   failure: ApiFailure | null;
 }
 
+/** The outcome of the last action, kept as facts so it re-renders in a newly chosen language. */
+type Notice =
+  | { kind: 'done'; action: AdminAction; email: string; model: string }
+  | { kind: 'stale'; action: AdminAction; email: string; state: RequestState | null };
+
 const EMPTY_LIST: ListState = { rows: [], nextCursor: null, loading: 'first', failure: null };
 
 export function AdminConsole({
   credentials,
   username,
+  only,
   onSignOut,
   onUnauthorized,
 }: {
   credentials: AdminCredentials;
   username: string;
+  /** Show just this request (a deep link) instead of the filtered list. */
+  only: string | null;
   onSignOut: () => void;
   onUnauthorized: () => void;
 }) {
   const [filter, setFilter] = useState<AdminFilter>('review');
   const [list, setList] = useState<ListState>(EMPTY_LIST);
-  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const { t } = useTranslation();
+  const [notice, setNotice] = useState<Notice | null>(null);
   const [pending, setPending] = useState<{ action: AdminAction; request: AdminRequest } | null>(null);
   // Answers for an older filter or reload are dropped: only the latest load may write the list.
   const generation = useRef(0);
@@ -48,7 +65,10 @@ export function AdminConsole({
           ? { ...previous, loading: 'first', failure: null }
           : { ...previous, loading: 'more', failure: null },
       );
-      const result = await api.adminList(credentials, { filter, limit: PAGE_SIZE, cursor });
+      const result =
+        only === null
+          ? await api.adminList(credentials, { filter, limit: PAGE_SIZE, cursor })
+          : await api.adminGet(credentials, only);
       if (mine !== generation.current) {
         return;
       }
@@ -57,10 +77,15 @@ export function AdminConsole({
           unauthorized.current();
           return;
         }
+        if (only !== null && result.failure.kind === 'not-found') {
+          setList({ rows: [], nextCursor: null, loading: null, failure: null });
+          return;
+        }
         setList((previous) => ({ ...previous, loading: null, failure: result.failure }));
         return;
       }
-      const { requests, next_cursor } = result.data;
+      const { requests, next_cursor } =
+        'request_id' in result.data ? { requests: [result.data], next_cursor: null } : result.data;
       setList((previous) => ({
         rows: cursor === null ? requests : [...previous.rows, ...requests],
         nextCursor: next_cursor,
@@ -68,7 +93,7 @@ export function AdminConsole({
         failure: null,
       }));
     },
-    [credentials, filter],
+    [credentials, filter, only],
   );
 
   // A new filter (or new credentials) means a new `load`, which starts from the first page.
@@ -84,7 +109,7 @@ export function AdminConsole({
     }
   }
 
-  function closeDialog(outcome: DialogOutcome | null) {
+  async function closeDialog(outcome: DialogOutcome | null) {
     const acted = pending;
     setPending(null);
     if (outcome === null || acted === null) {
@@ -94,16 +119,25 @@ export function AdminConsole({
       onUnauthorized();
       return;
     }
+    const { action, request } = acted;
     if (outcome.kind === 'done') {
-      const { request } = outcome;
-      setNotice({
-        tone: 'success',
-        text: `${ACTION_TEXT[acted.action].done} the request of ${request.email} for ${request.model}.`,
-      });
+      setNotice({ kind: 'done', action, email: outcome.request.email, model: outcome.request.model });
     } else {
-      setNotice({ tone: 'error', text: `${asSentence(outcome.message)} The list was refreshed.` });
+      // Someone else decided first: say what the request is now.
+      const now = await api.adminGet(credentials, request.request_id);
+      setNotice({ kind: 'stale', action, email: request.email, state: now.ok ? now.data.status : null });
     }
     void load(null);
+  }
+
+  function noticeText(shown: Notice): string {
+    if (shown.kind === 'done') {
+      return t(`action.${shown.action}.done`, { email: shown.email, model: shown.model });
+    }
+    const action = t(`action.${shown.action}.verbLower`);
+    return shown.state === null
+      ? t('admin.stale', { action, email: shown.email })
+      : t('admin.staleNow', { action, email: shown.email, state: t(`state.${shown.state}.label`) });
   }
 
   const { rows, nextCursor, loading, failure } = list;
@@ -111,9 +145,13 @@ export function AdminConsole({
     <section className="admin-console">
       <div className="console-head">
         <div>
-          <h1 tabIndex={-1}>Key requests</h1>
+          <h1 tabIndex={-1}>{only === null ? t('admin.requests') : t('admin.request')}</h1>
           <p className="muted">
-            Signed in as <strong>{username}</strong>
+            <Trans
+              i18nKey="admin.signedInAs"
+              values={{ user: username }}
+              components={{ strong: <strong /> }}
+            />
           </p>
         </div>
         <div className="console-head-actions">
@@ -123,46 +161,53 @@ export function AdminConsole({
             onClick={() => void load(null)}
             disabled={loading !== null}
           >
-            Refresh
+            {t('admin.refresh')}
           </button>
           <button type="button" className="button button-ghost" onClick={onSignOut}>
-            Sign out
+            {t('admin.signOut')}
           </button>
         </div>
       </div>
 
-      <fieldset className="filters">
-        <legend className="visually-hidden">Show requests</legend>
-        {ADMIN_FILTERS.map((option) => (
-          <button
-            key={option}
-            type="button"
-            className="filter"
-            aria-pressed={option === filter}
-            onClick={() => chooseFilter(option)}
-          >
-            {FILTER_LABELS[option]}
-          </button>
-        ))}
-      </fieldset>
+      {only !== null && (
+        <p>
+          <a href={hrefFor({ page: 'admin' })}>{t('admin.allRequests')}</a>
+        </p>
+      )}
+      {only === null && (
+        <fieldset className="filters">
+          <legend className="visually-hidden">{t('admin.showRequests')}</legend>
+          {ADMIN_FILTERS.map((option) => (
+            <button
+              key={option}
+              type="button"
+              className="filter"
+              aria-pressed={option === filter}
+              onClick={() => chooseFilter(option)}
+            >
+              {t(`filter.${option}.label`)}
+            </button>
+          ))}
+        </fieldset>
+      )}
 
-      <LiveMessage text={notice?.text ?? ''} />
+      <LiveMessage text={notice === null ? '' : noticeText(notice)} />
       {notice !== null && (
         <Banner
-          tone={notice.tone}
+          tone={notice.kind === 'done' ? 'success' : 'error'}
           announce={false}
           action={
             <button
               type="button"
               className="button button-ghost button-small"
               onClick={() => setNotice(null)}
-              aria-label="Dismiss message"
+              aria-label={t('admin.dismiss')}
             >
               ×
             </button>
           }
         >
-          {notice.text}
+          {noticeText(notice)}
         </Banner>
       )}
 
@@ -171,11 +216,11 @@ export function AdminConsole({
           tone="error"
           action={
             <button type="button" className="button button-secondary" onClick={() => void load(null)}>
-              Try again
+              {t('admin.tryAgain')}
             </button>
           }
         >
-          The requests could not be loaded. {failure.message}
+          {t('admin.loadFailed', { reason: failureText(t, failure) })}
         </Banner>
       )}
 
@@ -183,10 +228,10 @@ export function AdminConsole({
         {rows.length > 0 && (
           <RequestTable requests={rows} onAction={(action, request) => setPending({ action, request })} />
         )}
-        {loading === 'first' && rows.length === 0 && <p className="loading">Loading requests…</p>}
+        {loading === 'first' && rows.length === 0 && <p className="loading">{t('admin.loading')}</p>}
         {loading === null && failure === null && rows.length === 0 && (
           <p className="empty" data-testid="admin-empty">
-            {EMPTY_TEXT[filter]}
+            {only === null ? t(`filter.${filter}.empty`) : t('admin.noSuchRequest', { id: only })}
           </p>
         )}
       </div>
@@ -200,7 +245,7 @@ export function AdminConsole({
             disabled={loading !== null}
             aria-busy={loading === 'more'}
           >
-            {loading === 'more' ? 'Loading…' : 'Load more'}
+            {loading === 'more' ? t('admin.loadingMore') : t('admin.loadMore')}
           </button>
         </div>
       )}
@@ -211,15 +256,9 @@ export function AdminConsole({
           credentials={credentials}
           action={pending.action}
           request={pending.request}
-          onClose={closeDialog}
+          onClose={(outcome) => void closeDialog(outcome)}
         />
       )}
     </section>
   );
-}
-
-/** Server messages may lack a full stop; another sentence follows them here. */
-function asSentence(message: string): string {
-  const trimmed = message.trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -1,21 +1,33 @@
 import { type FormEvent, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type AdminCredentials, api } from '../api/api-client.js';
+import type { ApiFailure } from '../api/api-failure.js';
+import { failureText } from '../i18n/failure-text.js';
 import { Banner } from '../shared/banner.js';
 import { LiveMessage } from '../shared/live-message.js';
 
-const DISABLED_MESSAGE =
-  'The admin API is turned off on this server. An operator enables it by setting ADMIN_USERNAME and ADMIN_PASSWORD.';
+type LoginError = 'both-required' | 'wrong' | 'disabled' | ApiFailure;
+
+/** Why the sign-in form shows again. */
+export type LoginNotice = 'signed-out' | 'expired' | 'network';
+
+const NOTICE_KEYS = {
+  'signed-out': 'admin.signedOut',
+  expired: 'admin.sessionExpired',
+  network: 'failure.network',
+} as const;
 
 export function AdminLogin({
   notice,
   onSignedIn,
 }: {
-  notice: string | null;
+  notice: LoginNotice | null;
   onSignedIn: (credentials: AdminCredentials, username: string) => void;
 }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { t } = useTranslation();
+  const [error, setError] = useState<LoginError | null>(null);
   const [busy, setBusy] = useState(false);
   const passwordRef = useRef<HTMLInputElement>(null);
 
@@ -25,7 +37,7 @@ export function AdminLogin({
       return;
     }
     if (username.trim() === '' || password === '') {
-      setError('Enter both the username and the password.');
+      setError('both-required');
       return;
     }
     setBusy(true);
@@ -39,25 +51,35 @@ export function AdminLogin({
     }
     const { failure } = result;
     if (failure.kind === 'unauthorized') {
-      setError('Wrong username or password.');
+      setError('wrong');
       setPassword('');
       passwordRef.current?.focus();
     } else if (failure.kind === 'not-found') {
-      setError(DISABLED_MESSAGE);
+      setError('disabled');
     } else {
-      setError(failure.message);
+      setError(failure);
     }
   }
 
+  const errorText =
+    error === null
+      ? null
+      : error === 'both-required'
+        ? t('admin.bothRequired')
+        : error === 'wrong'
+          ? t('admin.wrongCredentials')
+          : error === 'disabled'
+            ? t('admin.disabled')
+            : failureText(t, error);
   return (
     <form className="card login-card" onSubmit={submit} noValidate aria-labelledby="login-heading">
       <h2 id="login-heading" className="card-title">
-        Sign in
+        {t('admin.signIn')}
       </h2>
-      <p className="hint login-intro">Reviewers sign in to approve, deny and revoke key requests.</p>
-      {notice !== null && error === null && <Banner tone="info">{notice}</Banner>}
+      <p className="hint login-intro">{t('admin.loginIntro')}</p>
+      {notice !== null && error === null && <Banner tone="info">{t(NOTICE_KEYS[notice])}</Banner>}
       <div className="field">
-        <label htmlFor="admin-username">Username</label>
+        <label htmlFor="admin-username">{t('admin.username')}</label>
         <input
           id="admin-username"
           name="username"
@@ -69,7 +91,7 @@ export function AdminLogin({
         />
       </div>
       <div className="field">
-        <label htmlFor="admin-password">Password</label>
+        <label htmlFor="admin-password">{t('admin.password')}</label>
         <input
           ref={passwordRef}
           id="admin-password"
@@ -80,18 +102,16 @@ export function AdminLogin({
           onChange={(event) => setPassword(event.target.value)}
         />
       </div>
-      <LiveMessage text={error ?? ''} assertive />
-      {error !== null && (
+      <LiveMessage text={errorText ?? ''} assertive />
+      {errorText !== null && (
         <p className="form-error" data-testid="login-error">
-          {error}
+          {errorText}
         </p>
       )}
       <button type="submit" className="button button-primary button-block" disabled={busy} aria-busy={busy}>
-        {busy ? 'Signing in…' : 'Sign in'}
+        {busy ? t('admin.signingIn') : t('admin.signIn')}
       </button>
-      <p className="hint">
-        The credentials are kept only in this browser tab until you sign out or close it.
-      </p>
+      <p className="hint">{t('admin.credentialsKept')}</p>
     </form>
   );
 }

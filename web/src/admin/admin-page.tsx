@@ -1,17 +1,20 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type AdminCredentials, api } from '../api/api-client.js';
-import { browserStorage } from '../request/recent-requests.js';
+import { browserStorage } from '../shared/browser-storage.js';
 import { AdminConsole } from './admin-console.js';
-import { AdminLogin } from './admin-login.js';
+import { AdminLogin, type LoginNotice } from './admin-login.js';
 import { loadCredentials, saveCredentials } from './admin-session.js';
 
 type Session =
   | { state: 'checking'; credentials: AdminCredentials }
-  | { state: 'signed-out'; notice: string | null }
+  | { state: 'signed-out'; notice: LoginNotice | null }
   | { state: 'signed-in'; credentials: AdminCredentials; username: string };
 
-/** Signs in with HTTP Basic credentials kept in sessionStorage, then shows the console. */
-export function AdminPage() {
+/** Signs in with HTTP Basic credentials kept in sessionStorage, then shows the console:
+ * every request, or the one `requestId` names (`/admin/requests/<id>`, a deep link). */
+export function AdminPage({ requestId }: { requestId: string | null }) {
+  const { t } = useTranslation();
   const [session, setSession] = useState<Session>(() => {
     const stored = loadCredentials(browserStorage('sessionStorage'));
     return stored === null
@@ -34,10 +37,7 @@ export function AdminPage() {
         setSession({ state: 'signed-in', credentials: checking, username: result.data.username });
       } else {
         saveCredentials(browserStorage('sessionStorage'), null);
-        setSession({
-          state: 'signed-out',
-          notice: result.failure.kind === 'network' ? result.failure.message : null,
-        });
+        setSession({ state: 'signed-out', notice: result.failure.kind === 'network' ? 'network' : null });
       }
     });
     return () => {
@@ -50,7 +50,7 @@ export function AdminPage() {
     setSession({ state: 'signed-in', credentials, username });
   }
 
-  function signOut(notice: string | null) {
+  function signOut(notice: LoginNotice) {
     saveCredentials(browserStorage('sessionStorage'), null);
     setSession({ state: 'signed-out', notice });
   }
@@ -60,16 +60,17 @@ export function AdminPage() {
       <AdminConsole
         credentials={session.credentials}
         username={session.username}
-        onSignOut={() => signOut('You are signed out.')}
-        onUnauthorized={() => signOut('Your session is no longer valid. Please sign in again.')}
+        only={requestId}
+        onSignOut={() => signOut('signed-out')}
+        onUnauthorized={() => signOut('expired')}
       />
     );
   }
   return (
     <section className="narrow admin-login-page">
-      <h1 tabIndex={-1}>Admin console</h1>
+      <h1 tabIndex={-1}>{t('admin.heading')}</h1>
       {session.state === 'checking' ? (
-        <p className="loading">Checking your session…</p>
+        <p className="loading">{t('admin.checkingSession')}</p>
       ) : (
         <AdminLogin notice={session.notice} onSignedIn={signedIn} />
       )}

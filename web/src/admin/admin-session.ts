@@ -1,5 +1,5 @@
 import type { AdminCredentials } from '../api/api-client.js';
-import type { KeyValueStore } from '../request/recent-requests.js';
+import type { KeyValueStore } from '../shared/browser-storage.js';
 
 export const SESSION_KEY = 'llm-key-requestor.admin';
 

@@ -1,7 +1,9 @@
+import { useTranslation } from 'react-i18next';
 import type { AdminAction, AdminRequest } from '../api/api-types.js';
+import { formatTime } from '../shared/format-time.js';
+import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
-import { formatTime } from '../shared/status-text.js';
-import { ACTION_TEXT, actionsFor } from './admin-text.js';
+import { ACTION_RULES, actionsFor } from './admin-actions.js';
 
 /** Requests as a table; below 720px each row becomes a card (CSS) with the column
  * name shown beside each value via data-label. */
@@ -12,41 +14,53 @@ export function RequestTable({
   requests: AdminRequest[];
   onAction: (action: AdminAction, request: AdminRequest) => void;
 }) {
+  const { t, i18n } = useTranslation();
+  const column = {
+    requested: t('table.requested'),
+    email: t('table.email'),
+    model: t('table.model'),
+    status: t('table.status'),
+    key: t('table.key'),
+  };
   return (
     <table className="request-table">
-      <caption className="visually-hidden">Key requests</caption>
+      <caption className="visually-hidden">{t('table.caption')}</caption>
       <thead>
         <tr>
-          <th scope="col">Requested</th>
-          <th scope="col">Email</th>
-          <th scope="col">Model</th>
-          <th scope="col">Status</th>
-          <th scope="col">Key</th>
+          <th scope="col">{column.requested}</th>
+          <th scope="col">{column.email}</th>
+          <th scope="col">{column.model}</th>
+          <th scope="col">{column.status}</th>
+          <th scope="col">{column.key}</th>
           <th scope="col">
-            <span className="visually-hidden">Actions</span>
+            <span className="visually-hidden">{t('table.actions')}</span>
           </th>
         </tr>
       </thead>
       <tbody>
         {requests.map((request) => (
           <tr key={request.request_id} data-request-id={request.request_id} data-state={request.status}>
-            <td data-label="Requested">
+            <td data-label={column.requested}>
               <div className="cell-body">
-                <time dateTime={request.created_at}>{formatTime(request.created_at)}</time>
-                <span className="cell-sub mono" title="Request id">
+                <time dateTime={request.created_at}>{formatTime(request.created_at, i18n.language)}</time>
+                <a
+                  className="cell-sub mono"
+                  href={hrefFor({ page: 'admin-request', id: request.request_id })}
+                  title={t('table.openRequest')}
+                >
                   {request.request_id}
-                </span>
+                </a>
               </div>
             </td>
-            <td data-label="Email" className="cell-email">
+            <td data-label={column.email} className="cell-email">
               <div className="cell-body">{request.email}</div>
             </td>
-            <td data-label="Model">
+            <td data-label={column.model}>
               <div className="cell-body">
                 <code>{request.model}</code>
               </div>
             </td>
-            <td data-label="Status">
+            <td data-label={column.status}>
               <div className="cell-body">
                 <StatusBadge state={request.status} />
                 {request.reason !== undefined && request.reason !== '' && (
@@ -54,18 +68,17 @@ export function RequestTable({
                 )}
                 {request.last_error !== undefined && request.last_error !== '' && (
                   <span className="cell-sub cell-warning">
-                    Retrying after {request.attempts} failed {request.attempts === 1 ? 'attempt' : 'attempts'}
-                    : {request.last_error}
+                    {t('table.retrying', { count: request.attempts, error: request.last_error })}
                   </span>
                 )}
               </div>
             </td>
-            <td data-label="Key">
+            <td data-label={column.key}>
               <div className="cell-body">
                 {request.api_key === undefined ? (
                   <span className="muted">—</span>
                 ) : (
-                  <code title="Masked key">{request.api_key}</code>
+                  <code title={t('table.maskedKey')}>{request.api_key}</code>
                 )}
               </div>
             </td>
@@ -74,11 +87,11 @@ export function RequestTable({
                 <button
                   key={action}
                   type="button"
-                  className={`button button-small ${ACTION_TEXT[action].destructive ? 'button-danger-outline' : 'button-primary'}`}
+                  className={`button button-small ${ACTION_RULES[action].destructive ? 'button-danger-outline' : 'button-primary'}`}
                   onClick={() => onAction(action, request)}
-                  aria-label={`${ACTION_TEXT[action].verb} the request of ${request.email} for ${request.model}`}
+                  aria-label={t(`action.${action}.button`, { email: request.email, model: request.model })}
                 >
-                  {ACTION_TEXT[action].verb}
+                  {t(`action.${action}.verb`)}
                 </button>
               ))}
             </td>

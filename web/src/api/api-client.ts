@@ -4,6 +4,7 @@ import type {
   AdminAction,
   AdminFilter,
   AdminPage,
+  AdminRequest,
   ModelList,
   RequestStatus,
   SubmitReply,
@@ -17,13 +18,17 @@ export interface AdminCredentials {
   password: string;
 }
 
-/** URLs are relative to the page: the UI is always served at the service's root
- * (hash routing), so `api/...` also works behind a path-prefixing proxy. */
+/** URLs are relative to the page's `<base href>` (the service's root), so `api/...` works
+ * on every page and behind a path-prefixing proxy. */
 async function call<T>(
   path: string,
   init: { method?: string; body?: unknown; auth?: AdminCredentials; signal?: AbortSignal } = {},
 ): Promise<ApiResult<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The UI's language (kept on <html lang>), so the server can answer and mail in it.
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': document.documentElement.lang || 'en',
+  };
   if (init.body !== undefined) {
     headers['content-type'] = 'application/json';
   }
@@ -79,8 +84,13 @@ export const api = {
     call<ModelList>('api/featured-models', { ...(signal ? { signal } : {}) }),
   requestKey: (email: string, llm: string) =>
     call<SubmitReply>('api/request-key', { method: 'POST', body: { email, llm } }),
-  status: (id: string, signal?: AbortSignal) =>
-    call<RequestStatus>(`api/requests/${encodeURIComponent(id)}`, { ...(signal ? { signal } : {}) }),
+  /** The requester's token (from the link in their mail) unlocks the full view; without it the
+   * API answers the public one. */
+  status: (id: string, token: string | null, signal?: AbortSignal) =>
+    call<RequestStatus>(
+      `api/requests/${encodeURIComponent(id)}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`,
+      { ...(signal ? { signal } : {}) },
+    ),
 
   verify: (auth: AdminCredentials) => call<VerifyReply>('api/admin/verify', { method: 'POST', auth }),
   adminList: (
@@ -94,6 +104,11 @@ export const api = {
     }
     return call<AdminPage>(`api/admin/requests?${params}`, { auth, ...(signal ? { signal } : {}) });
   },
+  adminGet: (auth: AdminCredentials, id: string, signal?: AbortSignal) =>
+    call<AdminRequest>(`api/admin/requests/${encodeURIComponent(id)}`, {
+      auth,
+      ...(signal ? { signal } : {}),
+    }),
   adminAction: (auth: AdminCredentials, action: AdminAction, id: string, reason: string) =>
     call<ActionReply>(`api/admin/requests/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',

@@ -1,5 +1,8 @@
-/** Every way an API call can fail, reduced to what a screen needs: one readable
- * message, and per-field messages when the server named the field. */
+import type { ValidationProblem } from './api-types.js';
+
+/** Every way an API call can fail, reduced to what a screen needs. The words are the UI's,
+ * in the user's language (i18n/failure-text.ts): the server's English messages are kept
+ * only as a last resort for a validation problem the UI has no words for. */
 export type FailureKind =
   | 'validation'
   | 'unauthorized'
@@ -10,18 +13,16 @@ export type FailureKind =
   | 'network'
   | 'other';
 
+export type FieldProblem = Pick<ValidationProblem, 'type' | 'msg'>;
+
 export interface ApiFailure {
   kind: FailureKind;
   /** 0 when no HTTP answer arrived. */
   status: number;
-  message: string;
-  /** Field name (the second `loc` element, e.g. `email`, `llm`, `reason`) to the server's message. */
-  fields: Record<string, string>;
-}
-
-interface FieldProblem {
-  loc: unknown[];
-  msg: string;
+  /** The first problem per field (the second `loc` element: `email`, `llm`, `reason`). */
+  fields: Record<string, FieldProblem>;
+  /** Problems about no single field (`loc: ["body"]`). */
+  problems: FieldProblem[];
 }
 
 const KIND_BY_STATUS: Record<number, FailureKind> = {
@@ -36,83 +37,43 @@ const KIND_BY_STATUS: Record<number, FailureKind> = {
   504: 'unavailable',
 };
 
-export const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
-
-/** Maps an error answer (status and parsed JSON body, or null when it was not JSON)
- * to an ApiFailure. Bodies are FastAPI's 422 `{detail:[{loc,msg,type}]}` or
- * `{message, success:false}`; anything else gets a generic message for its status. */
+/** Maps an error answer (status and parsed JSON body, or null when it was not JSON) to an
+ * ApiFailure. A body of FastAPI's 422 shape `{detail:[{loc,msg,type}]}` gives the problems;
+ * anything else only its status counts. */
 export function toApiFailure(status: number, body: unknown): ApiFailure {
-  const kind = KIND_BY_STATUS[status] ?? 'other';
-  const problems = fieldProblems(body);
-  if (problems !== null) {
-    const fields: Record<string, string> = {};
-    const loose: string[] = [];
-    for (const problem of problems) {
-      const field = fieldName(problem.loc);
-      if (field !== null && fields[field] === undefined) {
-        fields[field] = problem.msg;
-      } else if (field === null) {
-        loose.push(problem.msg);
-      }
-    }
-    const named = Object.entries(fields).map(([field, msg]) => `${field}: ${msg}`);
-    const message = [...named, ...loose].join('; ') || 'The server rejected the input.';
-    return { kind: 'validation', status, message, fields };
+  const problems = validationProblems(body);
+  if (problems === null) {
+    return { kind: KIND_BY_STATUS[status] ?? 'other', status, fields: {}, problems: [] };
   }
-  const message = messageOf(body) ?? fallbackMessage(status);
-  return { kind, status, message, fields: {} };
+  const fields: Record<string, FieldProblem> = {};
+  const loose: FieldProblem[] = [];
+  for (const { loc, type, msg } of problems) {
+    const field = loc[1];
+    if (typeof field === 'string' && field !== '') {
+      fields[field] ??= { type, msg };
+    } else {
+      loose.push({ type, msg });
+    }
+  }
+  return { kind: 'validation', status, fields, problems: loose };
 }
 
 export function networkFailure(): ApiFailure {
-  return { kind: 'network', status: 0, message: NETWORK_MESSAGE, fields: {} };
+  return { kind: 'network', status: 0, fields: {}, problems: [] };
 }
 
-function fieldProblems(body: unknown): FieldProblem[] | null {
+function validationProblems(body: unknown): ValidationProblem[] | null {
   if (!isRecord(body) || !Array.isArray(body.detail)) {
     return null;
   }
   const problems = body.detail.filter(
-    (item): item is FieldProblem => isRecord(item) && Array.isArray(item.loc) && typeof item.msg === 'string',
+    (item): item is ValidationProblem =>
+      isRecord(item) &&
+      Array.isArray(item.loc) &&
+      typeof item.msg === 'string' &&
+      typeof item.type === 'string',
   );
   return problems.length > 0 ? problems : null;
-}
-
-/** `["body","email"]` → `email`; `["query","filter"]` → `filter`; `["body"]` → null. */
-function fieldName(loc: unknown[]): string | null {
-  const field = loc[1];
-  if (typeof field === 'string' && field !== '') {
-    return field;
-  }
-  return null;
-}
-
-function messageOf(body: unknown): string | null {
-  if (isRecord(body) && typeof body.message === 'string' && body.message.trim() !== '') {
-    return body.message;
-  }
-  if (isRecord(body) && typeof body.detail === 'string' && body.detail.trim() !== '') {
-    return body.detail;
-  }
-  return null;
-}
-
-function fallbackMessage(status: number): string {
-  switch (KIND_BY_STATUS[status]) {
-    case 'unauthorized':
-      return 'Wrong username or password.';
-    case 'not-found':
-      return 'Not found.';
-    case 'conflict':
-      return 'The request changed in the meantime. Refresh and try again.';
-    case 'too-large':
-      return 'The request is too large.';
-    case 'unavailable':
-      return 'The service is temporarily unavailable. Please try again in a moment.';
-    default:
-      return status >= 500
-        ? `The server had a problem (HTTP ${status}). Please try again later.`
-        : `The server refused the request (HTTP ${status}).`;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,69 +1,49 @@
-/** Shapes of the service's HTTP API (DESIGN.md "HTTP API"), as the UI reads them. */
+/** The HTTP API's shapes as the UI reads them, named from the types generated out of the
+ * service's OpenAPI document (openapi.gen.ts, built by `npm run gen:api`; not committed).
+ * Nothing here is written by hand: when a route's schema changes, the type check of the
+ * UI fails where the UI no longer fits. */
+import {
+  type operations,
+  type paths,
+  pathsApiAdminRequestsGetParametersQueryFilterValues,
+  pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonStatusValues,
+} from './openapi.gen.js';
 
-export const REQUEST_STATES = ['pending', 'approved', 'denied', 'in-review', 'revoked'] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
+type JsonReply<
+  Op extends keyof operations,
+  Status extends keyof operations[Op]['responses'],
+> = operations[Op]['responses'][Status] extends { content: { 'application/json': infer Body } }
+  ? Body
+  : never;
 
-export interface Model {
-  id: string;
-  title: string;
-  icon?: string;
-  color?: string;
-  description?: string;
-  subtitle?: string;
-  documentation_link?: string;
-  featured?: boolean;
-}
+export type ModelList = JsonReply<'listModels', 200>;
+export type Model = ModelList['models'][number];
 
-export interface ModelList {
-  models: Model[];
-}
+export type SubmitReply = JsonReply<'requestKey', 200>;
+export type RequestStatus = JsonReply<'getRequestStatus', 200>;
+export type RequestState = RequestStatus['status'];
+/** Every state a request can be in, in the API's order. */
+export const REQUEST_STATES: readonly RequestState[] =
+  pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonStatusValues;
 
-export interface SubmitReply {
-  message: string;
-  success: true;
-  request_id: string;
-  status: RequestState;
-}
+/** FastAPI's 422 body: one problem per field, with a machine-readable `type`. */
+export type ValidationProblem = JsonReply<'requestKey', 422>['detail'][number];
 
-export interface RequestStatus {
-  request_id: string;
-  model: string;
-  status: RequestState;
-  reason?: string;
-  created_at: string;
-  updated_at: string;
-}
+export type VerifyReply = JsonReply<'adminVerify', 200>;
+export type AdminPage = JsonReply<'adminListRequests', 200>;
+export type AdminRequest = JsonReply<'adminGetRequest', 200>;
+export type AdminFilter = NonNullable<
+  NonNullable<operations['adminListRequests']['parameters']['query']>['filter']
+>;
+/** The list filters the admin API accepts, in the API's order. */
+export const ADMIN_FILTERS: readonly AdminFilter[] = pathsApiAdminRequestsGetParametersQueryFilterValues;
 
-export const ADMIN_FILTERS = ['review', 'pending', 'approved', 'denied', 'revoked', 'all'] as const;
-export type AdminFilter = (typeof ADMIN_FILTERS)[number];
-
-export interface AdminRequest {
-  request_id: string;
-  email: string;
-  model: string;
-  status: RequestState;
-  reason?: string;
-  /** Masked by the server (`sk-…abcd`); no API returns a full key. */
-  api_key?: string;
-  created_at: string;
-  updated_at: string;
-  attempts: number;
-  last_error?: string;
-}
-
-export interface AdminPage {
-  requests: AdminRequest[];
-  next_cursor: string | null;
-}
-
-export interface VerifyReply {
-  success: true;
-  username: string;
-}
-
-export interface ActionReply {
-  success: true;
-  request: AdminRequest;
-}
-
-export type AdminAction = 'approve' | 'deny' | 'revoke';
+/** `approve`, `deny`, `revoke`, …: every POST route under /api/admin/requests/{request_id}/. */
+export type AdminAction =
+  Extract<
+    keyof paths,
+    `/api/admin/requests/{request_id}/${string}`
+  > extends `/api/admin/requests/{request_id}/${infer Action}`
+    ? Action
+    : never;
+export type ActionReply = JsonReply<'adminApprove', 200>;

@@ -11,11 +11,11 @@ describe('emailShapeProblem', () => {
     expect(emailShapeProblem('someone@example')).toBeNull();
   });
 
-  it('explains an empty field, spaces and a missing or doubled @', () => {
-    expect(emailShapeProblem('   ')).toBe('Enter your email address.');
-    expect(emailShapeProblem('ada lovelace@example.com')).toBe('An email address cannot contain spaces.');
-    expect(emailShapeProblem('ada.example.com')).toMatch(/like name@example.com/);
-    expect(emailShapeProblem('ada@@example.com')).toMatch(/like name@example.com/);
-    expect(emailShapeProblem('@example.com')).toMatch(/like name@example.com/);
+  it('names an empty field, spaces and a missing or doubled @', () => {
+    expect(emailShapeProblem('   ')).toBe('empty');
+    expect(emailShapeProblem('ada lovelace@example.com')).toBe('spaces');
+    expect(emailShapeProblem('ada.example.com')).toBe('shape');
+    expect(emailShapeProblem('ada@@example.com')).toBe('shape');
+    expect(emailShapeProblem('@example.com')).toBe('shape');
   });
 });

@@ -1,15 +1,17 @@
+export type EmailShapeProblem = 'empty' | 'spaces' | 'shape';
+
 /** A convenience check before submitting: catches typos such as a missing `@`.
- * Deliberately loose; the server's rule is the authority and its 422 message is shown as is. */
-export function emailShapeProblem(raw: string): string | null {
+ * Deliberately loose; the server's rule is the authority and its 422 is shown next to the field. */
+export function emailShapeProblem(raw: string): EmailShapeProblem | null {
   const email = raw.trim();
   if (email === '') {
-    return 'Enter your email address.';
+    return 'empty';
   }
   if (/\s/.test(email)) {
-    return 'An email address cannot contain spaces.';
+    return 'spaces';
   }
   if (!/^[^@]+@[^@]+$/.test(email)) {
-    return 'Enter an email address like name@example.com.';
+    return 'shape';
   }
   return null;
 }

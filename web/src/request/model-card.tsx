@@ -1,6 +1,8 @@
 import type { ChangeEvent, CSSProperties } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Model } from '../api/api-types.js';
 import { iconOf, safeLink } from './model-list.js';
+import { useIconMask } from './use-icon-mask.js';
 
 /** A model as a selectable card: a real radio input inside a label, so arrow keys,
  * Space and screen readers work as with any radio group. */
@@ -15,6 +17,7 @@ export function ModelCard({
   onSelect: (id: string) => void;
   featured?: boolean;
 }) {
+  const { t } = useTranslation();
   const docs = safeLink(model.documentation_link);
   const accent = model.color !== undefined && isColor(model.color) ? model.color : undefined;
   const describedBy = `model-${cssId(model.id)}-desc`;
@@ -49,8 +52,11 @@ export function ModelCard({
       </label>
       {docs !== null && (
         <a className="model-docs" href={docs} target="_blank" rel="noopener noreferrer">
-          Documentation
-          <span className="visually-hidden"> for {model.title || model.id} (opens in a new tab)</span>
+          {t('picker.documentation')}
+          <span className="visually-hidden">
+            {' '}
+            {t('picker.documentationFor', { model: model.title || model.id })}
+          </span>
         </a>
       )}
     </div>
@@ -66,9 +72,27 @@ function ModelIcon({ model }: { model: Model }) {
       </span>
     );
   }
+  if (icon.kind === 'iconify') {
+    return <IconifyIcon src={icon.src} fallback={icon.fallback} />;
+  }
   return (
     <span className="model-icon" aria-hidden="true">
       {icon.text}
+    </span>
+  );
+}
+
+/** An Iconify icon from the service, drawn in the model's colour through a CSS mask;
+ * the title's letter while it loads and when the service has no such icon. */
+function IconifyIcon({ src, fallback }: { src: string; fallback: string }) {
+  const mask = useIconMask(src);
+  return (
+    <span className="model-icon" aria-hidden="true" data-icon={src}>
+      {mask.state === 'ready' ? (
+        <span className="icon-mask" style={{ maskImage: mask.css, WebkitMaskImage: mask.css }} />
+      ) : (
+        <span className={mask.state === 'loading' ? 'icon-pending' : undefined}>{fallback}</span>
+      )}
     </span>
   );
 }

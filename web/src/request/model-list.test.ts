@@ -55,6 +55,29 @@ describe('iconOf', () => {
   });
 });
 
+describe('iconOf with Iconify ids', () => {
+  it("draws prefix:name from the service's /icons/ path, with the title's letter as fallback", () => {
+    expect(iconOf({ id: 'gpt-4', title: 'OpenAI GPT-4', icon: 'simple-icons:openai' })).toEqual({
+      kind: 'iconify',
+      src: 'icons/simple-icons/openai.svg',
+      fallback: 'O',
+    });
+    expect(iconOf({ id: 'x', title: 'robot', icon: ' mdi:robot-happy ' })).toEqual({
+      kind: 'iconify',
+      src: 'icons/mdi/robot-happy.svg',
+      fallback: 'R',
+    });
+  });
+
+  it('does not take URLs or malformed ids for Iconify ids', () => {
+    expect(iconOf({ id: 'a', title: 'A', icon: 'https://x.example/i.svg' }).kind).toBe('image');
+    // Shown as the title's letter, not as the first two letters of the id.
+    expect(iconOf({ id: 'a', title: 'Apt', icon: 'mdi:../../etc' })).toEqual({ kind: 'text', text: 'A' });
+    expect(iconOf({ id: 'a', title: 'Bee', icon: 'MDI:Robot' })).toEqual({ kind: 'text', text: 'B' });
+    expect(iconOf({ id: 'a', title: 'cat', icon: 'mdi:' })).toEqual({ kind: 'text', text: 'C' });
+  });
+});
+
 describe('safeLink', () => {
   it('keeps http(s) links and drops other schemes and garbage', () => {
     expect(safeLink('https://docs.example.com/gpt')).toBe('https://docs.example.com/gpt');

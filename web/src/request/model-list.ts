@@ -32,19 +32,33 @@ export function matchesQuery(model: Model, query: string): boolean {
   return words.every((word) => haystack.includes(word));
 }
 
-export type IconKind = { kind: 'image'; src: string } | { kind: 'text'; text: string };
+export type IconKind =
+  | { kind: 'image'; src: string }
+  | { kind: 'iconify'; src: string; fallback: string }
+  | { kind: 'text'; text: string };
 
-/** An icon is an image URL (http(s), site-relative or an inline image) or else short text
- * such as an emoji; without one the title's first letter stands in. */
+/** An Iconify id, `prefix:name` (`simple-icons:openai`, `mdi:robot`): lower-case words joined by `-`. */
+const ICONIFY_ID = /^([a-z0-9]+(?:-[a-z0-9]+)*):([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+
+/** An icon is an image URL (http(s), site-relative or an inline image), an Iconify id
+ * (drawn from the service's own `/icons/<prefix>/<name>.svg`, never a third-party site),
+ * or else short text such as an emoji; without one the title's first letter stands in. */
 export function iconOf(model: Pick<Model, 'icon' | 'title' | 'id'>): IconKind {
   const icon = model.icon?.trim() ?? '';
+  const letter = firstGraphemes(model.title.trim() || model.id, 1).toUpperCase() || '?';
   if (/^(https?:\/\/|\/(?!\/)|\.{1,2}\/|data:image\/(png|gif|jpeg|webp|svg\+xml)[;,])/i.test(icon)) {
     return { kind: 'image', src: icon };
   }
-  if (icon !== '') {
+  const iconify = ICONIFY_ID.exec(icon);
+  if (iconify !== null) {
+    // Relative to <base href>: the service's root, also behind a path-prefixing proxy.
+    return { kind: 'iconify', src: `icons/${iconify[1]}/${iconify[2]}.svg`, fallback: letter };
+  }
+  // Something shaped like `prefix:name` that is not a valid id must not show as two letters of it.
+  if (icon !== '' && !/^[\w-]*:/.test(icon)) {
     return { kind: 'text', text: firstGraphemes(icon, 2) };
   }
-  return { kind: 'text', text: firstGraphemes(model.title.trim() || model.id, 1).toUpperCase() || '?' };
+  return { kind: 'text', text: letter };
 }
 
 /** An emoji can be several code points (skin tones, ZWJ sequences); cut between graphemes. */

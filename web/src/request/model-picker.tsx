@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { ModelCard } from './model-card.js';
 import { type ModelSections, matchesQuery } from './model-list.js';
 
@@ -15,6 +16,7 @@ export function ModelPicker({
   onSelect: (id: string) => void;
   error: string | undefined;
 }) {
+  const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const searchId = useId();
   const featured = sections.featured.filter((model) => matchesQuery(model, query));
@@ -34,7 +36,7 @@ export function ModelPicker({
         <span className="step-number" aria-hidden="true">
           1
         </span>
-        Choose a model
+        {t('picker.legend')}
       </legend>
       {error !== undefined && (
         <p id="llm-error" className="field-error">
@@ -43,24 +45,24 @@ export function ModelPicker({
       )}
       {total > 6 && (
         <div className="search">
-          <label htmlFor={searchId}>Search models</label>
+          <label htmlFor={searchId}>{t('picker.search')}</label>
           <input
             id={searchId}
             type="search"
             value={query}
-            placeholder="Name, id or description"
+            placeholder={t('picker.searchPlaceholder')}
             autoComplete="off"
             onChange={(event) => setQuery(event.target.value)}
           />
           <p className="search-count" aria-live="polite">
-            {query.trim() === '' ? `${total} models` : `${shown} of ${total} models match`}
+            {query.trim() === '' ? t('picker.count', { count: total }) : t('picker.shown', { shown, total })}
           </p>
         </div>
       )}
       {featured.length > 0 && (
         <section aria-labelledby="featured-heading">
           <h2 id="featured-heading" className="section-title">
-            Featured
+            {t('picker.featured')}
           </h2>
           <div className="model-grid featured-grid">
             {featured.map((model) => (
@@ -78,7 +80,7 @@ export function ModelPicker({
       {others.length > 0 && (
         <section aria-labelledby="all-heading">
           <h2 id="all-heading" className="section-title">
-            {sections.featured.length > 0 ? 'All other models' : 'All models'}
+            {sections.featured.length > 0 ? t('picker.others') : t('picker.all')}
           </h2>
           <div className="model-grid">
             {others.map((model) => (
@@ -87,11 +89,15 @@ export function ModelPicker({
           </div>
         </section>
       )}
-      {total === 0 && <p className="empty">No models are offered right now. Please check back later.</p>}
-      {total > 0 && shown === 0 && <p className="empty">No model matches “{query.trim()}”.</p>}
+      {total === 0 && <p className="empty">{t('picker.none')}</p>}
+      {total > 0 && shown === 0 && <p className="empty">{t('picker.noMatch', { query: query.trim() })}</p>}
       {selectedHidden && (
         <p className="hint">
-          Selected: <strong>{selectedModel.title || selectedModel.id}</strong> (hidden by the search)
+          <Trans
+            i18nKey="picker.selectedHidden"
+            values={{ model: selectedModel.title || selectedModel.id }}
+            components={{ strong: <strong /> }}
+          />
         </p>
       )}
     </fieldset>

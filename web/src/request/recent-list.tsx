@@ -1,6 +1,7 @@
+import { useTranslation } from 'react-i18next';
+import { formatTime } from '../shared/format-time.js';
 import { statusHref } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
-import { formatTime } from '../shared/status-text.js';
 import type { RecentRequest } from './recent-requests.js';
 
 /** Requests made from this browser (kept in localStorage), so people can find the status page again. */
@@ -11,13 +12,14 @@ export function RecentList({
   recent: RecentRequest[];
   titleOf: (id: string) => string;
 }) {
+  const { t, i18n } = useTranslation();
   if (recent.length === 0) {
     return null;
   }
   return (
     <section className="recent" aria-labelledby="recent-heading">
       <h2 id="recent-heading" className="section-title recent-title">
-        Your recent requests
+        {t('recent.heading')}
       </h2>
       <ul className="recent-list">
         {recent.map((item) => (
@@ -26,13 +28,13 @@ export function RecentList({
               <span className="recent-model">{titleOf(item.model)}</span>
               <span className="recent-meta">
                 <StatusBadge state={item.status} />
-                <time dateTime={item.at}>{formatTime(item.at)}</time>
+                <time dateTime={item.at}>{formatTime(item.at, i18n.language)}</time>
               </span>
             </a>
           </li>
         ))}
       </ul>
-      <p className="hint">Statuses here are as last seen; open one for the current state.</p>
+      <p className="hint">{t('recent.hint')}</p>
     </section>
   );
 }

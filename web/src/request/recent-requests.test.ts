@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { KeyValueStore } from '../shared/browser-storage.js';
 import {
-  type KeyValueStore,
   RECENT_KEY,
   RECENT_LIMIT,
   readRecent,

@@ -1,4 +1,5 @@
 import { REQUEST_STATES, type RequestState } from '../api/api-types.js';
+import type { KeyValueStore } from '../shared/browser-storage.js';
 
 export interface RecentRequest {
   id: string;
@@ -10,9 +11,6 @@ export interface RecentRequest {
 
 export const RECENT_KEY = 'llm-key-requestor.recent-requests';
 export const RECENT_LIMIT = 5;
-
-/** Just the part of Storage that is used, so tests can pass a Map-backed one. */
-export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
 
 /** The last requests made from this browser, newest first. Storage may be missing,
  * full or hold garbage (another version, a user edit): all of that reads as "none". */
@@ -37,14 +35,6 @@ export function rememberRequest(storage: KeyValueStore | null, entry: RecentRequ
     // Private mode or a full quota: remembering is a convenience, the request itself succeeded.
   }
   return next;
-}
-
-export function browserStorage(kind: 'localStorage' | 'sessionStorage'): Storage | null {
-  try {
-    return window[kind];
-  } catch {
-    return null;
-  }
 }
 
 function isRecent(value: unknown): value is RecentRequest {

@@ -1,16 +1,19 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api } from '../api/api-client.js';
-import type { ApiFailure } from '../api/api-failure.js';
+import type { ApiFailure, FieldProblem } from '../api/api-failure.js';
 import type { SubmitReply } from '../api/api-types.js';
+import { failureText, problemText } from '../i18n/failure-text.js';
 import { Banner } from '../shared/banner.js';
+import { browserStorage } from '../shared/browser-storage.js';
 import { LiveMessage } from '../shared/live-message.js';
-import { stateLabel } from '../shared/status-text.js';
-import { emailShapeProblem } from './email-shape.js';
+import { type EmailShapeProblem, emailShapeProblem } from './email-shape.js';
 import { type ModelSections, splitModels } from './model-list.js';
 import { ModelPicker } from './model-picker.js';
 import { RecentList } from './recent-list.js';
-import { browserStorage, type RecentRequest, readRecent, rememberRequest } from './recent-requests.js';
+import { type RecentRequest, readRecent, rememberRequest } from './recent-requests.js';
 import { RequestResult } from './request-result.js';
+import { useLiveRecent } from './use-live-recent.js';
 
 type Catalog =
   | { state: 'loading' }
@@ -22,15 +25,29 @@ interface Submitted {
   modelTitle: string;
 }
 
+type Field = 'email' | 'llm';
+/** A field's problem, kept as what went wrong rather than as words, so a language switch
+ * re-renders it in the new language. */
+type FieldError = { local: 'chooseModel' | EmailShapeProblem } | { server: FieldProblem };
+
+const EMAIL_SHAPE_KEYS = {
+  empty: 'request.emailEmpty',
+  spaces: 'request.emailSpaces',
+  shape: 'request.emailShape',
+} as const;
+
 export function RequestPage() {
+  const { t } = useTranslation();
   const [catalog, setCatalog] = useState<Catalog>({ state: 'loading' });
   const [selected, setSelected] = useState<string | null>(null);
   const [email, setEmail] = useState('');
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [banner, setBanner] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, FieldError>>>({});
+  const [banner, setBanner] = useState<ApiFailure | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitted, setSubmitted] = useState<Submitted | null>(null);
   const [recent, setRecent] = useState<RecentRequest[]>(() => readRecent(browserStorage('localStorage')));
+  // Polls every remembered request that is still pending, the one just submitted included.
+  const live = useLiveRecent(recent, setRecent);
   const emailRef = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -68,18 +85,29 @@ export function RequestPage() {
     setFieldErrors(({ llm: _dropped, ...rest }) => rest);
   }, []);
 
+  function errorText(field: Field): string | undefined {
+    const error = fieldErrors[field];
+    if (error === undefined) {
+      return undefined;
+    }
+    if ('server' in error) {
+      return problemText(t, field, error.server);
+    }
+    return error.local === 'chooseModel' ? t('request.chooseModel') : t(EMAIL_SHAPE_KEYS[error.local]);
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (submitting) {
       return;
     }
-    const problems: Record<string, string> = {};
+    const problems: Partial<Record<Field, FieldError>> = {};
     if (selected === null) {
-      problems.llm = 'Choose a model first.';
+      problems.llm = { local: 'chooseModel' };
     }
     const emailProblem = emailShapeProblem(email);
     if (emailProblem !== null) {
-      problems.email = emailProblem;
+      problems.email = { local: emailProblem };
     }
     setBanner(null);
     setFieldErrors(problems);
@@ -92,17 +120,18 @@ export function RequestPage() {
     const result = await api.requestKey(email.trim(), selected);
     setSubmitting(false);
     if (!result.ok) {
-      const { fields, message } = result.failure;
-      const shown: Record<string, string> = {};
+      const { fields } = result.failure;
+      const shown: Partial<Record<Field, FieldError>> = {};
       for (const name of ['email', 'llm'] as const) {
-        if (fields[name] !== undefined) {
-          shown[name] = fields[name];
+        const problem = fields[name];
+        if (problem !== undefined) {
+          shown[name] = { server: problem };
         }
       }
       setFieldErrors(shown);
       // Problems the form cannot place next to a field (extra keys, a 503, a 413) go in the banner.
       if (Object.keys(shown).length === 0) {
-        setBanner(message);
+        setBanner(result.failure);
       } else {
         focusFirstInvalid(shown);
       }
@@ -120,7 +149,14 @@ export function RequestPage() {
     );
   }
 
-  function focusFirstInvalid(problems: Record<string, string>) {
+  const submittedState =
+    submitted === null
+      ? 'pending'
+      : (live[submitted.reply.request_id]?.status ??
+        recent.find((item) => item.id === submitted.reply.request_id)?.status ??
+        submitted.reply.status);
+
+  function focusFirstInvalid(problems: Partial<Record<Field, FieldError>>) {
     // Wait for the error text to render so it is read together with the field.
     requestAnimationFrame(() => {
       if (problems.llm !== undefined) {
@@ -134,14 +170,12 @@ export function RequestPage() {
     });
   }
 
+  const emailError = errorText('email');
   return (
     <div className="request-page">
       <div className="page-intro">
-        <h1 tabIndex={-1}>Request an API key</h1>
-        <p className="lead">
-          Pick a model, enter your email address, and submit. Once the request is approved, the key is emailed
-          to you.
-        </p>
+        <h1 tabIndex={-1}>{t('request.heading')}</h1>
+        <p className="lead">{t('request.lead')}</p>
       </div>
 
       {catalog.state === 'failed' && (
@@ -149,19 +183,25 @@ export function RequestPage() {
           tone="error"
           action={
             <button type="button" className="button button-secondary" onClick={() => loadCatalog()}>
-              Try again
+              {t('request.tryAgain')}
             </button>
           }
         >
-          The model list could not be loaded. {catalog.failure.message}
+          {t('request.catalogFailed', { reason: failureText(t, catalog.failure) })}
         </Banner>
       )}
 
-      <form ref={formRef} className="request-layout" onSubmit={submit} noValidate aria-label="Key request">
+      <form
+        ref={formRef}
+        className="request-layout"
+        onSubmit={submit}
+        noValidate
+        aria-label={t('request.formLabel')}
+      >
         <div className="request-models">
           {catalog.state === 'loading' && (
             <div className="step" aria-busy="true">
-              <p className="loading">Loading models…</p>
+              <p className="loading">{t('request.loadingModels')}</p>
             </div>
           )}
           {catalog.state === 'ready' && (
@@ -169,7 +209,7 @@ export function RequestPage() {
               sections={catalog.sections}
               selected={selected}
               onSelect={select}
-              error={fieldErrors.llm}
+              error={errorText('llm')}
             />
           )}
         </div>
@@ -180,19 +220,21 @@ export function RequestPage() {
               <span className="step-number" aria-hidden="true">
                 2
               </span>
-              Your email
+              {t('request.emailStep')}
             </h2>
             <p className="selected-summary">
               {selected === null ? (
-                'No model selected yet.'
+                t('request.noModelYet')
               ) : (
-                <>
-                  Model: <strong>{titleOf(selected)}</strong>
-                </>
+                <Trans
+                  i18nKey="request.selectedModel"
+                  values={{ model: titleOf(selected) }}
+                  components={{ strong: <strong /> }}
+                />
               )}
             </p>
             <div className="field">
-              <label htmlFor="email">Email address</label>
+              <label htmlFor="email">{t('request.emailLabel')}</label>
               <input
                 ref={emailRef}
                 id="email"
@@ -207,37 +249,42 @@ export function RequestPage() {
                   setEmail(event.target.value);
                   setFieldErrors(({ email: _dropped, ...rest }) => rest);
                 }}
-                aria-invalid={fieldErrors.email === undefined ? undefined : true}
-                aria-describedby={fieldErrors.email === undefined ? 'email-hint' : 'email-hint email-error'}
+                aria-invalid={emailError === undefined ? undefined : true}
+                aria-describedby={emailError === undefined ? 'email-hint' : 'email-hint email-error'}
               />
               <p id="email-hint" className="hint">
-                The key and any decision are sent to this address.
+                {t('request.emailHint')}
               </p>
-              {fieldErrors.email !== undefined && (
+              {emailError !== undefined && (
                 <p id="email-error" className="field-error">
-                  {fieldErrors.email}
+                  {emailError}
                 </p>
               )}
             </div>
-            {banner !== null && <Banner tone="error">{banner}</Banner>}
+            {banner !== null && <Banner tone="error">{failureText(t, banner)}</Banner>}
             <button
               type="submit"
               className="button button-primary button-block"
               disabled={submitting || catalog.state !== 'ready'}
               aria-busy={submitting}
             >
-              {submitting ? 'Submitting…' : 'Request key'}
+              {submitting ? t('request.submitting') : t('request.submit')}
             </button>
           </div>
 
           <LiveMessage
             text={
-              submitted === null
-                ? ''
-                : `${submitted.reply.message} Status: ${stateLabel(submitted.reply.status)}.`
+              submitted === null ? '' : t('request.announced', { state: t(`state.${submittedState}.label`) })
             }
           />
-          {submitted !== null && <RequestResult reply={submitted.reply} modelTitle={submitted.modelTitle} />}
+          {submitted !== null && (
+            <RequestResult
+              reply={submitted.reply}
+              state={submittedState}
+              reason={live[submitted.reply.request_id]?.reason}
+              modelTitle={submitted.modelTitle}
+            />
+          )}
 
           <RecentList recent={recent} titleOf={titleOf} />
         </aside>

@@ -1,21 +1,55 @@
-import type { SubmitReply } from '../api/api-types.js';
+import { useTranslation } from 'react-i18next';
+import type { RequestState, SubmitReply } from '../api/api-types.js';
+import { isSettled } from '../shared/request-states.js';
 import { statusHref } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
-import { STATE_TEXT } from '../shared/status-text.js';
 
-export function RequestResult({ reply, modelTitle }: { reply: SubmitReply; modelTitle: string }) {
+/** The answer to a submission. `state` is the latest known one: the page polls the request
+ * until it settles, so this box turns approved / denied / in review by itself and says what
+ * happens next. */
+export function RequestResult({
+  reply,
+  state,
+  reason,
+  modelTitle,
+}: {
+  reply: SubmitReply;
+  state: RequestState;
+  reason: string | undefined;
+  modelTitle: string;
+}) {
+  const { t } = useTranslation();
   return (
-    <section className="result" aria-labelledby="result-heading" data-testid="request-result">
+    <section
+      className="result"
+      aria-labelledby="result-heading"
+      data-testid="request-result"
+      data-state={state}
+    >
       <h2 id="result-heading" className="result-title">
-        Request received
+        {t('result.heading')}
       </h2>
-      <p className="result-message">{reply.message}</p>
+      <p className="result-message">{t('result.received')}</p>
       <p className="result-status">
-        <StatusBadge state={reply.status} /> <span className="muted">for {modelTitle}</span>
+        <StatusBadge state={state} />{' '}
+        <span className="muted">{t('result.forModel', { model: modelTitle })}</span>
       </p>
-      <p className="hint">{STATE_TEXT[reply.status]?.explanation}</p>
+      {!isSettled(state) && (
+        <p className="polling">
+          <span className="pulse" aria-hidden="true" />
+          {t('result.checking')}
+        </p>
+      )}
+      <p className="result-next" data-testid="result-next">
+        {t(`state.${state}.next`)}
+      </p>
+      {state === 'denied' && reason !== undefined && reason !== '' && (
+        <p className="status-reason">
+          <span className="label">{t('result.reason')}</span> {reason}
+        </p>
+      )}
       <a className="button button-secondary button-block" href={statusHref(reply.request_id)}>
-        Follow the status of this request
+        {t('result.follow')}
       </a>
     </section>
   );

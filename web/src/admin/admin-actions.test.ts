@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_TEXT, actionsFor } from './admin-text.js';
+import { ACTION_RULES, actionsFor } from './admin-actions.js';
 
 describe('actionsFor', () => {
   it('offers approve and deny while a request is open, revoke once approved, nothing after', () => {
@@ -11,8 +11,8 @@ describe('actionsFor', () => {
   });
 
   it('requires a reason exactly for the destructive actions', () => {
-    expect(ACTION_TEXT.approve.reasonRequired).toBe(false);
-    expect(ACTION_TEXT.deny.reasonRequired).toBe(true);
-    expect(ACTION_TEXT.revoke.reasonRequired).toBe(true);
+    expect(ACTION_RULES.approve.reasonRequired).toBe(false);
+    expect(ACTION_RULES.deny.reasonRequired).toBe(true);
+    expect(ACTION_RULES.revoke.reasonRequired).toBe(true);
   });
 });
