@@ -283,7 +283,7 @@ describe('three replicas on one Kubernetes API, one of them killed mid-run', () 
     }
 
     // Mail: one approval per request, each with its own Message-ID and recipient, carrying
-    // the recorded key. DESIGN.md allows a resend only where the sender died between the SMTP
+    // the recorded key. docs/design.md ("Worker") allows a resend only where the sender died between the SMTP
     // server's acceptance and recording it, and then as the same message (same Message-ID):
     // so any repeat must be a request the killed replica held, identical to the first copy.
     const mails = [...smtp.messages];

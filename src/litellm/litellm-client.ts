@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MODEL_ID_MAX_LENGTH } from '../requests/limits.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { fail, ok, type Result } from '../shared/result.js';
@@ -19,7 +20,7 @@ export interface LiteLlmClientDeps {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MODELS_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_MODELS = 10_000;
-const MAX_MODEL_ID_CHARS = 200;
+
 const KEY_BODY_BYTES = 256 * 1024;
 
 /** Scalar key settings copied to `/key/generate`, named as LiteLLM names them. Listed
@@ -110,7 +111,7 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     for (const entry of json.data) {
       // Entries carry more (object, created, owned_by); only a usable id matters here.
       const id = isRecord(entry) ? entry.id : undefined;
-      if (typeof id === 'string' && id.length > 0 && id.length <= MAX_MODEL_ID_CHARS) {
+      if (typeof id === 'string' && id.length > 0 && id.length <= MODEL_ID_MAX_LENGTH) {
         ids.add(id);
       }
       if (ids.size >= MAX_MODELS) {

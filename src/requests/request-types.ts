@@ -32,7 +32,7 @@ export interface KeyRequest {
   /** The live LiteLLM key once minted; never returned in full by any API. */
   apiKey: string | null;
   /** Key value reserved before minting, so a retry after a crash re-uses it
-   * instead of minting a second key (see worker/mint-key). */
+   * instead of minting a second key (see the approved step in worker/request-processor.ts). */
   pendingKey: string | null;
   /** The state whose worker duties (key, notification) are complete.
    * Invariant: the request needs work exactly when `handledState !== state` (request-rules.ts). */
