@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config/app-config.js';
 import { type AdminRoutesDeps, adminRoutes } from './http/admin-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { type IconRoutesDeps, iconRoutes } from './http/icon-routes.js';
 import { type OpsRoutesDeps, opsRoutes } from './http/ops-routes.js';
 import { adminAwareCors } from './http/plugins/cors.js';
 import { apiDocs } from './http/plugins/docs.js';
@@ -13,8 +14,12 @@ import { type StaticUiOptions, staticUi } from './http/plugins/static-ui.js';
 import { type PublicRoutesDeps, publicRoutes } from './http/public-routes.js';
 import { mcpRoutes } from './mcp/mcp-routes.js';
 
-export interface AppDeps extends PublicRoutesDeps, OpsRoutesDeps, StaticUiOptions {
-  config: Pick<AppConfig, 'server'>;
+export interface AppDeps
+  extends PublicRoutesDeps,
+    OpsRoutesDeps,
+    IconRoutesDeps,
+    Pick<StaticUiOptions, 'uiDir'> {
+  config: Pick<AppConfig, 'server' | 'portal'>;
   /** The admin API; absent when no admin credentials are configured (its paths are then 404). */
   admin: AdminRoutesDeps | null;
   logger: FastifyBaseLogger;
@@ -45,10 +50,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(adminAwareCors, { origins: deps.config.server.corsOrigins });
   await app.register(apiDocs);
-  await app.register(staticUi, { uiDir: deps.uiDir });
+  await app.register(staticUi, { uiDir: deps.uiDir, portal: deps.config.portal });
 
   await app.register(opsRoutes, { store: deps.store, metrics: deps.metrics });
   await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
+  await app.register(iconRoutes, { icons: deps.icons });
   if (deps.admin) {
     await app.register(adminRoutes, deps.admin);
     await app.register(mcpRoutes, { ...deps.admin, catalog: deps.catalog });

@@ -10,6 +10,7 @@ import { createLogMailer } from './mail/log-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { createSmtpMailer } from './mail/smtp-mailer.js';
 import { createModelCatalog } from './models/model-catalog.js';
+import { configuredIcons, loadModelIcons } from './models/model-icons.js';
 import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
 import { createRequestService } from './requests/request-service.js';
 import { createStore } from './store/create-store.js';
@@ -57,6 +58,10 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
       }
       return models.value;
     },
+  });
+  const icons = loadModelIcons({
+    icons: configuredIcons(config),
+    logger: logger.child({ component: 'icons' }),
   });
   const metrics = createMetrics({ storeStats: () => store.stats() });
 
@@ -116,6 +121,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     requests,
     admin,
     metrics: metrics.registry,
+    icons,
     uiDir: WEB_DIST,
     instrument: (instance) => registerHttpMetrics(instance, metrics),
   });

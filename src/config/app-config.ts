@@ -29,4 +29,6 @@ export interface AppConfig {
     verifySsl: boolean;
   };
   admin: { username: string | null; password: string | null; notify: string[] };
+  /** The web UI's settings: its fallback language and the terms a requester must accept (null: none). */
+  portal: { defaultLanguage: 'en' | 'de' | 'es'; terms: string | null };
 }

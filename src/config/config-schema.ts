@@ -101,6 +101,16 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     kubernetes: Type.Optional(Type.Object({ namespace: Type.Optional(Str) }, closed)),
+    portal: Type.Optional(
+      Type.Object(
+        {
+          default_language: Type.Optional(Str),
+          // Text shown in a dialog, or an http(s) link to the terms.
+          terms: Type.Optional(Type.String({ maxLength: 20_000 })),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );

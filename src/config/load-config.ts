@@ -87,6 +87,7 @@ export function loadConfig({
         return email(raw, path) ?? fail(path, 'must not be empty');
       }),
     },
+    portal: { defaultLanguage: values.portalDefaultLanguage, terms: values.portalTerms },
   };
 }
 

@@ -131,6 +131,16 @@ export const SETTINGS = {
     parse: text,
     default: unset,
   }),
+
+  // The web UI (docs/design.md, "Web UI"): the language a browser gets when none of its own
+  // is offered (the original portal's was German), and the terms a requester must accept.
+  portalDefaultLanguage: setting({
+    key: 'portal.default_language',
+    env: null,
+    parse: oneOf(['en', 'de', 'es']),
+    default: 'de',
+  }),
+  portalTerms: setting<string | null>({ key: 'portal.terms', env: null, parse: text, default: unset }),
 };
 
 export type SettingName = keyof typeof SETTINGS;

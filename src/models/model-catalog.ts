@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { ModelConfig } from '../config/config-schema.js';
 import { MODEL_ID_PATTERN } from '../requests/limits.js';
+import { PROXY_MODEL_ICON } from './model-icons.js';
 
 /** A model as the API shows it: config fields minus the key settings, which are internal. */
 export type ModelView = Omit<ModelConfig, 'key'>;
@@ -88,7 +89,7 @@ export function createModelCatalog({
       .map((id) => ({
         id,
         title: id,
-        icon: '🤖',
+        icon: PROXY_MODEL_ICON,
         color: '#64748b',
         description: 'Available on the LiteLLM proxy.',
       }));

@@ -23,13 +23,17 @@ function inert<T extends object>(name: string): T {
  * a store or a config file. Admin routes are included (they exist whenever credentials are set). */
 export async function openApiDocument(): Promise<unknown> {
   const deps: AppDeps = {
-    config: { server: { host: '127.0.0.1', port: 0, corsOrigins: [] } },
+    config: {
+      server: { host: '127.0.0.1', port: 0, corsOrigins: [] },
+      portal: { defaultLanguage: 'en', terms: null },
+    },
     logger: pino({ enabled: false }),
     store: inert('store'),
     metrics: { contentType: 'text/plain', metrics: async () => '' },
     uiDir: null,
     catalog: inert('catalog'),
     requests: inert('requests'),
+    icons: inert('icons'),
     admin: { admin: inert('admin'), credentials: { username: 'openapi', password: 'openapi' } },
   };
   const app = await buildApp(deps);

@@ -1,38 +1,54 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { preferredCoding } from '../content-coding.js';
+import { addVary, isNotModified } from '../http-caching.js';
+import { buildUiPage, type PortalSettings, type UiPage } from '../ui-page.js';
 
 export interface StaticUiOptions {
   /** The built web UI (`npm run build:web`: index.html and assets/); null or missing: no UI. */
   uiDir: string | null;
+  portal: PortalSettings;
 }
 
 /** The UI loads nothing from elsewhere and runs no inline script; model icons may be remote images. */
 const UI_CSP = "default-src 'self'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'";
 
+/** The UI's pages besides `/` (web/src/shared/route.ts): typed, bookmarked or linked from a
+ * mail, each answered with the same index.html, which routes in the browser. */
+const PAGE_PATHS = ['/admin', '/admin/', '/admin/requests/:id', '/requests/:id'];
+
 /** The built web UI: its page for browsers at `/` (API clients there keep getting the status
- * JSON of ops-routes.ts) and its hashed assets under /assets/. Without a build, nothing. */
+ * JSON of ops-routes.ts) and at the UI's own paths (API clients get the JSON 404 they always
+ * got), and its hashed assets under /assets/. Page and assets go out brotli- or
+ * gzip-compressed when the browser accepts it, from copies made once (the build writes
+ * `.br`/`.gz` next to each asset). Without a build, nothing. */
 export const staticUi = fp<StaticUiOptions>(
-  async (app, { uiDir }) => {
+  async (app, { uiDir, portal }) => {
     if (uiDir === null) {
       return;
     }
     const indexPath = join(uiDir, 'index.html');
-    const indexHtml = existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
-    if (indexHtml !== null) {
+    if (existsSync(indexPath)) {
+      const page = buildUiPage(readFileSync(indexPath, 'utf8'), portal);
       app.addHook('onRequest', async (request, reply) => {
-        if (isPageRequest(request)) {
-          // no-cache: after a deploy the page must point at the new hashed assets, never at deleted ones.
-          return reply
-            .type('text/html; charset=utf-8')
-            .header('cache-control', 'no-cache')
-            .header('content-security-policy', UI_CSP)
-            .header('x-content-type-options', 'nosniff')
-            .send(indexHtml);
+        if (request.routeOptions.url !== '/' || !isGetOrHead(request)) {
+          return;
+        }
+        // One URL, two answers: caches must key them by the Accept header.
+        addVary(reply, 'Accept');
+        if (wantsHtml(request)) {
+          return sendPage(page, request, reply);
         }
       });
+      for (const url of PAGE_PATHS) {
+        app.get(url, { schema: { hide: true } }, async (request, reply) => {
+          addVary(reply, 'Accept');
+          return wantsHtml(request) ? sendPage(page, request, reply) : reply.callNotFound();
+        });
+      }
     }
     if (existsSync(join(uiDir, 'assets'))) {
       // The file names carry a content hash, so a browser may keep them for good.
@@ -41,16 +57,40 @@ export const staticUi = fp<StaticUiOptions>(
         prefix: '/assets/',
         maxAge: '365d',
         immutable: true,
+        preCompressed: true,
+        // The compressed copies are served in place of their original, never under their own name.
+        allowedPath: (path) => !/\.(?:br|gz)$/.test(path),
       });
     }
   },
   { name: 'static-ui' },
 );
 
-function isPageRequest(request: FastifyRequest): boolean {
-  return (
-    (request.method === 'GET' || request.method === 'HEAD') &&
-    request.routeOptions.url === '/' &&
-    (request.headers.accept ?? '').includes('text/html')
-  );
+function sendPage(page: UiPage, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const coding = preferredCoding(request.headers['accept-encoding'], ['br', 'gzip', 'identity']);
+  const copy = page[coding];
+  reply
+    .type('text/html; charset=utf-8')
+    // no-cache: after a deploy the page must point at the new hashed assets, never at deleted
+    // ones; the ETag makes the check cheap.
+    .header('cache-control', 'no-cache')
+    .header('etag', copy.etag)
+    .header('content-security-policy', UI_CSP)
+    .header('x-content-type-options', 'nosniff');
+  addVary(reply, 'Accept', 'Accept-Encoding');
+  if (isNotModified(request.headers['if-none-match'], copy.etag)) {
+    return reply.status(304).send();
+  }
+  if (coding !== 'identity') {
+    reply.header('content-encoding', coding);
+  }
+  return reply.send(copy.body);
+}
+
+function isGetOrHead(request: FastifyRequest): boolean {
+  return request.method === 'GET' || request.method === 'HEAD';
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html');
 }

@@ -1,0 +1,31 @@
+import type { FastifyReply } from 'fastify';
+
+/** Whether a GET's `If-None-Match` names the current ETag, so a 304 may answer it: the
+ * weak comparison of RFC 9110 §13.1.2 (`W/` is ignored), over a list or `*`. */
+export function isNotModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) {
+    return false;
+  }
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === bare);
+}
+
+/** Adds header names to the answer's `Vary`, keeping those set before (CORS adds `Origin`). */
+export function addVary(reply: FastifyReply, ...fields: string[]): void {
+  const current = reply.getHeader('vary');
+  const present = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '');
+  const lower = new Set(present.map((field) => field.toLowerCase()));
+  if (lower.has('*')) {
+    return;
+  }
+  const added = fields.filter((field) => !lower.has(field.toLowerCase()));
+  if (added.length > 0) {
+    reply.header('vary', [...present, ...added].join(', '));
+  }
+}
