@@ -22,9 +22,8 @@ describe('admin console', () => {
     password = ADMIN_ENV.ADMIN_PASSWORD,
   ): Promise<void> {
     const { page } = browser;
-    // The old hash link: the page moves to the real path /admin.
-    await page.goto(`${harness.url}/#/admin`);
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/admin');
+    // Typed into the address bar: the service answers /admin with the page.
+    await page.goto(`${harness.url}/admin`);
     await page.getByLabel('Username').fill(ADMIN_ENV.ADMIN_USERNAME);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -47,6 +46,15 @@ describe('admin console', () => {
     expect(await page.locator('.request-table').count()).toBe(0);
     expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'admin-login-wrong-password');
+  });
+
+  it('moves an old /#/admin link to /admin', async () => {
+    const { harness, browser } = await start();
+    const { page } = browser;
+    await page.goto(`${harness.url}/#/admin`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/admin');
+    expect(new URL(page.url()).hash).toBe('');
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
   });
 
   it('says so when the admin API is turned off', async () => {
@@ -157,9 +165,8 @@ describe('admin console', () => {
     await signIn(browser, harness);
     await expect.poll(() => row(browser, id).count()).toBe(1);
 
-    // Opened again in the same tab (a reload of /admin needs the server to answer that
-    // path with the page, which it does not yet): the session is still there.
-    await page.goto(`${harness.url}/#/admin`);
+    // Reloaded: the session is still there.
+    await page.reload();
     await expect.poll(() => row(browser, id).count()).toBe(1);
     // The request id links to the request's own page in the console.
     await row(browser, id).getByRole('link', { name: id }).click();
@@ -167,6 +174,11 @@ describe('admin console', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Key request');
     await expect.poll(() => page.locator('.request-table tbody tr').count()).toBe(1);
     expect(await seriousFindings(page)).toEqual([]);
+    // That page's address, typed or reloaded, opens the same request.
+    await page.reload();
+    expect(new URL(page.url()).pathname).toBe(`/admin/requests/${id}`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Key request');
+    await expect.poll(() => row(browser, id).count()).toBe(1);
     await page.getByRole('link', { name: /All key requests/ }).click();
     expect(new URL(page.url()).pathname).toBe('/admin');
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/catalogs/en.js';
 import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
-import { ADMIN_ENV } from './support/e2e-config.js';
+import { ADMIN_ENV, E2E_CONFIG } from './support/e2e-config.js';
 import { inReview } from './support/in-review.js';
 import { createSessions, type SessionOptions } from './support/session.js';
 
@@ -95,6 +95,34 @@ describe('languages', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it("starts in portal.default_language when the browser prefers none of the UI's languages", async () => {
+    // The bundled default is German, as in the original portal.
+    const { harness, browser } = await start({ locale: 'fr-FR' });
+    const { page } = browser;
+    await page.goto(`${harness.url}/`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('API-Schlüssel anfordern');
+    expect(await page.evaluate('navigator.language')).toBe('fr-FR');
+    expect(await page.evaluate('document.documentElement.lang')).toBe('de');
+
+    // Configured: Spanish, here for the console's address typed in.
+    const configured = await start({
+      locale: 'fr-FR',
+      configYaml: `${E2E_CONFIG}\nportal: {default_language: es}\n`,
+    });
+    await configured.browser.page.goto(`${configured.harness.url}/admin`);
+    await expect.poll(() => configured.browser.page.locator('h1').textContent()).toBe('Administración');
+    expect(await configured.browser.page.evaluate('document.documentElement.lang')).toBe('es');
+    expect(await englishLeft(configured.browser.page)).toEqual([]);
+
+    // A browser that does speak one of them keeps its own: Accept-Language wins over the default.
+    const english = await start({
+      locale: 'en-US',
+      configYaml: `${E2E_CONFIG}\nportal: {default_language: es}\n`,
+    });
+    await english.browser.page.goto(`${english.harness.url}/`);
+    await expect.poll(() => english.browser.page.locator('h1').textContent()).toBe('Request an API key');
+  });
+
   it('switches language in the page, remembers it, and keeps the console in it', async () => {
     const { harness, browser } = await start({ locale: 'en-GB' });
     const { page } = browser;
@@ -114,7 +142,7 @@ describe('languages', () => {
     await screenshot(page, 'request-page-es');
 
     // A later visit in this browser starts in the chosen language.
-    await page.goto(`${harness.url}/#/admin`);
+    await page.goto(`${harness.url}/admin`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Administración');
     expect(await page.getByLabel('Idioma').inputValue()).toBe('es');
     expect(await englishLeft(page)).toEqual([]);

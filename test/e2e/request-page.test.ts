@@ -92,6 +92,22 @@ describe('request page', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it("opens a request's page typed into the address bar, token and all", async () => {
+    const { harness, browser } = await start();
+    const submitted = await harness.submit('typist@example.com', 'gpt-4o');
+    const id = String(submitted.body.request_id);
+    const { page } = browser;
+    const answer = await page.goto(`${harness.url}/requests/${id}?token=abc`);
+    expect(answer?.status()).toBe(200);
+    expect(answer?.headers()['content-encoding']).toBe('br');
+    await expect
+      .poll(() => page.getByTestId('status-card').locator('.badge').textContent(), { timeout: 20_000 })
+      .toBe('Approved');
+    expect(new URL(page.url()).pathname).toBe(`/requests/${id}`);
+    expect(await seriousFindings(page)).toEqual([]);
+    expect(browser.errors).toEqual([]);
+  });
+
   it('keeps polling a pending request until the worker decides it', async () => {
     const { harness, browser } = await start({ startWorker: false });
     const submitted = await harness.submit('grace@example.com', 'gpt-4o');
@@ -170,21 +186,12 @@ describe('request page', () => {
   it('draws Iconify icons from the service in the model colour, and a letter where there is none', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    const hosts = new Set<string>();
-    page.on('request', (request) => hosts.add(new URL(request.url()).host));
-    const icons: string[] = [];
-    // Stands in for the service's /icons/<prefix>/<name>.svg (built from the Iconify JSON
-    // packages on the server); unknown icons go on to the service, which answers 404.
-    await page.route('**/icons/simple-icons/openai.svg', (route) => {
-      icons.push(route.request().url());
-      return route.fulfill({
-        contentType: 'image/svg+xml',
-        body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="currentColor" d="M2 2h20v20H2z"/></svg>',
-      });
-    });
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
     await page.goto(`${harness.url}/`);
     await expect.poll(() => page.locator('.model-card').count()).toBe(7);
 
+    // simple-icons:openai, built by the service from the installed icon set.
     const openai = page.locator('[data-model-id="gpt-4o-mini"] .model-icon .icon-mask');
     await expect.poll(() => openai.count()).toBe(1);
     const style = await openai.evaluate((node) => {
@@ -192,14 +199,31 @@ describe('request page', () => {
       return { mask: computed?.maskImage ?? '', colour: computed?.backgroundColor ?? '' };
     });
     expect(style.mask).toMatch(/^url\("data:image\/svg\+xml/);
+    // OpenAI's mark: the start of its path in simple-icons.
+    expect(decodeURIComponent(style.mask)).toContain('M22.282 9.821');
     expect(style.colour).toBe('rgb(14, 165, 233)'); // #0ea5e9, the model's colour
-    expect(icons).toEqual([`${harness.url}/icons/simple-icons/openai.svg`]);
+    // mdi:weather-windy too, in its model's colour.
+    const windy = page.locator('[data-model-id="mistral-large"] .model-icon .icon-mask');
+    await expect.poll(() => windy.count()).toBe(1);
+    expect(
+      await windy.evaluate((node) => node.ownerDocument.defaultView?.getComputedStyle(node).backgroundColor),
+    ).toBe(
+      'rgb(249, 115, 22)', // #f97316
+    );
 
-    // No such icon on the service: the title's letter, not "md".
-    const windy = page.locator('[data-model-id="mistral-large"] .model-icon');
-    await expect.poll(() => windy.textContent()).toBe('M');
-    expect(await windy.locator('.icon-pending').count()).toBe(0);
-    expect([...hosts]).toEqual([new URL(harness.url).host]);
+    // An id no icon set has: the title's letter, not "md".
+    const missing = page.locator('[data-model-id="text-embedding-3-small"] .model-icon');
+    await expect.poll(() => missing.textContent()).toBe('E');
+    expect(await missing.locator('.icon-pending').count()).toBe(0);
+
+    // Everything came from the service on 127.0.0.1, the icons from its own /icons/.
+    const origin = new URL(harness.url).origin;
+    expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+    expect(requested.filter((url) => url.includes('/icons/')).sort()).toEqual([
+      `${origin}/icons/mdi/no-such-icon.svg`,
+      `${origin}/icons/mdi/weather-windy.svg`,
+      `${origin}/icons/simple-icons/openai.svg`,
+    ]);
     await screenshot(page, 'request-page-icons');
   });
 

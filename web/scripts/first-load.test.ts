@@ -78,6 +78,20 @@ describe('firstLoad', () => {
     expect(bigScript?.served).toBeLessThan(200);
   });
 
+  it('counts index.html as the service serves it when told how', () => {
+    const dist = mkdtempSync(join(tmpdir(), 'lkr-dist-'));
+    dirs.push(dist);
+    writeFileSync(join(dist, 'index.html'), '<title>t</title>');
+    precompress(dist);
+    const seen: string[] = [];
+    const files = firstLoad(dist, (html) => {
+      seen.push(html);
+      return { bytes: 1000, served: 400 };
+    });
+    expect(seen).toEqual(['<title>t</title>']);
+    expect(files).toEqual([{ path: 'index.html', bytes: 1000, served: 400 }]);
+  });
+
   it('fails when the page names a file the build did not produce', () => {
     const dist = mkdtempSync(join(tmpdir(), 'lkr-dist-'));
     dirs.push(dist);

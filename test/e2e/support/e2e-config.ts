@@ -1,4 +1,5 @@
-/** A model list that exercises the cards (emoji, Iconify and letter icons, colours, descriptions,
+/** A model list that exercises the cards (emoji and Iconify icons, an Iconify id no icon set
+ * has, which shows the title's letter; colours, descriptions,
  * featured, documentation links) and an approval chain with one path per outcome:
  * gpt-* is approved at once, claude-* parked for review, anything else denied. */
 export const E2E_CONFIG = `
@@ -30,7 +31,7 @@ models:
     description: European model with strong multilingual skills.
   - id: text-embedding-3-small
     title: Embeddings (small)
-    icon: "🔢"
+    icon: "mdi:no-such-icon"
     description: Vector embeddings for search and retrieval.
   - id: gpt-4o-mini
     title: GPT-4o mini

@@ -13,6 +13,8 @@ import { ModelPicker } from './model-picker.js';
 import { RecentList } from './recent-list.js';
 import { type RecentRequest, readRecent, rememberRequest } from './recent-requests.js';
 import { RequestResult } from './request-result.js';
+import { portalTerms } from './terms.js';
+import { TermsConsent } from './terms-consent.js';
 import { useLiveRecent } from './use-live-recent.js';
 
 type Catalog =
@@ -25,10 +27,10 @@ interface Submitted {
   modelTitle: string;
 }
 
-type Field = 'email' | 'llm';
+type Field = 'email' | 'llm' | 'terms';
 /** A field's problem, kept as what went wrong rather than as words, so a language switch
  * re-renders it in the new language. */
-type FieldError = { local: 'chooseModel' | EmailShapeProblem } | { server: FieldProblem };
+type FieldError = { local: 'chooseModel' | 'acceptTerms' | EmailShapeProblem } | { server: FieldProblem };
 
 const EMAIL_SHAPE_KEYS = {
   empty: 'request.emailEmpty',
@@ -41,6 +43,9 @@ export function RequestPage() {
   const [catalog, setCatalog] = useState<Catalog>({ state: 'loading' });
   const [selected, setSelected] = useState<string | null>(null);
   const [email, setEmail] = useState('');
+  // The operator's terms of use (portal.terms), stated in the page by the service.
+  const [terms] = useState(() => portalTerms(document));
+  const [consented, setConsented] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, FieldError>>>({});
   const [banner, setBanner] = useState<ApiFailure | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -50,6 +55,7 @@ export function RequestPage() {
   const live = useLiveRecent(recent, setRecent);
   const emailRef = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
+  const consentRef = useRef<HTMLInputElement>(null);
 
   const loadCatalog = useCallback((signal?: AbortSignal) => {
     setCatalog({ state: 'loading' });
@@ -93,7 +99,10 @@ export function RequestPage() {
     if ('server' in error) {
       return problemText(t, field, error.server);
     }
-    return error.local === 'chooseModel' ? t('request.chooseModel') : t(EMAIL_SHAPE_KEYS[error.local]);
+    if (error.local === 'chooseModel') {
+      return t('request.chooseModel');
+    }
+    return error.local === 'acceptTerms' ? t('terms.required') : t(EMAIL_SHAPE_KEYS[error.local]);
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -109,9 +118,12 @@ export function RequestPage() {
     if (emailProblem !== null) {
       problems.email = { local: emailProblem };
     }
+    if (terms !== null && !consented) {
+      problems.terms = { local: 'acceptTerms' };
+    }
     setBanner(null);
     setFieldErrors(problems);
-    if (selected === null || emailProblem !== null) {
+    if (selected === null || emailProblem !== null || problems.terms !== undefined) {
       focusFirstInvalid(problems);
       return;
     }
@@ -166,6 +178,8 @@ export function RequestPage() {
         radio?.focus();
       } else if (problems.email !== undefined) {
         emailRef.current?.focus();
+      } else if (problems.terms !== undefined) {
+        consentRef.current?.focus();
       }
     });
   }
@@ -261,6 +275,18 @@ export function RequestPage() {
                 </p>
               )}
             </div>
+            {terms !== null && (
+              <TermsConsent
+                terms={terms}
+                checked={consented}
+                onChange={(checked) => {
+                  setConsented(checked);
+                  setFieldErrors(({ terms: _dropped, ...rest }) => rest);
+                }}
+                error={errorText('terms')}
+                inputRef={consentRef}
+              />
+            )}
             {banner !== null && <Banner tone="error">{failureText(t, banner)}</Banner>}
             <button
               type="submit"

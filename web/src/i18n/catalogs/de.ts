@@ -73,6 +73,15 @@ export const de: Catalog = {
     emailShape: 'Geben Sie eine E-Mail-Adresse wie name@example.com ein.',
     announced: 'Anfrage eingegangen. Status: {{state}}.',
   },
+  terms: {
+    consent: 'Ich akzeptiere die Nutzungsbedingungen.',
+    read: 'Nutzungsbedingungen lesen',
+    newTab: '(öffnet in einem neuen Tab)',
+    required: 'Akzeptieren Sie die Nutzungsbedingungen, um einen Schlüssel anzufordern.',
+    title: 'Nutzungsbedingungen',
+    close: 'Schließen',
+    accept: 'Akzeptieren',
+  },
   picker: {
     legend: 'Modell wählen',
     search: 'Modelle durchsuchen',

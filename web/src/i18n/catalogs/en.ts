@@ -70,6 +70,15 @@ export const en = {
     emailShape: 'Enter an email address like name@example.com.',
     announced: 'Request received. Status: {{state}}.',
   },
+  terms: {
+    consent: 'I accept the terms of use.',
+    read: 'Read the terms of use',
+    newTab: '(opens in a new tab)',
+    required: 'Accept the terms of use to request a key.',
+    title: 'Terms of use',
+    close: 'Close',
+    accept: 'Accept',
+  },
   picker: {
     legend: 'Choose a model',
     search: 'Search models',

@@ -73,6 +73,15 @@ export const es: Catalog = {
     emailShape: 'Escriba una dirección como nombre@example.com.',
     announced: 'Solicitud recibida. Estado: {{state}}.',
   },
+  terms: {
+    consent: 'Acepto las condiciones de uso.',
+    read: 'Leer las condiciones de uso',
+    newTab: '(se abre en una pestaña nueva)',
+    required: 'Acepte las condiciones de uso para solicitar una clave.',
+    title: 'Condiciones de uso',
+    close: 'Cerrar',
+    accept: 'Aceptar',
+  },
   picker: {
     legend: 'Elija un modelo',
     search: 'Buscar modelos',
