@@ -112,28 +112,32 @@ function skipValue(json: Buffer, start: number): number {
   }
   // A number, true, false or null: up to the next separator.
   let at = start;
-  while (at < json.length && ![COMMA, CLOSE_BRACE, CLOSE_BRACKET].includes(json[at] ?? 0)) {
+  while (at < json.length && json[at] !== COMMA && json[at] !== CLOSE_BRACE && json[at] !== CLOSE_BRACKET) {
     at++;
   }
   return at;
 }
 
-/** From the opening quote to just past the closing one. */
+/** From the opening quote to just past the closing one. Strings (the SVG bodies) are most of
+ * a set's bytes, so the closing quote is found with Buffer.indexOf (native), then checked
+ * for being escaped: preceded by an odd number of backslashes. */
 function skipString(json: Buffer, start: number): number {
   expect(json, start, QUOTE);
-  let at = start + 1;
-  while (at < json.length) {
-    const byte = json[at];
-    if (byte === BACKSLASH) {
-      at += 2;
-      continue;
+  let from = start + 1;
+  for (;;) {
+    const quote = json.indexOf(QUOTE, from);
+    if (quote === -1) {
+      throw new SyntaxError('unterminated string in icon set');
     }
-    if (byte === QUOTE) {
-      return at + 1;
+    let backslashes = 0;
+    while (json[quote - 1 - backslashes] === BACKSLASH) {
+      backslashes++;
     }
-    at++;
+    if (backslashes % 2 === 0) {
+      return quote + 1;
+    }
+    from = quote + 1;
   }
-  throw new SyntaxError('unterminated string in icon set');
 }
 
 function skipSpace(json: Buffer, start: number): number {
