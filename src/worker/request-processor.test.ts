@@ -179,7 +179,7 @@ describe('request processor: releasing the lease', () => {
     expect(outcome).toEqual({ status: 'done' });
     expect(deleted).toEqual([['sk-live-key-0001']]);
     expect(mailed.map((message) => message.messageId)).toEqual([
-      `<${request.id}.revocation@llm-key-requestor>`,
+      `<${request.id}.revocation.c1@llm-key-requestor>`,
     ]);
     const after = await stored(request.id);
     expect(after).toMatchObject({ state: 'revoked', handledState: 'revoked' });
