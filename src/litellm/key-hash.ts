@@ -14,7 +14,3 @@ export function toKeyHash(keyOrHash: string): string {
   return keyOrHash.startsWith('sk-') ? keyHash(keyOrHash) : keyOrHash;
 }
 
-/** The last four characters of a key: what the masked view `sk-…abcd` shows of it. */
-export function keyHint(key: string): string {
-  return key.slice(-4);
-}
