@@ -13,4 +13,3 @@ export function keyHash(key: string): string {
 export function toKeyHash(keyOrHash: string): string {
   return keyOrHash.startsWith('sk-') ? keyHash(keyOrHash) : keyOrHash;
 }
-
