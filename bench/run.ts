@@ -87,7 +87,15 @@ async function benchPipeline(round: number): Promise<{ pipeline: number; mailOnl
     });
     const mailOnly = await inParallel(PIPELINE_REQUESTS, 16, async (i) => {
       const sent = await mailer.send(
-        denialMail({ requestId: `ref-${round}-${i}`, email: `r${i}@example.com`, model: 'm', reason: 'x' }),
+        denialMail({
+          requestId: `ref-${round}-${i}`,
+          cycle: 1,
+          to: `r${i}@example.com`,
+          model: 'm',
+          language: null,
+          pageUrl: null,
+          reason: 'x',
+        }),
       );
       if (!sent.ok) {
         throw sent.error;

@@ -156,7 +156,7 @@ describe('admin API', () => {
       expect(revoked.json.request.status).toBe('revoked');
       await h.settled(id);
       expect(h.litellm.liveKeys()).toHaveLength(0);
-      await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
+      await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
     });
 
     it('refuses transitions the state does not allow with 409, and missing reasons with 422', async () => {

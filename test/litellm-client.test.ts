@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeySettings } from '../src/config/config-schema.js';
+import { keyHash, toKeyHash } from '../src/litellm/key-hash.js';
 import { createLiteLlmClient, newKeyValue } from '../src/litellm/litellm-client.js';
 import type { GenerateKeyRequest, LiteLlmClient } from '../src/litellm/litellm-types.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -24,12 +25,15 @@ function captureLogger() {
   return { debug: write, info: write, warn: write };
 }
 
-function client(overrides: { baseUrl?: string; apiKey?: string; timeoutMs?: number } = {}): LiteLlmClient {
+function client(
+  overrides: { baseUrl?: string; apiKey?: string; timeoutMs?: number; now?: () => number } = {},
+): LiteLlmClient {
   return createLiteLlmClient({
     baseUrl: overrides.baseUrl ?? fake.url,
     apiKey: overrides.apiKey ?? MASTER_KEY,
     timeoutMs: overrides.timeoutMs ?? 2_000,
     logger: captureLogger(),
+    now: overrides.now,
   });
 }
 
@@ -90,6 +94,16 @@ afterEach(async () => {
       expect(text).not.toContain(secret);
     }
   }
+  // No key in any URL the proxy received (its access log), and only /key/generate, which
+  // creates the key, carries a key in its body: every other call names keys by their hash.
+  for (const call of fake.calls) {
+    expect(call.url).not.toMatch(/sk-/);
+    if (call.path !== '/key/generate') {
+      for (const key of minted) {
+        expect(JSON.stringify(call.body ?? null)).not.toContain(key);
+      }
+    }
+  }
 });
 
 describe('LiteLLM client: request shapes', () => {
@@ -106,7 +120,7 @@ describe('LiteLLM client: request shapes', () => {
 
     const result = await client().generateKey(request);
 
-    expect(result).toEqual({ ok: true, value: undefined });
+    expect(result).toMatchObject({ ok: true, value: { keyHash: keyHash(request.key) } });
     const call = fake.calls.find((c) => c.path === '/key/generate');
     expect(call?.method).toBe('POST');
     expect(call?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
@@ -142,29 +156,56 @@ describe('LiteLLM client: request shapes', () => {
     expect(Object.keys(body).sort()).toEqual(['key', 'key_alias', 'metadata', 'models', 'user_id']);
   });
 
-  it('asks /key/info about the key and reports whether it is live', async () => {
+  it('asks /key/info about a key by its hash, whether given the key or the hash', async () => {
     const request = keyRequest();
     await client().generateKey(request);
 
-    expect(await client().keyExists(request.key)).toEqual({ ok: true, value: true });
-    expect(await client().keyExists(mintKey())).toEqual({ ok: true, value: false });
+    for (const named of [request.key, keyHash(request.key)]) {
+      expect(await client().keyInfo(named)).toMatchObject({
+        ok: true,
+        value: { keyHash: keyHash(request.key) },
+      });
+    }
+    expect(await client().keyInfo(mintKey())).toEqual({ ok: true, value: null });
 
-    const infoCall = fake.calls.find((c) => c.path === '/key/info');
-    expect(infoCall?.method).toBe('GET');
-    expect(infoCall?.query).toEqual({ key: request.key });
-    expect(infoCall?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
+    const infoCalls = fake.calls.filter((c) => c.path === '/key/info');
+    expect(infoCalls).toHaveLength(3);
+    expect(infoCalls[0]?.method).toBe('GET');
+    expect(infoCalls[0]?.query).toEqual({ key: keyHash(request.key) });
+    expect(infoCalls[0]?.url).toBe(`/key/info?key=${keyHash(request.key)}`);
+    expect(infoCalls[0]?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
   });
 
-  it('deletes keys by value with {"keys": [...]}', async () => {
-    const request = keyRequest();
-    await client().generateKey(request);
+  it('deletes keys by hash with {"keys": [...]}, whether given keys or hashes', async () => {
+    const first = keyRequest();
+    const second = keyRequest({ keyAlias: 'user-bob@example.com-gpt-4o' });
+    await client().generateKey(first);
+    await client().generateKey(second);
 
-    expect(await client().deleteKeys([request.key])).toEqual({ ok: true, value: undefined });
+    expect(await client().deleteKeys([first.key, keyHash(second.key)])).toEqual({
+      ok: true,
+      value: undefined,
+    });
 
     const deleteCall = fake.calls.find((c) => c.path === '/key/delete');
     expect(deleteCall?.method).toBe('POST');
-    expect(deleteCall?.body).toEqual({ keys: [request.key] });
-    expect(fake.liveKeys()).toEqual([]);
+    expect(deleteCall?.body).toEqual({ keys: [keyHash(first.key), keyHash(second.key)] });
+    expect(fake.allKeys()).toEqual([]);
+  });
+
+  it('extends a key with {"key": <hash>, "duration"} and a key alias is deleted with {"key_aliases"}', async () => {
+    const request = keyRequest();
+    await client().generateKey(request);
+
+    expect((await client().extendKey(request.key, '7d')).ok).toBe(true);
+    expect(await client().deleteKeyAlias(request.keyAlias)).toEqual({ ok: true, value: undefined });
+
+    const [update, remove] = fake.calls.filter((c) => c.method === 'POST' && c.path !== '/key/generate');
+    expect(update?.path).toBe('/key/update');
+    expect(update?.body).toEqual({ key: keyHash(request.key), duration: '7d' });
+    expect(remove?.path).toBe('/key/delete');
+    expect(remove?.body).toEqual({ key_aliases: [request.keyAlias] });
+    expect(fake.allKeys()).toEqual([]);
   });
 
   it('lists model ids from /v1/models', async () => {
@@ -220,7 +261,8 @@ describe('LiteLLM client: failures are typed results', () => {
     expect(error.status).toBe(401);
     expect(error.message).toContain('POST /key/generate answered 401');
     expect(error.message).toContain('Invalid proxy server token');
-    expect(expectError(await wrong.keyExists(mintKey())).status).toBe(401);
+    expect(expectError(await wrong.keyInfo(mintKey())).status).toBe(401);
+    expect(expectError(await wrong.extendKey(mintKey(), '1d')).status).toBe(401);
     expect(expectError(await wrong.listModels()).status).toBe(401);
     expect(fake.liveKeys()).toEqual([]);
   });
@@ -231,9 +273,11 @@ describe('LiteLLM client: failures are typed results', () => {
 
     const results: Array<Result<unknown>> = [
       await c.listModels(),
-      await c.keyExists(mintKey()),
+      await c.keyInfo(mintKey()),
       await c.generateKey(keyRequest()),
+      await c.extendKey(mintKey(), '1d'),
       await c.deleteKeys([mintKey()]),
+      await c.deleteKeyAlias('user-x@example.com-gpt-4o'),
       await c.ensureKey(keyRequest()),
     ];
     for (const result of results) {
@@ -268,7 +312,7 @@ describe('LiteLLM client: failures are typed results', () => {
   it('reports a reset connection as unreachable', async () => {
     fake.setDown('reset');
 
-    const error = expectError(await client().keyExists(mintKey()));
+    const error = expectError(await client().keyInfo(mintKey()));
 
     expect(error.code).toBe('unreachable');
     expect(error.message).toMatch(/^GET \/key\/info: /);
@@ -372,32 +416,51 @@ describe('LiteLLM client: deleteKeys', () => {
   });
 });
 
+/** The answer ensureKey gives for the reserved key of `request`, never expiring. */
+function ensured(request: GenerateKeyRequest, outcome: 'minted' | 'adopted' | 'replaced') {
+  return { ok: true, value: { outcome, keyHash: keyHash(request.key), expires: null } };
+}
+
 describe('LiteLLM client: ensureKey', () => {
-  it('creates one live key with the chosen value', async () => {
+  it('mints one live key with the chosen value and reports its hash', async () => {
     const request = keyRequest();
 
-    expect(await client().ensureKey(request)).toEqual({ ok: true, value: undefined });
+    expect(await client().ensureKey(request)).toEqual(ensured(request, 'minted'));
 
     expect(fake.liveKeys().map((k) => [k.key, k.alias])).toEqual([[request.key, request.keyAlias]]);
   });
 
-  it('does not create a second key when called twice', async () => {
+  it('reports the expiry LiteLLM computed from the duration', async () => {
+    const request = keyRequest({ settings: { duration: '30d' } });
+    const before = Date.now();
+
+    const result = await client().ensureKey(request);
+
+    expect(result.ok).toBe(true);
+    const expires = result.ok ? Date.parse(result.value.expires ?? '') : Number.NaN;
+    expect(expires).toBeGreaterThanOrEqual(before + 30 * 86_400_000 - 1_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000 + 1_000);
+    expect(result.ok && result.value.expires).toBe(fake.liveKeys()[0]?.expires);
+  });
+
+  it('adopts the reserved key instead of creating a second one when called twice', async () => {
     const request = keyRequest();
 
     await client().ensureKey(request);
-    expect(await client().ensureKey(request)).toEqual({ ok: true, value: undefined });
+    expect(await client().ensureKey(request)).toEqual(ensured(request, 'adopted'));
 
     expect(fake.liveKeys()).toHaveLength(1);
     expect(generateCalls()).toBe(1);
   });
 
-  it('does not generate again after a crash that followed a successful generate', async () => {
-    const request = keyRequest();
+  it('adopts the key after a crash that followed a successful generate, with its recorded expiry', async () => {
+    const request = keyRequest({ settings: { duration: '1h' } });
     // The earlier process got its key minted and died before recording that.
-    await client().generateKey(request);
+    const first = await client().generateKey(request);
 
-    expect(await client().ensureKey(request)).toEqual({ ok: true, value: undefined });
+    const again = await client().ensureKey(request);
 
+    expect(again).toEqual({ ok: true, value: { outcome: 'adopted', ...(first.ok ? first.value : {}) } });
     expect(fake.liveKeys()).toHaveLength(1);
     expect(generateCalls()).toBe(1);
   });
@@ -406,23 +469,23 @@ describe('LiteLLM client: ensureKey', () => {
     ['a 500', { status: 500 }],
     ['a reset connection', 'reset'],
   ] as const)(
-    'succeeds when the proxy created the key but the answer was lost to %s',
+    'adopts the key when the proxy created it but the answer was lost to %s',
     async (_name, mode) => {
       const request = keyRequest();
       fake.failNext(1, mode, { path: '/key/generate', afterHandling: true });
 
-      expect(await client().ensureKey(request)).toEqual({ ok: true, value: undefined });
+      expect(await client().ensureKey(request)).toEqual(ensured(request, 'adopted'));
 
       expect(fake.liveKeys().map((k) => k.key)).toEqual([request.key]);
       expect(fake.calls.map((c) => c.path)).toEqual(['/key/info', '/key/generate', '/key/info']);
     },
   );
 
-  it('succeeds when the proxy created the key but the answer timed out', async () => {
+  it('adopts the key when the proxy created it but the answer timed out', async () => {
     const request = keyRequest();
     fake.failNext(1, 'hang', { path: '/key/generate', afterHandling: true });
 
-    expect(await client({ timeoutMs: 300 }).ensureKey(request)).toEqual({ ok: true, value: undefined });
+    expect(await client({ timeoutMs: 300 }).ensureKey(request)).toEqual(ensured(request, 'adopted'));
 
     expect(fake.liveKeys()).toHaveLength(1);
   });
@@ -438,7 +501,13 @@ describe('LiteLLM client: ensureKey', () => {
         [client(), client(), client(), client()].map((c) => c.ensureKey(request)),
       );
 
-      expect(results).toEqual(Array.from({ length: 4 }, () => ({ ok: true, value: undefined })));
+      for (const result of results) {
+        expect(result).toMatchObject({ ok: true, value: { keyHash: keyHash(request.key) } });
+      }
+      // Whoever lost the race found the winner's key: nobody deleted anything.
+      const outcomes = results.map((result) => (result.ok ? result.value.outcome : 'failed'));
+      expect(outcomes).not.toContain('replaced');
+      expect(outcomes).toContain('minted');
       expect(fake.liveKeys().map((k) => k.key)).toEqual([request.key]);
     },
   );
@@ -448,14 +517,14 @@ describe('LiteLLM client: ensureKey', () => {
     fake = await startFakeLiteLlm({ masterKey: MASTER_KEY, duplicateKey: 'error' });
     const request = keyRequest();
     await client().generateKey({ ...request, keyAlias: 'some-other-alias' });
-    // keyExists misses once (a lagging read), so ensureKey tries to generate and is refused.
+    // The first look-up misses (a lagging read), so ensureKey tries to generate and is refused.
     fake.failNext(
       1,
       { status: 404, body: { error: { message: 'Key not found in database' } } },
       { path: '/key/info' },
     );
 
-    expect(await client().ensureKey(request)).toEqual({ ok: true, value: undefined });
+    expect(await client().ensureKey(request)).toEqual(ensured(request, 'adopted'));
 
     expect(fake.liveKeys()).toHaveLength(1);
   });
@@ -468,7 +537,7 @@ describe('LiteLLM client: ensureKey', () => {
     expect(fake.liveKeys()).toEqual([]);
 
     fake.setDown(null);
-    expect(await client().ensureKey(request)).toEqual({ ok: true, value: undefined });
+    expect(await client().ensureKey(request)).toEqual(ensured(request, 'minted'));
     expect(fake.liveKeys()).toHaveLength(1);
   });
 
@@ -478,16 +547,255 @@ describe('LiteLLM client: ensureKey', () => {
     expect(expectError(await client().ensureKey(keyRequest())).status).toBe(500);
     expect(generateCalls()).toBe(0);
   });
+});
 
-  it('reports an alias held by another key as the generate error', async () => {
-    const first = keyRequest();
-    await client().generateKey(first);
+describe('LiteLLM client: ensureKey when another key holds the alias', () => {
+  it('deletes the other key by its alias, mints the reserved one and says so', async () => {
+    const foreign = keyRequest();
+    await client().generateKey(foreign);
+    const request = keyRequest({ keyAlias: foreign.keyAlias });
 
-    const error = expectError(await client().ensureKey(keyRequest({ keyAlias: first.keyAlias })));
+    expect(await client().ensureKey(request)).toEqual({
+      ok: true,
+      value: { outcome: 'replaced', keyHash: keyHash(request.key), expires: null },
+    });
 
-    expect(error.status).toBe(400);
-    expect(error.message).toContain('already exists');
-    expect(fake.liveKeys().map((k) => k.key)).toEqual([first.key]);
+    expect(fake.allKeys().map((k) => [k.key, k.alias])).toEqual([[request.key, foreign.keyAlias]]);
+    const calls = fake.calls.slice(1).map((c) => `${c.path} ${JSON.stringify(c.body ?? c.query)}`);
+    expect(calls).toEqual([
+      `/key/info {"key":"${keyHash(request.key)}"}`,
+      expect.stringMatching(/^\/key\/generate /),
+      `/key/info {"key":"${keyHash(request.key)}"}`,
+      `/key/delete {"key_aliases":["${foreign.keyAlias}"]}`,
+      expect.stringMatching(/^\/key\/generate /),
+    ]);
+  });
+
+  it('replaces an expired key that still holds the alias', async () => {
+    const foreign = keyRequest({ settings: { duration: '1s' } });
+    await client().generateKey(foreign);
+    fake.advanceClock(5_000);
+    const request = keyRequest({ keyAlias: foreign.keyAlias });
+
+    expect(await client().ensureKey(request)).toMatchObject({ ok: true, value: { outcome: 'replaced' } });
+
+    expect(fake.allKeys().map((k) => k.key)).toEqual([request.key]);
+  });
+
+  it('adopts the alias holder when it is the reserved key, and deletes nothing', async () => {
+    const request = keyRequest();
+    await client().generateKey(request);
+    // The first look-up misses (a lagging read): generate meets the alias, held by our own key.
+    fake.failNext(
+      1,
+      { status: 404, body: { error: { message: 'Key not found in database' } } },
+      { path: '/key/info' },
+    );
+
+    expect(await client().ensureKey(request)).toEqual(ensured(request, 'adopted'));
+
+    expect(fake.calls.filter((c) => c.path === '/key/delete')).toEqual([]);
+    expect(fake.liveKeys().map((k) => k.key)).toEqual([request.key]);
+  });
+
+  it('mints nothing when the other key cannot be deleted, and leaves it in place', async () => {
+    const foreign = keyRequest();
+    await client().generateKey(foreign);
+    fake.failNext(1, { status: 503 }, { path: '/key/delete' });
+
+    const error = expectError(await client().ensureKey(keyRequest({ keyAlias: foreign.keyAlias })));
+
+    expect(error).toMatchObject({ code: 'bad-response', status: 503, retry: true });
+    expect(fake.allKeys().map((k) => k.key)).toEqual([foreign.key]);
+  });
+
+  it('does not delete anything for a refusal that is not about the alias', async () => {
+    fake.failNext(
+      1,
+      {
+        status: 400,
+        body: { error: { message: 'max_budget is over the limit', type: 'bad_request_error' } },
+      },
+      { path: '/key/generate' },
+    );
+
+    expect(expectError(await client().ensureKey(keyRequest())).status).toBe(400);
+    expect(fake.calls.filter((c) => c.path === '/key/delete')).toEqual([]);
+  });
+});
+
+describe('LiteLLM client: keyInfo', () => {
+  it('reports expiry, spend and budget of a live key', async () => {
+    const request = keyRequest({ settings: { duration: '7d', max_budget: 25, budget_duration: '30d' } });
+    await client().generateKey(request);
+    fake.setSpend(request.key, 3.25);
+
+    const info = await client().keyInfo(keyHash(request.key));
+
+    expect(info).toEqual({
+      ok: true,
+      value: {
+        keyHash: keyHash(request.key),
+        live: true,
+        expires: fake.liveKeys()[0]?.expires,
+        keyAlias: request.keyAlias,
+        spend: 3.25,
+        maxBudget: 25,
+        budgetDuration: '30d',
+      },
+    });
+  });
+
+  it('still finds an expired key, and says it is no longer live', async () => {
+    const request = keyRequest({ settings: { duration: '1h' } });
+    await client().generateKey(request);
+    const later = () => Date.now() + 2 * 3_600_000;
+    fake.advanceClock(2 * 3_600_000);
+
+    const info = await client({ now: later }).keyInfo(request.key);
+
+    expect(info).toMatchObject({ ok: true, value: { live: false, keyHash: keyHash(request.key) } });
+    expect(fake.liveKeys()).toEqual([]);
+    expect(fake.allKeys()).toHaveLength(1);
+  });
+
+  it('reports a key that never expires as live with no expiry', async () => {
+    const request = keyRequest();
+    await client().generateKey(request);
+
+    expect(await client().keyInfo(request.key)).toMatchObject({
+      ok: true,
+      value: { live: true, expires: null },
+    });
+  });
+
+  it('treats an answer without key info as unusable', async () => {
+    fake.failNext(1, { status: 200, body: { key: 'x' } }, { path: '/key/info' });
+
+    expect(expectError(await client().keyInfo(mintKey()))).toMatchObject({
+      code: 'bad-response',
+      retry: false,
+    });
+  });
+});
+
+describe('LiteLLM client: extendKey', () => {
+  it('moves the expiry of a live key and answers the new one', async () => {
+    const request = keyRequest({ settings: { duration: '1h' } });
+    await client().generateKey(request);
+    const before = Date.now();
+
+    const extended = await client().extendKey(keyHash(request.key), '30d');
+
+    expect(extended.ok).toBe(true);
+    const expires = extended.ok ? Date.parse(extended.value?.expires ?? '') : Number.NaN;
+    expect(expires).toBeGreaterThanOrEqual(before + 30 * 86_400_000 - 1_000);
+    expect(extended.ok && extended.value?.keyHash).toBe(keyHash(request.key));
+    expect(fake.liveKeys().map((k) => k.expires)).toEqual([extended.ok ? extended.value?.expires : null]);
+  });
+
+  it('brings an expired key back to life', async () => {
+    const request = keyRequest({ settings: { duration: '1s' } });
+    await client().generateKey(request);
+    fake.advanceClock(5_000);
+    expect(fake.liveKeys()).toEqual([]);
+
+    expect((await client().extendKey(request.key, '1d')).ok).toBe(true);
+
+    expect(fake.liveKeys().map((k) => k.key)).toEqual([request.key]);
+  });
+
+  it('answers null for a key LiteLLM does not know', async () => {
+    expect(await client().extendKey(mintKey(), '1d')).toEqual({ ok: true, value: null });
+  });
+
+  it('answers null when an older proxy refuses an unknown key with a 400', async () => {
+    fake.failNext(
+      1,
+      { status: 400, body: { error: { message: "'NoneType' object" } } },
+      { path: '/key/update' },
+    );
+
+    expect(await client().extendKey(mintKey(), '1d')).toEqual({ ok: true, value: null });
+    expect(fake.calls.map((c) => c.path)).toEqual(['/key/update', '/key/info']);
+  });
+
+  it('reads the new expiry back from /key/info when the update answer does not state it', async () => {
+    const request = keyRequest();
+    await client().generateKey(request);
+    fake.failNext(
+      1,
+      { status: 200, body: { key: keyHash(request.key) } },
+      { path: '/key/update', afterHandling: true },
+    );
+
+    const extended = await client().extendKey(request.key, '2h');
+
+    expect(extended).toEqual({
+      ok: true,
+      value: { keyHash: keyHash(request.key), expires: fake.liveKeys()[0]?.expires },
+    });
+    expect(extended.ok && extended.value?.expires).toEqual(expect.any(String));
+  });
+});
+
+describe('LiteLLM client: generateKey answers', () => {
+  it('reads the expiry back from /key/info when the generate answer does not state it', async () => {
+    const request = keyRequest({ settings: { duration: '1d' } });
+    fake.failNext(
+      1,
+      { status: 200, body: { key: request.key } },
+      { path: '/key/generate', afterHandling: true },
+    );
+
+    const generated = await client().generateKey(request);
+
+    expect(generated).toEqual({
+      ok: true,
+      value: { keyHash: keyHash(request.key), expires: fake.liveKeys()[0]?.expires },
+    });
+    expect(fake.calls.map((c) => c.path)).toEqual(['/key/generate', '/key/info']);
+  });
+
+  it('takes the hash from the answer when it states one', async () => {
+    const request = keyRequest();
+    const stated = 'f'.repeat(64);
+    fake.failNext(
+      1,
+      { status: 200, body: { key: request.key, token: stated, expires: null } },
+      { path: '/key/generate' },
+    );
+
+    expect(await client().generateKey(request)).toEqual({
+      ok: true,
+      value: { keyHash: stated, expires: null },
+    });
+  });
+
+  it('reads LiteLLM timestamps without a zone as UTC', async () => {
+    const request = keyRequest();
+    fake.failNext(
+      1,
+      { status: 200, body: { key: request.key, expires: '2031-02-03T04:05:06.789012' } },
+      { path: '/key/generate' },
+    );
+
+    expect(await client().generateKey(request)).toMatchObject({
+      ok: true,
+      value: { expires: '2031-02-03T04:05:06.789Z' },
+    });
+  });
+});
+
+describe('key hashes', () => {
+  it('are the sha256 hex of the key, as LiteLLM stores them', () => {
+    expect(keyHash('sk-1234')).toBe('88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b');
+  });
+
+  it('are computed for a key and kept for anything else', () => {
+    const hash = keyHash('sk-abc');
+    expect(toKeyHash('sk-abc')).toBe(hash);
+    expect(toKeyHash(hash)).toBe(hash);
   });
 });
 

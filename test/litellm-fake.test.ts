@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keyHash } from '../src/litellm/key-hash.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';
 
 /** Pins the fake to LiteLLM's documented answers, so client tests prove something about
@@ -84,6 +85,121 @@ describe('fake LiteLLM', () => {
     expect((await call('POST', '/key/delete', { key_aliases: ['x'] })).json).toEqual({ deleted_keys: ['x'] });
     expect(fake.liveKeys()).toEqual([]);
     expect((await call('POST', '/key/delete', { keys: ['sk-delete-by-key-000'] })).status).toBe(404);
+  });
+
+  it('names keys by value or by hash on every key route', async () => {
+    const key = 'sk-named-both-ways-00';
+    await call('POST', '/key/generate', { key, key_alias: 'a' });
+
+    for (const named of [key, keyHash(key)]) {
+      expect((await call('GET', `/key/info?key=${named}`)).json.info).toMatchObject({ key_alias: 'a' });
+      expect((await call('POST', '/key/update', { key: named, max_budget: 5 })).status).toBe(200);
+    }
+    expect((await call('POST', '/key/delete', { keys: [keyHash(key)] })).status).toBe(200);
+    expect(fake.allKeys()).toEqual([]);
+  });
+
+  it('answers generate with the key, its hash as token, and expires computed from the duration', async () => {
+    const before = Date.now();
+    const answer = await call('POST', '/key/generate', { key: 'sk-with-duration-0000', duration: '2h' });
+
+    expect(answer.json).toMatchObject({
+      key: 'sk-with-duration-0000',
+      token: keyHash('sk-with-duration-0000'),
+      token_id: keyHash('sk-with-duration-0000'),
+    });
+    // Python's isoformat, as LiteLLM's JSON carries it.
+    expect(answer.json.expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    const expires = Date.parse(String(answer.json.expires));
+    expect(expires).toBeGreaterThanOrEqual(before + 2 * 3_600_000 - 1_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 2 * 3_600_000 + 1_000);
+    expect((await call('POST', '/key/generate', { key: 'sk-no-duration-00000' })).json.expires).toBeNull();
+  });
+
+  it('refuses a duration LiteLLM cannot parse', async () => {
+    expect((await call('POST', '/key/generate', { key: 'sk-bad-duration-0000', duration: '5' })).status).toBe(
+      500,
+    );
+    expect(fake.allKeys()).toEqual([]);
+  });
+
+  it('shows spend and budget in /key/info, without the hash', async () => {
+    await call('POST', '/key/generate', {
+      key: 'sk-spender-000000000',
+      max_budget: 10,
+      budget_duration: '30d',
+    });
+    fake.setSpend('sk-spender-000000000', 1.5);
+
+    const answer = await call('GET', `/key/info?key=${keyHash('sk-spender-000000000')}`);
+
+    expect(answer.json.info).toMatchObject({ spend: 1.5, max_budget: 10, budget_duration: '30d' });
+    expect(answer.json.info).not.toHaveProperty('token');
+  });
+
+  it('keeps an expired key: /key/info still answers, the key itself is refused as expired', async () => {
+    const key = 'sk-expiring-key-0000';
+    await call('POST', '/key/generate', { key, key_alias: 'old', duration: '1s' });
+    fake.advanceClock(5_000);
+
+    const info = await call('GET', `/key/info?key=${key}`);
+    expect(info.status).toBe(200);
+    expect(Date.parse(String((info.json.info as Record<string, unknown>).expires))).toBeLessThan(
+      Date.now() + 5_000,
+    );
+    expect(fake.liveKeys()).toEqual([]);
+    expect(fake.allKeys()).toHaveLength(1);
+
+    const used = await call('GET', '/v1/models', undefined, key);
+    expect(used.status).toBe(400);
+    expect(used.json.error).toMatchObject({ type: 'expired_key', param: 'sk-...0000' });
+    expect((used.json.error as Record<string, unknown>).message).toMatch(
+      /^Authentication Error - Expired Key\. Key Expiry time /,
+    );
+
+    // An expired key still holds its alias.
+    expect(
+      (await call('POST', '/key/generate', { key: 'sk-newcomer-00000000', key_alias: 'old' })).status,
+    ).toBe(400);
+  });
+
+  it('lets a live virtual key read the models and its own info, nothing else', async () => {
+    const key = 'sk-virtual-bearer-00';
+    await call('POST', '/key/generate', { key });
+
+    expect((await call('GET', '/v1/models', undefined, key)).status).toBe(200);
+    expect((await call('GET', '/key/info', undefined, key)).json).toMatchObject({ key });
+    expect((await call('POST', '/key/generate', {}, key)).status).toBe(401);
+  });
+
+  it('extends a key with /key/update: duration from now, -1 for never, even once expired', async () => {
+    const key = 'sk-extend-me-0000000';
+    await call('POST', '/key/generate', { key, duration: '1s' });
+    fake.advanceClock(5_000);
+
+    const extended = await call('POST', '/key/update', { key: keyHash(key), duration: '1d' });
+    expect(extended.status).toBe(200);
+    expect(extended.json).toMatchObject({ key: keyHash(key) });
+    expect(Date.parse(String(extended.json.expires))).toBeGreaterThan(Date.now() + 86_000_000);
+    expect(fake.liveKeys().map((k) => k.key)).toEqual([key]);
+
+    expect((await call('POST', '/key/update', { key, duration: '-1' })).json.expires).toBeNull();
+  });
+
+  it('answers 404 to /key/update for an unknown key', async () => {
+    const answer = await call('POST', '/key/update', {
+      key: keyHash('sk-nobody-0000000000'),
+      duration: '1d',
+    });
+
+    expect(answer.status).toBe(404);
+    expect(answer.json.error).toMatchObject({ code: '404' });
+  });
+
+  it('records every request target as received', async () => {
+    await call('GET', '/key/info?key=abc&x=1');
+
+    expect(fake.calls.map((c) => c.url)).toEqual(['/key/info?key=abc&x=1']);
   });
 
   it('fails on demand, and close() ends a hung request', async () => {

@@ -167,18 +167,19 @@ describe('SMTP mailer: templates on the wire', () => {
     const model = '<script>alert(1)</script>';
     const reason = `Budget & policy: "no" 'never' <b>`;
 
+    const requester = { cycle: 1, to: 'bob@example.test', model, language: null, pageUrl: null };
     const approval = approvalMail({
+      ...requester,
       requestId: 'req-9',
-      email: 'bob@example.test',
-      model,
       apiKey: API_KEY,
       gatewayUrl: 'https://llm.example.test',
+      expiresAt: null,
     });
-    const denial = denialMail({ requestId: 'req-10', email: 'bob@example.test', model, reason });
+    const denial = denialMail({ ...requester, requestId: 'req-10', reason });
     expect(await mailer.send(approval)).toEqual({ ok: true, value: undefined });
     expect(await mailer.send(denial)).toEqual({ ok: true, value: undefined });
 
-    const gotApproval = await server.waitFor((m) => m.messageId === '<req-9.approval@llm-key-requestor>');
+    const gotApproval = await server.waitFor((m) => m.messageId === '<req-9.approval.c1@llm-key-requestor>');
     expect(gotApproval.subject).toBe(`API Key Approved for ${model}`);
     expect(gotApproval.html).not.toContain('<script>');
     expect(gotApproval.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -186,7 +187,7 @@ describe('SMTP mailer: templates on the wire', () => {
     expect(gotApproval.text).toContain(API_KEY);
     expect(gotApproval.text).toContain('https://llm.example.test');
 
-    const gotDenial = await server.waitFor((m) => m.messageId === '<req-10.denial@llm-key-requestor>');
+    const gotDenial = await server.waitFor((m) => m.messageId === '<req-10.denial.c1@llm-key-requestor>');
     expect(gotDenial.subject).toBe(`API Key Request Denied for ${model}`);
     expect(gotDenial.html).toContain('Budget &amp; policy: &quot;no&quot; &#39;never&#39; &lt;b&gt;');
     expect(gotDenial.html).not.toContain('<b>');

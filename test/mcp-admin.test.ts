@@ -330,7 +330,7 @@ describe('/mcp', () => {
       expect(revoked.data.request).toMatchObject({ status: 'revoked', reason: 'Left the team' });
       await harness.settled(id);
       expect(harness.litellm.liveKeys()).toHaveLength(0);
-      await harness.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
+      await harness.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
     });
 
     it('answers a transition the state does not allow and an unknown id with tool errors', async () => {

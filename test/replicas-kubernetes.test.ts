@@ -299,7 +299,7 @@ describe('three replicas on one Kubernetes API, one of them killed mid-run', () 
         continue;
       }
       resends.push(id);
-      const requestId = /^<([0-9a-f-]+)\.approval@llm-key-requestor>$/.exec(id)?.[1] ?? '';
+      const requestId = /^<([0-9a-f-]+)\.approval.c1@llm-key-requestor>$/.exec(id)?.[1] ?? '';
       expect(heldAtKill.has(requestId), `${id} was sent twice but the killed replica did not hold it`).toBe(
         true,
       );
@@ -315,7 +315,7 @@ describe('three replicas on one Kubernetes API, one of them killed mid-run', () 
       const mail = mails.find((m) => m.to.includes(submission.email));
       const key = decode(byId.get(submission.requestId)?.data?.api_key) ?? 'no key';
       expect(mail?.subject).toBe(`API Key Approved for ${MODEL}`);
-      expect(mail?.messageId).toBe(`<${submission.requestId}.approval@llm-key-requestor>`);
+      expect(mail?.messageId).toBe(`<${submission.requestId}.approval.c1@llm-key-requestor>`);
       expect(mail?.text).toContain(key);
     }
 

@@ -277,11 +277,11 @@ describe('the service on the Kubernetes Secret store', () => {
     expect(decoded(secret)).toMatchObject({ state: 'approved', api_key: live[0]?.key });
     expect(secret?.metadata.annotations?.state).toBe('approved');
     expect(approval.subject).toBe('API Key Approved for claude-3-opus');
-    expect(approval.messageId).toBe(`<${id}.approval@llm-key-requestor>`);
+    expect(approval.messageId).toBe(`<${id}.approval.c1@llm-key-requestor>`);
     expect(approval.text).toContain(live[0]?.key ?? 'no key');
     expect(world.smtp.messages.map((m) => [m.to, m.messageId])).toEqual([
-      [['reviewer@example.com'], `<${id}.review@llm-key-requestor>`],
-      [['bob@example.com'], `<${id}.approval@llm-key-requestor>`],
+      [['reviewer@example.com'], `<${id}.review.c1@llm-key-requestor>`],
+      [['bob@example.com'], `<${id}.approval.c1@llm-key-requestor>`],
     ]);
     const status = JSON.parse((await get(`/api/requests/${id}`)).text) as Record<string, unknown>;
     expect(status.status).toBe('approved');

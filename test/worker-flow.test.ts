@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { keyHash } from '../src/litellm/key-hash.js';
 import { startFakeApprovalServer } from './support/fake-approval-server.js';
 import { type Harness, REVIEW_CONFIG, startHarness } from './support/service-harness.js';
 import { waitUntil } from './support/wait.js';
@@ -65,7 +66,7 @@ describe('approval worker: the seed example chain', () => {
       const mail = mails.find((m) => m.subject === `API Key Approved for ${approved?.model}`);
       expect(mail?.text).toContain(approved?.apiKey);
       expect(mail?.text).toContain('https://llm.example.com');
-      expect(mail?.messageId).toBe(`<${approved?.id}.approval@llm-key-requestor>`);
+      expect(mail?.messageId).toBe(`<${approved?.id}.approval.c1@llm-key-requestor>`);
     }
     const denial = mails.find((m) => m.subject === 'API Key Request Denied for gpt-4');
     expect(denial?.text).toContain('blocked');
@@ -156,7 +157,7 @@ describe('approval worker: failing dependencies', () => {
     await Promise.all(ids.map((id) => h.settled(id)));
     const mails = await h.smtp.waitForCount(3);
     expect(mails.map((m) => m.messageId).sort()).toEqual(
-      ids.map((id) => `<${id}.denial@llm-key-requestor>`).sort(),
+      ids.map((id) => `<${id}.denial.c1@llm-key-requestor>`).sort(),
     );
     // Nothing is sent again once recorded.
     h.service.worker.wake();
@@ -172,7 +173,7 @@ describe('approval worker: review, manual approval and revocation', () => {
     const parked = await h.settled(id);
     expect(parked.state).toBe('in-review');
     expect(parked.reason).toBe('Model "gpt-4" requires admin review');
-    const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.review@llm-key-requestor>`);
+    const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.review.c1@llm-key-requestor>`);
     expect(notice.to.sort()).toEqual(['admin@company.com', 'lead@company.com']);
     expect(notice.text).toContain('dev@company.com');
     expect(h.litellm.liveKeys()).toHaveLength(0);
@@ -205,8 +206,9 @@ describe('approval worker: review, manual approval and revocation', () => {
     await h.settled(id);
     expect(h.litellm.liveKeys()).toHaveLength(0);
     const deletes = h.litellm.calls.filter((c) => c.path === '/key/delete');
-    expect(deletes.at(-1)?.body).toEqual({ keys: [approved.apiKey] });
-    const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
+    // Named by its hash: the key itself never goes to LiteLLM again once minted.
+    expect(deletes.at(-1)?.body).toEqual({ keys: [keyHash(approved.apiKey ?? '')] });
+    const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
     expect(notice.to).toEqual(['dev@company.com']);
     expect(notice.text).toContain('left the team');
   });
@@ -263,7 +265,7 @@ approval_plugins: [{name: http, config: {endpoint: "${approvals.url}/approve", t
     const final = await h.settled(id);
     expect(final.state).toBe('revoked');
     expect(h.litellm.liveKeys()).toHaveLength(0);
-    await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);
+    await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
     expect(h.smtp.messages.map((m) => m.subject)).toEqual(['API Key Revoked for ollama/llama2']);
   });
 });

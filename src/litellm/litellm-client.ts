@@ -3,8 +3,11 @@ import { MODEL_ID_MAX_LENGTH } from '../requests/limits.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { fail, ok, type Result } from '../shared/result.js';
+import { createEnsureKey, type GenerateAttempt } from './ensure-key.js';
+import { isAliasTakenAnswer, isNotFoundAnswer, readExpires, readKeyInfo } from './key-answers.js';
+import { keyHash, toKeyHash } from './key-hash.js';
 import { createLiteLlmHttp, type HttpAnswer, type HttpCall, isRecord } from './litellm-http.js';
-import type { GenerateKeyRequest, LiteLlmClient } from './litellm-types.js';
+import type { GenerateKeyRequest, KeyInfo, KeyRecord, LiteLlmClient } from './litellm-types.js';
 
 export type { GenerateKeyRequest, LiteLlmClient } from './litellm-types.js';
 
@@ -15,6 +18,8 @@ export interface LiteLlmClientDeps {
   /** Per call, connect to last body byte. Default 10 s. */
   timeoutMs?: number;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  /** Tells a live key from an expired one. Default Date.now. */
+  now?: () => number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -22,6 +27,7 @@ const MODELS_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_MODELS = 10_000;
 
 const KEY_BODY_BYTES = 256 * 1024;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Scalar key settings copied to `/key/generate`, named as LiteLLM names them. Listed
  * explicitly so a settings object can never smuggle in `key`, `user_id` or `models`. */
@@ -52,6 +58,11 @@ export function buildGenerateKeyBody(request: GenerateKeyRequest): Record<string
   return body;
 }
 
+/** Plain keys among values that name a key: scrubbed from anything derived from an answer. */
+function plainKeys(keysOrHashes: string[]): string[] {
+  return keysOrHashes.filter((value) => value.startsWith('sk-'));
+}
+
 export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
   const http = createLiteLlmHttp({
     baseUrl: deps.baseUrl,
@@ -59,8 +70,9 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
   const { logger } = deps;
+  const now = deps.now ?? Date.now;
 
-  /** Sends and logs one call. Only `op` is logged, never the URL: /key/info carries the key. */
+  /** Sends and logs one call. Only `op` is logged, never the URL or the body. */
   async function exchange(call: HttpCall): Promise<Result<HttpAnswer>> {
     const started = Date.now();
     const result = await http.send(call);
@@ -121,14 +133,15 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     return ok([...ids]);
   }
 
-  async function keyExists(key: string): Promise<Result<boolean>> {
+  async function keyInfo(keyOrHash: string): Promise<Result<KeyInfo | null>> {
+    const hash = toKeyHash(keyOrHash);
     const call: HttpCall = {
       op: 'GET /key/info',
       method: 'GET',
       path: '/key/info',
-      query: { key },
+      query: { key: hash },
       maxBytes: KEY_BODY_BYTES,
-      secrets: [key],
+      secrets: plainKeys([keyOrHash]),
     };
     const sent = await exchange(call);
     if (!sent.ok) {
@@ -136,17 +149,34 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     }
     const { status, json } = sent.value;
     if (status === 200) {
-      return ok(true);
+      const info = readKeyInfo(json, hash, now());
+      return info === undefined
+        ? unusable(new AppError('bad-response', `${call.op}: answer has no key "info"`, { status }), call.op)
+        : ok(info);
     }
-    // LiteLLM (since v1.52, PR #6653) answers an unknown key with 404 "Key not found in
-    // database", type not_found_error. 401/403 stay errors: they mean a bad master key.
-    if (status === 404 || (status === 400 && isNotFoundAnswer(json))) {
-      return ok(false);
+    // 401/403 stay errors: they mean a bad master key, not a missing key.
+    if (isNotFoundAnswer(status, json)) {
+      return ok(null);
     }
     return unusable(http.answerError(call, sent.value), call.op);
   }
 
-  async function generateKey(request: GenerateKeyRequest): Promise<Result<void>> {
+  /** The expiry an answer did not state, read back from `/key/info`. */
+  async function expiresOf(hash: string, op: string, status: number): Promise<Result<KeyRecord>> {
+    const info = await keyInfo(hash);
+    if (!info.ok) {
+      return info;
+    }
+    if (info.value === null) {
+      return unusable(
+        new AppError('bad-response', `${op}: the key is gone right after the call`, { status }),
+        op,
+      );
+    }
+    return ok({ keyHash: hash, expires: info.value.expires });
+  }
+
+  async function attemptGenerate(request: GenerateKeyRequest): Promise<GenerateAttempt> {
     const call: HttpCall = {
       op: 'POST /key/generate',
       method: 'POST',
@@ -157,40 +187,86 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     };
     const sent = await exchange(call);
     if (!sent.ok) {
-      return sent;
+      return { result: sent, aliasTaken: false };
     }
     const { status, json } = sent.value;
     if (status !== 200 && status !== 201) {
-      return unusable(http.answerError(call, sent.value), call.op);
+      const aliasTaken = isAliasTakenAnswer(status, json);
+      return { result: unusable(http.answerError(call, sent.value), call.op), aliasTaken };
     }
-    const returned = isRecord(json) ? json.key : undefined;
-    if (typeof returned === 'string' && returned !== request.key) {
+    const answer = isRecord(json) ? json : {};
+    if (typeof answer.key === 'string' && answer.key !== request.key) {
       // A proxy hook replaced our value: that key is live but nobody stored it. Remove it
       // so a retry cannot pile up orphans, and report the misconfiguration.
-      const removed = await deleteKeys([returned]);
-      return unusable(
-        new AppError(
-          'bad-response',
-          `${call.op}: the proxy ignored the requested key value (stray key ${removed.ok ? 'deleted' : 'NOT deleted'})`,
-          { status },
-        ),
-        call.op,
+      const removed = await deleteKeys([answer.key]);
+      const error = new AppError(
+        'bad-response',
+        `${call.op}: the proxy ignored the requested key value (stray key ${removed.ok ? 'deleted' : 'NOT deleted'})`,
+        { status },
       );
+      return { result: unusable(error, call.op), aliasTaken: false };
     }
-    return ok(undefined);
+    // Since LiteLLM moved `token` to the hash (it used to repeat the key), `token` and
+    // `token_id` are the hash; computing it is the fallback for a proxy that says neither.
+    const stated = [answer.token, answer.token_id].find(
+      (value): value is string => typeof value === 'string' && SHA256_HEX.test(value),
+    );
+    const hash = stated ?? keyHash(request.key);
+    const expires = readExpires(answer.expires);
+    const result =
+      expires === undefined ? await expiresOf(hash, call.op, status) : ok({ keyHash: hash, expires });
+    return { result, aliasTaken: false };
   }
 
-  async function deleteKeys(keys: string[]): Promise<Result<void>> {
-    if (keys.length === 0) {
+  async function generateKey(request: GenerateKeyRequest): Promise<Result<KeyRecord>> {
+    return (await attemptGenerate(request)).result;
+  }
+
+  async function extendKey(keyOrHash: string, duration: string): Promise<Result<KeyRecord | null>> {
+    const hash = toKeyHash(keyOrHash);
+    const call: HttpCall = {
+      op: 'POST /key/update',
+      method: 'POST',
+      path: '/key/update',
+      body: { key: hash, duration },
+      maxBytes: KEY_BODY_BYTES,
+      secrets: plainKeys([keyOrHash]),
+    };
+    const sent = await exchange(call);
+    if (!sent.ok) {
+      return sent;
+    }
+    const { status, json } = sent.value;
+    if (status >= 200 && status <= 299) {
+      const expires = readExpires(isRecord(json) ? json.expires : undefined);
+      return expires === undefined ? expiresOf(hash, call.op, status) : ok({ keyHash: hash, expires });
+    }
+    // LiteLLM answers an unknown key with 404 (whatever its message says); some releases
+    // with a 400, so a 400 counts as "unknown" once /key/info confirms it.
+    if (isNotFoundAnswer(status, json)) {
+      return ok(null);
+    }
+    if (status === 400) {
+      const known = await keyInfo(hash);
+      if (known.ok && known.value === null) {
+        return ok(null);
+      }
+    }
+    return unusable(http.answerError(call, sent.value), call.op);
+  }
+
+  async function deleteKeys(keysOrHashes: string[]): Promise<Result<void>> {
+    const hashes = [...new Set(keysOrHashes.map(toKeyHash))];
+    if (hashes.length === 0) {
       return ok(undefined);
     }
     const call: HttpCall = {
       op: 'POST /key/delete',
       method: 'POST',
       path: '/key/delete',
-      body: { keys },
+      body: { keys: hashes },
       maxBytes: KEY_BODY_BYTES,
-      secrets: keys,
+      secrets: plainKeys(keysOrHashes),
     };
     const sent = await exchange(call);
     if (!sent.ok) {
@@ -203,60 +279,50 @@ export function createLiteLlmClient(deps: LiteLlmClientDeps): LiteLlmClient {
     }
     const error = http.answerError(call, sent.value);
     // Older LiteLLM answered an unknown key with 400 "Not all keys passed in were deleted".
-    // Whatever the wording, the goal is met if none of the keys is live any more.
+    // Whatever the wording, the goal is met if LiteLLM knows none of the keys any more.
     if (status === 400 || status === 422) {
-      const stillLive = await anyLive(keys);
-      if (stillLive.ok && !stillLive.value) {
+      const remaining = await anyKnown(hashes);
+      if (remaining.ok && !remaining.value) {
         return ok(undefined);
       }
     }
     return unusable(error, call.op);
   }
 
-  async function anyLive(keys: string[]): Promise<Result<boolean>> {
-    for (const key of keys) {
-      const exists = await keyExists(key);
-      if (!exists.ok || exists.value) {
-        return exists;
+  async function anyKnown(hashes: string[]): Promise<Result<boolean>> {
+    for (const hash of hashes) {
+      const info = await keyInfo(hash);
+      if (!info.ok) {
+        return info;
+      }
+      if (info.value !== null) {
+        return ok(true);
       }
     }
     return ok(false);
   }
 
-  /** Check, create, re-check. LiteLLM keeps at most one row per key value (it upserts on
-   * the key's hash) and rejects a second key with the same alias, so a concurrent or
-   * earlier attempt that won makes our generate fail or no-op, and the re-check sees it. */
-  async function ensureKey(request: GenerateKeyRequest): Promise<Result<void>> {
-    const before = await keyExists(request.key);
-    if (!before.ok) {
-      return before;
+  async function deleteKeyAlias(alias: string): Promise<Result<void>> {
+    const call: HttpCall = {
+      op: 'POST /key/delete (alias)',
+      method: 'POST',
+      path: '/key/delete',
+      body: { key_aliases: [alias] },
+      maxBytes: KEY_BODY_BYTES,
+      secrets: [],
+    };
+    const sent = await exchange(call);
+    if (!sent.ok) {
+      return sent;
     }
-    if (before.value) {
-      logger.info({ op: 'ensureKey' }, 'litellm key already live');
+    const { status } = sent.value;
+    if ((status >= 200 && status <= 299) || status === 404) {
       return ok(undefined);
     }
-    const generated = await generateKey(request);
-    if (generated.ok) {
-      return generated;
-    }
-    const after = await keyExists(request.key);
-    if (after.ok && after.value) {
-      logger.info(
-        { op: 'ensureKey', generateError: generated.error.message },
-        'litellm key created by an earlier or concurrent attempt',
-      );
-      return ok(undefined);
-    }
-    return generated;
+    return unusable(http.answerError(call, sent.value), call.op);
   }
 
-  return { listModels, keyExists, generateKey, deleteKeys, ensureKey };
-}
+  const ensureKey = createEnsureKey({ keyInfo, deleteKeyAlias, generate: attemptGenerate, logger });
 
-function isNotFoundAnswer(json: unknown): boolean {
-  if (!isRecord(json) || !isRecord(json.error)) {
-    return false;
-  }
-  const { type, message } = json.error;
-  return type === 'not_found_error' || (typeof message === 'string' && /not found/i.test(message));
+  return { listModels, keyInfo, generateKey, extendKey, deleteKeys, deleteKeyAlias, ensureKey };
 }

@@ -61,10 +61,12 @@ export function smtpSecretForms(secrets: readonly string[], user: string): strin
 
 /** Turns whatever nodemailer rejected with into a loggable, storable failure.
  * `secrets` (the SMTP password) are removed from the text in every encoding SMTP uses.
- * `retry` is false only when the server refused this message or its recipients for good, or
- * the message cannot be sent at all; connection, timeout, TLS and login problems are
- * retryable because the same message will go through once the server or the configuration
- * is fixed. */
+ * `retry` is false only when the server refused this message, its sender or its recipients
+ * for good (a 5xx other than 503 at MAIL FROM, RCPT TO or DATA: 550, 552, 553, 554), or the
+ * message cannot be sent at all; the worker gives those up after a bounded number of tries.
+ * Everything else is retryable because the same message will go through once the server or
+ * the configuration is fixed: a 4xx (421, 451, 452), a dropped connection, a timeout, TLS
+ * and login problems. test/mail-failure-classes.test.ts pins each case against a real server. */
 export function describeSendError(err: unknown, secrets: readonly string[], user = ''): AppError {
   const forms = smtpSecretForms(secrets, user);
   if (!isNodemailerError(err)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from './redact.js';
+import { maskApiKeys, redact } from './redact.js';
 
 const KEY = 'sk-AbC_12-x9Yz0123456789abcdefghij';
 
@@ -103,5 +103,17 @@ describe('redact: repeated passes', () => {
     const once = redact(`Bearer ${KEY} ${KEY} ?key=abc sk-...abcd`, [KEY]);
     expect(redact(once, [KEY])).toBe(once);
     expect(once).not.toContain(KEY);
+  });
+});
+
+describe('maskApiKeys', () => {
+  it('shows every key as sk-… and its last four characters, and leaves other text alone', () => {
+    expect(maskApiKeys(`key ${KEY} and export K='${KEY}' on disk-full`)).toBe(
+      "key sk-…ghij and export K='sk-…ghij' on disk-full",
+    );
+  });
+
+  it('masks a short key whole', () => {
+    expect(maskApiKeys('sk-short123')).toBe('sk-…');
   });
 });

@@ -39,3 +39,16 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(BEARER, `Bearer ${REDACTED}`)
     .replace(HASH, '[hash]');
 }
+
+/** Keys shorter than this after `sk-` are masked whole: four characters of a short value
+ * would give away too much of it. */
+const MIN_MASKABLE_KEY = 12;
+
+/** Shows every LiteLLM key in `text` as `sk-…abcd`, its last four characters: enough to tell
+ * keys apart, useless to an attacker (the form the admin views use). */
+export function maskApiKeys(text: string): string {
+  return text.replace(API_KEY, (key) => {
+    const value = key.slice('sk-'.length);
+    return value.length >= MIN_MASKABLE_KEY ? `sk-…${value.slice(-4)}` : 'sk-…';
+  });
+}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mustUpdate } from '../../test/support/must-update.js';
 import { recordingLogger } from '../../test/support/recording-logger.js';
 import type { ChainOutcome } from '../approval/approval-types.js';
-import type { GenerateKeyRequest } from '../litellm/litellm-types.js';
+import type { EnsuredKey, GenerateKeyRequest } from '../litellm/litellm-types.js';
 import type { MailMessage } from '../mail/mailer.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import { AppError } from '../shared/errors.js';
@@ -41,7 +41,7 @@ afterEach(async () => {
 
 interface Ports {
   decide?: () => Promise<ChainOutcome>;
-  mint?: () => Result<void>;
+  mint?: () => Result<EnsuredKey>;
   send?: (message: MailMessage) => Result<void>;
   store?: ProcessorDeps['store'];
 }
@@ -57,7 +57,7 @@ function processor(ports: Ports = {}) {
     litellm: {
       async ensureKey(request) {
         minted.push(request);
-        return ports.mint ? ports.mint() : ok(undefined);
+        return ports.mint ? ports.mint() : ok({ outcome: 'minted', keyHash: 'a'.repeat(64), expires: null });
       },
       async deleteKeys(keys) {
         deleted.push(keys);
@@ -179,7 +179,7 @@ describe('request processor: releasing the lease', () => {
     expect(outcome).toEqual({ status: 'done' });
     expect(deleted).toEqual([['sk-live-key-0001']]);
     expect(mailed.map((message) => message.messageId)).toEqual([
-      `<${request.id}.revocation@llm-key-requestor>`,
+      `<${request.id}.revocation.c1@llm-key-requestor>`,
     ]);
     const after = await stored(request.id);
     expect(after).toMatchObject({ state: 'revoked', handledState: 'revoked' });

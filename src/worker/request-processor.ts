@@ -2,7 +2,13 @@ import type { ApprovalChain } from '../approval/approval-types.js';
 import type { KeySettings } from '../config/config-schema.js';
 import type { LiteLlmClient } from '../litellm/litellm-types.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
-import { approvalMail, denialMail, reviewNoticeMail, revocationMail } from '../mail/templates.js';
+import {
+  approvalMail,
+  denialMail,
+  type RequesterMailInput,
+  reviewNoticeMail,
+  revocationMail,
+} from '../mail/templates.js';
 import { needsWork } from '../requests/request-rules.js';
 import type { KeyRequest, RequestState } from '../requests/request-types.js';
 import { AppError, withContext } from '../shared/errors.js';
@@ -153,7 +159,12 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         return { kind: 'retry', error: withContext(deleted.error, 'key not deleted') };
       }
     }
-    return mail(request, 'revocation', revocationMail(subject(request)), 'revoked');
+    return mail(
+      request,
+      'revocation',
+      revocationMail({ ...addressed(request), reason: request.reason }),
+      'revoked',
+    );
   }
 
   function step(request: KeyRequest): Promise<Step> {
@@ -165,7 +176,12 @@ export function createRequestProcessor(deps: ProcessorDeps) {
           return mail(
             request,
             'approval',
-            approvalMail({ ...subject(request), apiKey: request.apiKey, gatewayUrl: deps.gatewayUrl }),
+            approvalMail({
+              ...addressed(request),
+              apiKey: request.apiKey,
+              gatewayUrl: deps.gatewayUrl,
+              expiresAt: null,
+            }),
             'approved',
           );
         }
@@ -175,7 +191,12 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         // Reserve the key value first: if this process dies after minting, the next attempt mints the same value.
         return commit(request, { pendingKey: deps.newKeyValue() });
       case 'denied':
-        return mail(request, 'denial', denialMail(subject(request)), 'denied');
+        return mail(
+          request,
+          'denial',
+          denialMail({ ...addressed(request), reason: request.reason }),
+          'denied',
+        );
       case 'in-review':
         if (deps.adminNotify.length === 0) {
           return commit(request, settle('in-review'));
@@ -183,7 +204,15 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         return mail(
           request,
           'review',
-          reviewNoticeMail({ ...subject(request), to: deps.adminNotify }),
+          reviewNoticeMail({
+            requestId: request.id,
+            cycle: 1,
+            email: request.email,
+            model: request.model,
+            reason: request.reason,
+            to: deps.adminNotify,
+            consoleUrl: null,
+          }),
           'in-review',
         );
       case 'revoked':
@@ -274,6 +303,16 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   }
 }
 
-function subject(request: KeyRequest) {
-  return { requestId: request.id, email: request.email, model: request.model, reason: request.reason };
+/** Who a requester mail goes to and how it is written. Until requests carry a cycle, a
+ * language and a page token, every request is in its first cycle, mails are in English and
+ * carry no page link. */
+function addressed(request: KeyRequest): RequesterMailInput {
+  return {
+    requestId: request.id,
+    cycle: 1,
+    to: request.email,
+    model: request.model,
+    language: null,
+    pageUrl: null,
+  };
 }
