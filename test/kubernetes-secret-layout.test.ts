@@ -91,7 +91,13 @@ describe('Kubernetes store: Secret layout', () => {
   it('records the worker lease in annotations, readable by operators', async () => {
     const { request } = await h.store.create({ email: 'a@example.com', model: 'm1' });
     const now = Date.parse('2030-01-01T00:00:00.000Z');
-    const [claimed] = await h.store.claimDue({ owner: 'pod-a/123', now, leaseMs: 60_000, limit: 1 });
+    const [claimed] = await h.store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: 'pod-a/123',
+      now,
+      leaseMs: 60_000,
+      limit: 1,
+    });
     expect(claimed?.id).toBe(request.id);
     await mustUpdate(h.store, claimed as KeyRequest, {
       work: { attempts: 2, nextAttemptAt: now + 5_000, lastError: 'LiteLLM 503' },
@@ -206,7 +212,13 @@ describe('Kubernetes store: Secrets of the old service', () => {
   });
 
   it('hands the worker only pending ones and approvals without a key', async () => {
-    const claimed = await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 10 });
+    const claimed = await h.store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: 'w',
+      now: Date.now(),
+      leaseMs: 60_000,
+      limit: 10,
+    });
     expect(claimed.map((r) => r.id).sort()).toEqual([ids.pending, ids.approvedNoKey].sort());
   });
 

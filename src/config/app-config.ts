@@ -29,4 +29,10 @@ export interface AppConfig {
     verifySsl: boolean;
   };
   admin: { username: string | null; password: string | null; notify: string[] };
+  email: { ignorePlusTags: boolean };
+  lifecycle: { remindBeforeMs: number; denyCooldownMs: number };
+  /** Keep the plain key after its approval mail (default: only its hash and last four characters). */
+  retainApiKeys: boolean;
+  /** Base of the links mailed to requesters, without a trailing slash. */
+  publicUrl: string;
 }

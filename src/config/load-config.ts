@@ -87,6 +87,10 @@ export function loadConfig({
         return email(raw, path) ?? fail(path, 'must not be empty');
       }),
     },
+    email: { ignorePlusTags: values.ignorePlusTags },
+    lifecycle: { remindBeforeMs: values.remindBefore, denyCooldownMs: values.denyCooldown },
+    retainApiKeys: values.retainApiKeys,
+    publicUrl: values.publicUrl,
   };
 }
 

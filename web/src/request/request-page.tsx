@@ -12,7 +12,7 @@ import { type ModelSections, splitModels } from './model-list.js';
 import { ModelPicker } from './model-picker.js';
 import { RecentList } from './recent-list.js';
 import { type RecentRequest, readRecent, rememberRequest } from './recent-requests.js';
-import { RequestResult } from './request-result.js';
+import { type CreatedReply, RequestResult } from './request-result.js';
 import { useLiveRecent } from './use-live-recent.js';
 
 type Catalog =
@@ -21,7 +21,7 @@ type Catalog =
   | { state: 'failed'; failure: ApiFailure };
 
 interface Submitted {
-  reply: SubmitReply;
+  reply: CreatedReply;
   modelTitle: string;
 }
 
@@ -36,6 +36,10 @@ const EMAIL_SHAPE_KEYS = {
   shape: 'request.emailShape',
 } as const;
 
+function isCreated(reply: SubmitReply): reply is CreatedReply {
+  return reply.request_id !== null && reply.status !== undefined;
+}
+
 export function RequestPage() {
   const { t } = useTranslation();
   const [catalog, setCatalog] = useState<Catalog>({ state: 'loading' });
@@ -43,6 +47,8 @@ export function RequestPage() {
   const [email, setEmail] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, FieldError>>>({});
   const [banner, setBanner] = useState<ApiFailure | null>(null);
+  // The service's neutral answer for an email and model that have a request already.
+  const [notice, setNotice] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitted, setSubmitted] = useState<Submitted | null>(null);
   const [recent, setRecent] = useState<RecentRequest[]>(() => readRecent(browserStorage('localStorage')));
@@ -110,6 +116,7 @@ export function RequestPage() {
       problems.email = { local: emailProblem };
     }
     setBanner(null);
+    setNotice(null);
     setFieldErrors(problems);
     if (selected === null || emailProblem !== null) {
       focusFirstInvalid(problems);
@@ -138,6 +145,10 @@ export function RequestPage() {
       return;
     }
     const reply = result.data;
+    if (!isCreated(reply)) {
+      setNotice(reply.message);
+      return;
+    }
     setSubmitted({ reply, modelTitle: titleOf(selected) });
     setRecent(
       rememberRequest(browserStorage('localStorage'), {
@@ -262,6 +273,7 @@ export function RequestPage() {
               )}
             </div>
             {banner !== null && <Banner tone="error">{failureText(t, banner)}</Banner>}
+            {notice !== null && <Banner tone="info">{notice}</Banner>}
             <button
               type="submit"
               className="button button-primary button-block"
@@ -281,7 +293,7 @@ export function RequestPage() {
             <RequestResult
               reply={submitted.reply}
               state={submittedState}
-              reason={live[submitted.reply.request_id]?.reason}
+              reason={live[submitted.reply.request_id]?.reason ?? undefined}
               modelTitle={submitted.modelTitle}
             />
           )}
