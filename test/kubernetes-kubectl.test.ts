@@ -45,7 +45,8 @@ describe('approving by hand with kubectl', () => {
     });
 
     const listed = await kubectl('get', 'secrets', '-l', 'app.kubernetes.io/component=llm-key-request');
-    expect(listed).toMatch(new RegExp(`^llm-key-request-${approved.id}\\s+Opaque\\s+5\\s+\\d+s$`, 'm'));
+    // request_id, email, model, state, cycle, history, api_key
+    expect(listed).toMatch(new RegExp(`^llm-key-request-${approved.id}\\s+Opaque\\s+7\\s+\\d+s$`, 'm'));
     expect(listed).not.toContain('llm-key-requestor-id-key');
 
     const described = await kubectl('describe', 'secret', `llm-key-request-${approved.id}`);
@@ -87,6 +88,13 @@ describe('approving by hand with kubectl', () => {
       limit: 5,
     });
     expect(claimed.map((r) => [r.id, r.state, r.apiKey])).toEqual([[request.id, 'approved', null]]);
+    // The claim, the first write after the label, records the change the service did not make.
+    expect(claimed[0]?.history.at(-1)).toMatchObject({
+      actor: 'external',
+      action: 'external-change',
+      from: 'in-review',
+      to: 'approved',
+    });
     const kinds = h.fake.requests.filter((r) => r.method === 'PATCH').map((r) => r.contentType);
     expect(kinds).toEqual(['application/merge-patch+json', 'application/merge-patch+json']);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestStore } from '../src/store/request-store.js';
+import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { mustUpdate } from './support/must-update.js';
 
 export interface StoreHarness {
@@ -344,4 +345,5 @@ export function describeRequestStoreContract(
       });
     });
   });
+  describeLifecycleContract(name, setup);
 }

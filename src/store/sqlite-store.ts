@@ -29,6 +29,42 @@ import {
   WORK_COLUMNS,
 } from './sqlite-schema.js';
 
+interface ClaimParameters {
+  owner: string;
+  leaseUntil: number;
+  now: number;
+  nowIso: string;
+  horizon: string;
+  remind: number;
+  limit: number;
+}
+
+const LEASE_FREE = 'next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)';
+
+/** isDue of requests/duties.ts in SQL, one branch per kind of duty, each served by its partial
+ * index (sqlite-schema.ts; named, so a change that makes one unusable fails instead of turning
+ * into a table scan), so claiming costs what is due, not what is stored. UNION ALL: a request
+ * in two branches is still leased once (`seq IN`). Expiry times are
+ * ISO text in toISOString() form, so comparing the text compares the times; `@horizon` is now +
+ * remind_before (now when reminders are off). Exported for the test that checks its query plan. */
+export const CLAIM_DUE_SQL = `
+  UPDATE key_requests SET lease_owner = @owner, lease_until = @leaseUntil, version = version + 1
+  WHERE seq IN (
+    SELECT seq FROM (
+      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_due
+      WHERE handled_state IS NOT state AND ${LEASE_FREE}
+      UNION ALL
+      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_link_mail
+      WHERE link_mail_hour IS NOT NULL AND ${LEASE_FREE}
+      UNION ALL
+      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_expiry
+      WHERE state = 'approved' AND handled_state = 'approved' AND expires_at IS NOT NULL
+        AND expires_at <= @horizon AND (expires_at <= @nowIso OR (@remind AND reminded_cycle < cycle))
+        AND ${LEASE_FREE}
+    )
+    ORDER BY next_attempt_at, seq LIMIT @limit)
+  RETURNING *`;
+
 export interface SqliteStoreDeps {
   path: string;
   /** Clock for timestamps; injectable so tests can pin time. */
@@ -56,38 +92,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   const byEmailModel = db.prepare<[string, string], Row>(
     'SELECT * FROM key_requests WHERE email = ? AND model = ?',
   );
-  // isDue of requests/duties.ts, one branch per kind of duty, each served by its partial index
-  // (sqlite-schema.ts) so claiming costs what is due, not what is stored. Expiry times are
-  // ISO text in toISOString() form, so comparing the text compares the times.
-  const lease = 'next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)';
-  const claim = db.prepare<
-    [
-      {
-        owner: string;
-        leaseUntil: number;
-        now: number;
-        nowIso: string;
-        horizon: string;
-        remind: number;
-        limit: number;
-      },
-    ],
-    Row
-  >(`
-    UPDATE key_requests SET lease_owner = @owner, lease_until = @leaseUntil, version = version + 1
-    WHERE seq IN (
-      SELECT seq FROM (
-        SELECT seq, next_attempt_at FROM key_requests WHERE handled_state IS NOT state AND ${lease}
-        UNION
-        SELECT seq, next_attempt_at FROM key_requests WHERE link_mail_hour IS NOT NULL AND ${lease}
-        UNION
-        SELECT seq, next_attempt_at FROM key_requests
-        WHERE state = 'approved' AND handled_state = 'approved' AND expires_at IS NOT NULL
-          AND expires_at <= @horizon AND (expires_at <= @nowIso OR (@remind AND reminded_cycle < cycle))
-          AND ${lease}
-      )
-      ORDER BY next_attempt_at, seq LIMIT @limit)
-    RETURNING *`);
+  const claim = db.prepare<[ClaimParameters], Row>(CLAIM_DUE_SQL);
   const countByState = db.prepare<[], { state: string; n: number }>(
     'SELECT state, count(*) AS n FROM key_requests GROUP BY state',
   );
