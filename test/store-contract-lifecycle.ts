@@ -1,33 +1,29 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { historyEntry } from '../src/requests/history.js';
 import type { KeyRequest } from '../src/requests/request-types.js';
 import type { ClaimOptions, ListSort, RequestStore } from '../src/store/request-store.js';
-import type { StoreClock, StoreHarness } from './store-contract.js';
 import { mustUpdate } from './support/must-update.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** What the lifecycle contract needs from the contract around it: the store under test and
+ * the store's clock, moved ahead by `ms` from real time. */
+export interface ContractContext {
+  store(): RequestStore;
+  setClockAhead(ms: number): void;
+}
+
 /** The key-lifecycle part of the store contract: every field of the request, the history
  * appended in the conditional write, the clock-driven duties claimDue finds, search and order
- * of list(), and shared secrets. Run by describeRequestStoreContract for every adapter. */
-export function describeLifecycleContract(
-  name: string,
-  setup: (clock: StoreClock) => Promise<StoreHarness>,
-): void {
-  describe(`RequestStore contract, key lifecycle: ${name}`, () => {
-    let harness: StoreHarness;
+ * of list(), and shared secrets. Runs inside describeRequestStoreContract, on its store. */
+export function describeLifecycleContract(context: ContractContext): void {
+  describe('key lifecycle', () => {
     let store: RequestStore;
-    let aheadMs = 0;
-    const clock: StoreClock = () => new Date(Date.now() + aheadMs);
+    const setAhead = (ms: number) => context.setClockAhead(ms);
 
-    beforeEach(async () => {
-      aheadMs = 0;
-      harness = await setup(clock);
-      store = harness.store;
-    });
-    afterEach(async () => {
-      await harness.cleanup();
+    beforeEach(() => {
+      store = context.store();
     });
 
     async function current(request: KeyRequest): Promise<KeyRequest> {
@@ -141,7 +137,7 @@ export function describeLifecycleContract(
     describe('history', () => {
       it('appends the entries of a patch in order, stamped with the time of the write', async () => {
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
-        aheadMs = 60_000;
+        setAhead(60_000);
         const decided = await mustUpdate(store, request, {
           state: 'approved',
           reason: 'whitelisted',
@@ -315,12 +311,12 @@ export function describeLifecycleContract(
       ] as [ListSort, number[]][])('pages through every request once in %s order', async (sort, order) => {
         const made: KeyRequest[] = [];
         for (let i = 0; i < 4; i++) {
-          aheadMs = i * 1000;
+          setAhead(i * 1000);
           made.push((await store.create({ email: `u${i}@example.com`, model: 'm1' })).request);
         }
         // Changed later, in this order: u2, u3, u1 (u0 never).
         for (const [step, index] of [2, 3, 1].entries()) {
-          aheadMs = 10_000 + step * 1000;
+          setAhead(10_000 + step * 1000);
           await mustUpdate(store, made[index] as KeyRequest, { reason: `changed ${step}` });
         }
         const seen: string[] = [];

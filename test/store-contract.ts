@@ -344,6 +344,12 @@ export function describeRequestStoreContract(
         await expect(store.ping()).resolves.toBeUndefined();
       });
     });
+
+    describeLifecycleContract({
+      store: () => store,
+      setClockAhead: (ms) => {
+        aheadMs = ms;
+      },
+    });
   });
-  describeLifecycleContract(name, setup);
 }
