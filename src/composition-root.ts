@@ -13,6 +13,7 @@ import { createModelCatalog } from './models/model-catalog.js';
 import { configuredIcons, loadModelIcons } from './models/model-icons.js';
 import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
 import { createRequestService } from './requests/request-service.js';
+import { createRequesterTokens } from './requests/requester-token.js';
 import { createStore } from './store/create-store.js';
 import type { RequestStore } from './store/request-store.js';
 import { type ApprovalWorker, createApprovalWorker, workerOwnerId } from './worker/approval-worker.js';
@@ -100,16 +101,24 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     processRequest,
     intervalMs: config.approval.queueIntervalMs,
     claimTimeoutMs: config.approval.claimTimeoutMs,
+    policy: { remindBeforeMs: config.lifecycle.remindBeforeMs },
     concurrency: config.approval.concurrency,
     logger: logger.child({ component: 'worker' }),
   });
 
-  const requests = createRequestService({ store, catalog, wakeWorker: () => worker.wake() });
+  const requests = createRequestService({
+    store,
+    catalog,
+    tokens: createRequesterTokens({ store, publicUrl: config.publicUrl }),
+    lifecycle: config.lifecycle,
+    email: config.email,
+    wakeWorker: () => worker.wake(),
+  });
   const { username, password } = config.admin;
   const admin =
     username !== null && password !== null
       ? {
-          admin: createAdminService({ store, wakeWorker: () => worker.wake() }),
+          admin: createAdminService({ store, wakeWorker: () => worker.wake(), lifecycle: config.lifecycle }),
           credentials: { username, password },
         }
       : null;

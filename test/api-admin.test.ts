@@ -129,10 +129,13 @@ describe('admin API', () => {
       expect(approved.status).toBe(200);
       expect(approved.json).toMatchObject({
         success: true,
-        request: { request_id: id, status: 'approved', reason: 'Approved by root' },
+        request: { request_id: id, status: 'approved', reason: 'Approved by an administrator' },
       });
       const done = await h.settled(id);
       expect(done.apiKey).not.toBeNull();
+      // The requester is told "an administrator"; admins see who in the history.
+      const detail = await call('GET', `/api/admin/requests/${id}`);
+      expect(detail.json.history.map((entry: { actor: string }) => entry.actor)).toContain('admin:root');
       const mail = await h.smtp.waitFor((m) => m.subject === 'API Key Approved for gpt-4');
       expect(mail.text).toContain(done.apiKey);
     });
@@ -172,8 +175,15 @@ describe('admin API', () => {
       );
       expect((await h.service.store.get(id))?.state).toBe('pending');
       await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'no' });
-      const again = await call('POST', `/api/admin/requests/${id}/approve`, {});
+      const again = await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'still no' });
       expect(again.status).toBe(409);
+      expect(again.json.message).toBe(
+        'Cannot deny a request that is denied; allowed from: pending, in-review',
+      );
+      // Approving a denied request re-issues it: a new cycle.
+      const reissued = await call('POST', `/api/admin/requests/${id}/approve`, {});
+      expect(reissued.status).toBe(200);
+      expect(reissued.json.request).toMatchObject({ status: 'approved', cycle: 2 });
       expect(
         (await call('POST', '/api/admin/requests/00000000-0000-0000-0000-000000000000/approve', {})).status,
       ).toBe(404);

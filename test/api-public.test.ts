@@ -112,7 +112,7 @@ describe('public API', () => {
   });
 
   describe('POST /api/request-key', () => {
-    it('creates a pending request', async () => {
+    it('creates a pending request and hands out its token and page', async () => {
       const { status, body } = await h.submit('  Alice@Example.COM ', 'gpt-4');
       expect(status).toBe(200);
       expect(body).toEqual({
@@ -120,17 +120,32 @@ describe('public API', () => {
         success: true,
         request_id: expect.any(String),
         status: 'pending',
+        token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        url: expect.stringMatching(/^http:\/\/localhost:\d+\/requests\/[0-9a-f-]+\?token=[A-Za-z0-9_-]{43}$/),
       });
+      expect(String(body.url)).toContain(`/requests/${String(body.request_id)}?token=${String(body.token)}`);
       const stored = await h.service.store.get(String(body.request_id));
-      expect(stored).toMatchObject({ email: 'alice@example.com', model: 'gpt-4', state: 'pending' });
+      expect(stored).toMatchObject({
+        email: 'alice@example.com',
+        notifyEmail: 'Alice@Example.COM',
+        model: 'gpt-4',
+        state: 'pending',
+      });
     });
 
-    it('returns the existing request for the same email and model', async () => {
+    it('answers an existing request neutrally: no id, no token, no state', async () => {
       const first = await h.submit('alice@example.com', 'gpt-4');
       const again = await h.submit(' ALICE@example.com', 'gpt-4');
       expect(again.status).toBe(200);
-      expect(again.body.request_id).toBe(first.body.request_id);
-      expect(again.body.status).toBe('pending');
+      expect(again.body).toEqual({ message: expect.any(String), success: true, request_id: null });
+      expect(again.body.message).not.toBe(first.body.message);
+      expect(await totalRequests()).toBe(1);
+    });
+
+    it('counts me+tag@x and me@x as one requester for one model', async () => {
+      await h.submit('me+one@example.com', 'gpt-4');
+      const again = await h.submit('Me+Two@example.com', 'gpt-4');
+      expect(again.body.request_id).toBeNull();
       expect(await totalRequests()).toBe(1);
     });
 
@@ -140,32 +155,76 @@ describe('public API', () => {
       expect(a.body.request_id).not.toBe(b.body.request_id);
     });
 
-    it('reports the current status of an existing request', async () => {
+    it("gives the same answer whatever the existing request's state, and says nothing about it", async () => {
       const first = await h.submit('alice@example.com', 'gpt-4');
-      const stored = await h.service.store.get(String(first.body.request_id));
-      if (!stored) {
-        throw new Error('missing');
-      }
-      await h.service.store.update(stored.id, stored.version, { state: 'denied', reason: 'no' });
+      const pendingAnswer = (await h.submit('alice@example.com', 'gpt-4')).body;
+      const stored = await h.request(String(first.body.request_id));
+      await h.service.store.update(stored.id, stored.version, {
+        state: 'denied',
+        reason: 'Budget exhausted for this team',
+      });
+      const deniedAnswer = (await h.submit('alice@example.com', 'gpt-4')).body;
+      expect(deniedAnswer).toEqual(pendingAnswer);
+      expect(JSON.stringify(deniedAnswer)).not.toContain('Budget');
+    });
+
+    it('schedules one link mail an hour for a request that cannot start over', async () => {
+      const first = await h.submit('alice@example.com', 'gpt-4');
+      await h.submit('alice@example.com', 'gpt-4');
+      const scheduled = await h.request(String(first.body.request_id));
+      expect(scheduled.linkMail).toEqual({ hour: Math.floor(Date.now() / 3_600_000) });
+      await h.submit('alice@example.com', 'gpt-4');
+      expect((await h.request(scheduled.id)).version).toBe(scheduled.version);
+    });
+
+    it('starts a new cycle of an expired request', async () => {
+      const first = await h.submit('alice@example.com', 'gpt-4');
+      const stored = await h.request(String(first.body.request_id));
+      await h.service.store.update(stored.id, stored.version, { state: 'expired', handledState: 'expired' });
       const again = await h.submit('alice@example.com', 'gpt-4');
-      expect(again.body).toMatchObject({ request_id: stored.id, status: 'denied', success: true });
+      expect(again.body.request_id).toBeNull();
+      expect(await h.request(stored.id)).toMatchObject({ state: 'pending', cycle: 2 });
+    });
+
+    it('takes the portal language, and refuses one that is not a language tag', async () => {
+      const response = await post(
+        JSON.stringify({ email: 'a@example.com', llm: 'gpt-4', language: 'de-DE' }),
+      );
+      expect(response.status).toBe(200);
+      expect((await h.request(String(response.json.request_id))).language).toBe('de');
+      const bad = await post(JSON.stringify({ email: 'b@example.com', llm: 'gpt-4', language: '<script>' }));
+      expect(bad.status).toBe(422);
+      expect(await totalRequests()).toBe(1);
     });
   });
 
   describe('GET /api/requests/{id}', () => {
-    it('shows the status but never the email or the key', async () => {
+    async function approvedRequest() {
       const { body } = await h.submit('alice@example.com', 'gpt-4');
       const id = String(body.request_id);
-      const stored = await h.service.store.get(id);
-      if (!stored) {
-        throw new Error('missing');
-      }
+      const stored = await h.request(id);
       await h.service.store.update(id, stored.version, {
         state: 'approved',
         reason: 'ok',
         apiKey: 'sk-secret-value',
+        keyHint: 'alue',
+        append: [{ actor: 'admin:root', action: 'approved', from: 'pending', to: 'approved', reason: 'ok' }],
       });
-      const response = await fetch(`${h.url}/api/requests/${id}`);
+      return { id, token: String(body.token), stored };
+    }
+
+    it('shows only the id and state without the token, or with a wrong one', async () => {
+      const { id } = await approvedRequest();
+      for (const query of ['', '?token=', `?token=${'A'.repeat(43)}`, '?token=not-even-close']) {
+        const response = await fetch(`${h.url}/api/requests/${id}${query}`);
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ request_id: id, status: 'approved' });
+      }
+    });
+
+    it("shows the requester's view with the token: never the email, the key or an admin's name", async () => {
+      const { id, token, stored } = await approvedRequest();
+      const response = await fetch(`${h.url}/api/requests/${id}?token=${token}`);
       const text = await response.text();
       expect(response.status).toBe(200);
       expect(JSON.parse(text)).toEqual({
@@ -175,9 +234,19 @@ describe('public API', () => {
         reason: 'ok',
         created_at: stored.createdAt,
         updated_at: expect.any(String),
+        expires_at: null,
+        cycle: 1,
+        history: [
+          expect.objectContaining({ actor: 'requester', action: 'created' }),
+          expect.objectContaining({ actor: 'admin', action: 'approved' }),
+        ],
+        api_key: 'sk-…alue',
+        can_renew: false,
+        can_revoke: true,
       });
       expect(text).not.toContain('sk-secret-value');
       expect(text).not.toContain('alice');
+      expect(text).not.toContain('root');
     });
 
     it('answers 404 for an unknown id and 422 for a malformed one', async () => {
@@ -189,6 +258,67 @@ describe('public API', () => {
       });
       const malformed = await fetch(`${h.url}/api/requests/${encodeURIComponent('../etc/passwd')}`);
       expect(malformed.status).toBe(422);
+    });
+  });
+
+  describe('POST /api/requests/{id}/renew and /revoke', () => {
+    const act = (id: string, action: string, token?: string) =>
+      fetch(`${h.url}/api/requests/${id}/${action}${token === undefined ? '' : `?token=${token}`}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+
+    it('answer 404 without the right token, changing nothing', async () => {
+      const { body } = await h.submit('alice@example.com', 'gpt-4');
+      const other = await h.submit('bob@example.com', 'gpt-4');
+      const id = String(body.request_id);
+      const before = await h.request(id);
+      for (const action of ['renew', 'revoke']) {
+        expect((await act(id, action)).status).toBe(404);
+        expect((await act(id, action, String(other.body.token))).status).toBe(404);
+      }
+      expect(await h.request(id)).toEqual(before);
+    });
+
+    it('answer 409 naming the allowed states when the request does not allow it', async () => {
+      const { body } = await h.submit('alice@example.com', 'gpt-4');
+      const renew = await act(String(body.request_id), 'renew', String(body.token));
+      expect(renew.status).toBe(409);
+      expect(((await renew.json()) as { message: string }).message).toMatch(
+        /^Cannot renew a request that is pending/,
+      );
+      expect((await act(String(body.request_id), 'revoke', String(body.token))).status).toBe(409);
+    });
+
+    it('revoke a live key and renew the revoked request, as the requester', async () => {
+      const { body } = await h.submit('alice@example.com', 'gpt-4');
+      const id = String(body.request_id);
+      const stored = await h.request(id);
+      await h.service.store.update(id, stored.version, { state: 'approved', keyHash: 'f'.repeat(64) });
+      const revoked = await act(id, 'revoke', String(body.token));
+      expect(revoked.status).toBe(200);
+      expect(await revoked.json()).toMatchObject({ status: 'revoked', can_renew: true, can_revoke: false });
+      const renewed = await act(id, 'renew', String(body.token));
+      expect(await renewed.json()).toMatchObject({ status: 'pending', cycle: 2 });
+      expect((await h.request(id)).history.map((entry) => `${entry.action}:${entry.actor}`)).toEqual([
+        'created:requester',
+        'revoked:requester',
+        'renewal-requested:requester',
+      ]);
+    });
+
+    it('refuse a body that is not an empty object', async () => {
+      const { body } = await h.submit('alice@example.com', 'gpt-4');
+      const response = await fetch(
+        `${h.url}/api/requests/${String(body.request_id)}/renew?token=${String(body.token)}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"cycle": 99}',
+        },
+      );
+      expect(response.status).toBe(422);
     });
   });
 
@@ -434,8 +564,13 @@ describe('models from the LiteLLM proxy', () => {
   });
 });
 
+async function totalOf(harness: Harness): Promise<number> {
+  const stats = await harness.service.store.stats();
+  return Object.values(stats.byState).reduce((sum, n) => sum + n, 0);
+}
+
 describe('persistence', () => {
-  it('keeps a request across a restart and answers the same id again', async () => {
+  it('keeps a request and its token across a restart', async () => {
     const first = await startHarness({ startWorker: false });
     const { body } = await first.submit('alice@example.com', 'gpt-4');
     const dir = first.dir;
@@ -443,9 +578,13 @@ describe('persistence', () => {
     const second = await startHarness({ dir, startWorker: false, litellm: first.litellm, smtp: first.smtp });
     try {
       const again = await second.submit('alice@example.com', 'gpt-4');
-      expect(again.body.request_id).toBe(body.request_id);
-      const status = await fetch(`${second.url}/api/requests/${String(body.request_id)}`);
-      expect(((await status.json()) as { status: string }).status).toBe('pending');
+      expect(again.body).toMatchObject({ success: true, request_id: null });
+      // The token still opens the request: its key is in the store, not in the process.
+      const status = await fetch(
+        `${second.url}/api/requests/${String(body.request_id)}?token=${String(body.token)}`,
+      );
+      expect((await status.json()) as { status: string }).toMatchObject({ status: 'pending', cycle: 1 });
+      expect(await totalOf(second)).toBe(1);
     } finally {
       await second.close();
       await first.litellm.close();

@@ -13,6 +13,7 @@ import { createModelCatalog } from '../src/models/model-catalog.js';
 import { configuredIcons, loadModelIcons } from '../src/models/model-icons.js';
 import { createMetrics } from '../src/ops/metrics.js';
 import { createRequestService } from '../src/requests/request-service.js';
+import { createRequesterTokens } from '../src/requests/requester-token.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import { waitUntil } from './support/wait.js';
 
@@ -68,7 +69,14 @@ async function appServing({
     logger: pino({ level: 'silent' }),
     store,
     catalog,
-    requests: createRequestService({ store, catalog, wakeWorker: () => {} }),
+    requests: createRequestService({
+      store,
+      catalog,
+      tokens: createRequesterTokens({ store, publicUrl: 'http://localhost:8000' }),
+      lifecycle: { remindBeforeMs: 0, denyCooldownMs: 0 },
+      email: { ignorePlusTags: true },
+      wakeWorker: () => {},
+    }),
     admin: null,
     metrics: createMetrics({ storeStats: () => store.stats() }).registry,
     icons: loadModelIcons({ icons: configuredIcons(config), logger }),

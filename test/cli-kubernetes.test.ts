@@ -97,14 +97,20 @@ describe('llm-key-requestor on the Kubernetes store', () => {
     expect(approve.stderr).toBe('');
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain(
-      `Approved ${parked.id} (dev@company.com, gpt-4o): Approved by ops-kim (CLI)`,
+      `Approved ${parked.id} (dev@company.com, gpt-4o): Approved by an administrator`,
     );
     const secret = world.kube.storage.get(NAMESPACE, `llm-key-request-${parked.id}`);
     expect(secret.metadata.labels?.['request-state']).toBe('approved');
     expect(await world.store.get(parked.id)).toMatchObject({
       state: 'approved',
-      reason: 'Approved by ops-kim (CLI)',
+      reason: 'Approved by an administrator',
       apiKey: null,
+    });
+    expect((await world.store.get(parked.id))?.history.at(-1)).toMatchObject({
+      actor: 'cli:ops-kim',
+      action: 'approved',
+      from: 'in-review',
+      to: 'approved',
     });
   });
 

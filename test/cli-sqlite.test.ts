@@ -154,6 +154,7 @@ describe('llm-key-requestor list', () => {
       updated_at: '2025-03-01T09:05:00.000Z',
       attempts: 2,
       last_error: 'LiteLLM answered 503',
+      cycle: 1,
     });
     expect(JSON.parse(review.stdout).requests.map((r: { email: string }) => r.email)).toEqual([
       'bob@example.com',
@@ -211,14 +212,15 @@ describe('llm-key-requestor approve, deny, revoke', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(
-      `Approved ${world.ids.alice} (alice@example.com, gpt-4): Approved by ops-alice (CLI)`,
+      `Approved ${world.ids.alice} (alice@example.com, gpt-4): Approved by an administrator`,
     );
     expect(stdout).toContain(
       "The server's worker will mint the key and mail it within APPROVAL_QUEUE_INTERVAL (45s here)",
     );
     const request = await stored(world.ids.alice);
     expect(request.state).toBe('approved');
-    expect(request.reason).toBe('Approved by ops-alice (CLI)');
+    expect(request.reason).toBe('Approved by an administrator');
+    expect(request.history.at(-1)).toMatchObject({ actor: 'cli:ops-alice', action: 'approved' });
     expect(request.apiKey).toBeNull();
     expect(request.handledState).not.toBe('approved');
   });
@@ -256,13 +258,13 @@ describe('llm-key-requestor approve, deny, revoke', () => {
   });
 
   it('refuses a transition the state does not allow with exit 1, changing nothing', async () => {
-    const [approveDenied, revokePending] = await Promise.all([
-      cli('approve', world.ids.dave),
+    const [denyDenied, revokePending] = await Promise.all([
+      cli('deny', world.ids.dave, '--reason', 'again'),
       cli('revoke', world.ids.alice, '--reason', 'oops'),
     ]);
-    expect(approveDenied.code).toBe(1);
-    expect(approveDenied.stderr).toBe(
-      'llm-key-requestor: Cannot approve a request that is denied; allowed from: pending, in-review\n',
+    expect(denyDenied.code).toBe(1);
+    expect(denyDenied.stderr).toBe(
+      'llm-key-requestor: Cannot deny a request that is denied; allowed from: pending, in-review\n',
     );
     expect(revokePending.code).toBe(1);
     expect(revokePending.stderr).toContain('Cannot revoke a request that is pending');

@@ -45,7 +45,8 @@ describe('approving by hand with kubectl', () => {
     });
 
     const listed = await kubectl('get', 'secrets', '-l', 'app.kubernetes.io/component=llm-key-request');
-    expect(listed).toMatch(new RegExp(`^llm-key-request-${approved.id}\\s+Opaque\\s+5\\s+\\d+s$`, 'm'));
+    // request_id, email, model, state, cycle, history, api_key
+    expect(listed).toMatch(new RegExp(`^llm-key-request-${approved.id}\\s+Opaque\\s+7\\s+\\d+s$`, 'm'));
     expect(listed).not.toContain('llm-key-requestor-id-key');
 
     const described = await kubectl('describe', 'secret', `llm-key-request-${approved.id}`);
@@ -59,9 +60,15 @@ describe('approving by hand with kubectl', () => {
   it('hands a request approved with kubectl label + annotate to the worker', async () => {
     const { request } = await h.store.create({ email: 'a@example.com', model: 'gpt-4o' });
     await mustUpdate(h.store, request, { state: 'in-review', handledState: 'in-review' });
-    expect(await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 })).toHaveLength(
-      0,
-    );
+    expect(
+      await h.store.claimDue({
+        policy: { remindBeforeMs: 0 },
+        owner: 'w',
+        now: Date.now(),
+        leaseMs: 60_000,
+        limit: 5,
+      }),
+    ).toHaveLength(0);
     const name = `llm-key-request-${request.id}`;
 
     expect(await kubectl('label', 'secret', name, 'request-state=approved', '--overwrite')).toContain(
@@ -73,8 +80,21 @@ describe('approving by hand with kubectl', () => {
       `secret/${name} annotated`,
     );
 
-    const claimed = await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 });
+    const claimed = await h.store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: 'w',
+      now: Date.now(),
+      leaseMs: 60_000,
+      limit: 5,
+    });
     expect(claimed.map((r) => [r.id, r.state, r.apiKey])).toEqual([[request.id, 'approved', null]]);
+    // The claim, the first write after the label, records the change the service did not make.
+    expect(claimed[0]?.history.at(-1)).toMatchObject({
+      actor: 'external',
+      action: 'external-change',
+      from: 'in-review',
+      to: 'approved',
+    });
     const kinds = h.fake.requests.filter((r) => r.method === 'PATCH').map((r) => r.contentType);
     expect(kinds).toEqual(['application/merge-patch+json', 'application/merge-patch+json']);
   });
@@ -100,14 +120,26 @@ describe('approving by hand with kubectl', () => {
       type: 'Opaque',
       stringData: { request_id: id, email: 'old@example.com', model: 'gpt-4o', state: 'denied' },
     });
-    expect(await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 })).toHaveLength(
-      0,
-    );
+    expect(
+      await h.store.claimDue({
+        policy: { remindBeforeMs: 0 },
+        owner: 'w',
+        now: Date.now(),
+        leaseMs: 60_000,
+        limit: 5,
+      }),
+    ).toHaveLength(0);
 
     await kubectl('label', 'secret', `llm-key-request-${id}`, 'request-state=approved', '--overwrite');
     await kubectl('annotate', 'secret', `llm-key-request-${id}`, 'state=approved', '--overwrite');
 
-    const claimed = await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 5 });
+    const claimed = await h.store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: 'w',
+      now: Date.now(),
+      leaseMs: 60_000,
+      limit: 5,
+    });
     expect(claimed.map((r) => [r.id, r.state, r.handledState])).toEqual([[id, 'approved', 'denied']]);
   });
 });

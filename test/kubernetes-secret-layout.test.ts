@@ -61,6 +61,8 @@ describe('Kubernetes store: Secret layout', () => {
       email: 'jane@example.com',
       model: 'openai/gpt-4o',
       state: 'pending',
+      cycle: '1',
+      history: JSON.stringify(request.history),
     });
     expect(request.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
@@ -91,7 +93,13 @@ describe('Kubernetes store: Secret layout', () => {
   it('records the worker lease in annotations, readable by operators', async () => {
     const { request } = await h.store.create({ email: 'a@example.com', model: 'm1' });
     const now = Date.parse('2030-01-01T00:00:00.000Z');
-    const [claimed] = await h.store.claimDue({ owner: 'pod-a/123', now, leaseMs: 60_000, limit: 1 });
+    const [claimed] = await h.store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: 'pod-a/123',
+      now,
+      leaseMs: 60_000,
+      limit: 1,
+    });
     expect(claimed?.id).toBe(request.id);
     await mustUpdate(h.store, claimed as KeyRequest, {
       work: { attempts: 2, nextAttemptAt: now + 5_000, lastError: 'LiteLLM 503' },
@@ -147,6 +155,77 @@ describe('Kubernetes store: Secret layout', () => {
   });
 });
 
+describe('Kubernetes store: lifecycle fields', () => {
+  it('keeps them in the documented data keys, annotations and label', async () => {
+    const { request } = await h.store.create({
+      email: 'a@example.com',
+      model: 'm1',
+      notifyEmail: 'A+x@Example.com',
+      language: 'de',
+    });
+    const failure = { kind: 'approval', error: '550 no such user', at: '2025-02-01T00:00:00.000Z' } as const;
+    const updated = await mustUpdate(h.store, request, {
+      cycle: 2,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      keyHash: 'c'.repeat(64),
+      keyHint: 'wxyz',
+      remindedCycle: 1,
+      notificationFailure: failure,
+      linkMail: { hour: 490_000 },
+      lastLinkMailHour: 489_000,
+    });
+    const secret = stored(request.id);
+    expect(unb64(secret.data)).toMatchObject({
+      notify_email: 'A+x@Example.com',
+      cycle: '2',
+      expires_at: '2030-01-01T00:00:00.000Z',
+      key_hash: 'c'.repeat(64),
+      key_hint: 'wxyz',
+      history: JSON.stringify(updated.history),
+    });
+    expect(secret.metadata.annotations).toMatchObject({
+      'llm-key-requestor/language': 'de',
+      'llm-key-requestor/reminded-cycle': '1',
+      'llm-key-requestor/link-mail': '{"pending":490000,"last":489000}',
+      'notification-failed': JSON.stringify(failure),
+    });
+    expect(secret.metadata.labels?.['llm-key-requestor/link-mail-due']).toBe('true');
+  });
+
+  it('keeps the newest 100 history entries', async () => {
+    const { request } = await h.store.create({ email: 'a@example.com', model: 'm1' });
+    const append = Array.from({ length: 104 }, (_, index) => ({
+      actor: 'worker',
+      action: 'mail-delivered' as const,
+      from: null,
+      to: null,
+      reason: `#${index}`,
+    }));
+    const updated = await mustUpdate(h.store, request, { append });
+    expect(updated.history).toHaveLength(100);
+    expect(updated.history[0]?.reason).toBe('#4');
+    expect(updated.history.at(-1)?.reason).toBe('#103');
+    expect((await h.store.get(request.id))?.history).toEqual(updated.history);
+  });
+
+  it('keeps the requester token key in one immutable Secret that every replica shares', async () => {
+    const [here, there] = await Promise.all([
+      h.store.sharedSecret('token-key'),
+      h.replica().sharedSecret('token-key'),
+    ]);
+    expect(here.equals(there)).toBe(true);
+    const secret = h.fake.storage.get(h.namespace, 'llm-key-requestor-token-key');
+    expect(secret.immutable).toBe(true);
+    expect(secret.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'llm-key-requestor',
+      'app.kubernetes.io/component': 'requester-token-key',
+    });
+    expect(Buffer.from(secret.data?.key ?? '', 'base64').equals(here)).toBe(true);
+    // A request selector never sees it.
+    expect((await h.store.list({ limit: 50 })).items).toEqual([]);
+  });
+});
+
 describe('Kubernetes store: Secrets of the old service', () => {
   const ids = {
     pending: '11111111-1111-4111-8111-111111111111',
@@ -177,6 +256,13 @@ describe('Kubernetes store: Secrets of the old service', () => {
     expect(await h.store.get(ids.approvedWithKey)).toMatchObject({
       apiKey: 'sk-old-key',
       handledState: 'approved',
+      // Written before cycles, history and hashes existed:
+      cycle: 1,
+      history: [],
+      expiresAt: null,
+      keyHash: null,
+      keyHint: null,
+      notifyEmail: null,
     });
   });
 
@@ -206,7 +292,13 @@ describe('Kubernetes store: Secrets of the old service', () => {
   });
 
   it('hands the worker only pending ones and approvals without a key', async () => {
-    const claimed = await h.store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 10 });
+    const claimed = await h.store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: 'w',
+      now: Date.now(),
+      leaseMs: 60_000,
+      limit: 10,
+    });
     expect(claimed.map((r) => r.id).sort()).toEqual([ids.pending, ids.approvedNoKey].sort());
   });
 

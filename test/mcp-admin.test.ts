@@ -286,9 +286,10 @@ describe('/mcp', () => {
       expect(approved.result.isError).toBeFalsy();
       expect(approved.data).toMatchObject({
         success: true,
-        request: { request_id: id, status: 'approved', reason: 'Approved by root' },
+        request: { request_id: id, status: 'approved', reason: 'Approved by an administrator' },
       });
       const done = await harness.settled(id);
+      expect(done.history.map((entry) => entry.actor)).toContain('mcp:root');
       expect(done.apiKey).not.toBeNull();
       expect(harness.litellm.liveKeys().map((key) => key.key)).toEqual([done.apiKey]);
       const mail = await harness.smtp.waitFor((m) => m.subject === 'API Key Approved for gpt-4');
@@ -345,10 +346,12 @@ describe('/mcp', () => {
       expect((await harness.request(id)).state).toBe('pending');
 
       await callTool(mcp, 'deny_request', { request_id: id, reason: 'no' });
-      const approveDenied = await callTool(mcp, 'approve_request', { request_id: id });
-      expect(approveDenied.result.isError).toBe(true);
-      expect(approveDenied.text).toMatch(/Cannot approve a request that is denied/);
+      const denyDenied = await callTool(mcp, 'deny_request', { request_id: id, reason: 'still no' });
+      expect(denyDenied.result.isError).toBe(true);
+      expect(denyDenied.text).toMatch(/Cannot deny a request that is denied/);
       expect((await harness.request(id)).state).toBe('denied');
+      const reissued = await callTool(mcp, 'approve_request', { request_id: id });
+      expect(reissued.data).toMatchObject({ success: true, request: { status: 'approved', cycle: 2 } });
 
       for (const [name, args] of [
         ['get_request', { request_id: UNKNOWN_ID }],

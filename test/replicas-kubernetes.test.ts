@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailHash } from '../src/store/kubernetes/secret-codec.js';
 import { type FakeKubernetes, type SecretObject, startFakeKubernetes } from './support/fake-kubernetes.js';
 import { parseLabelSelector } from './support/fake-kubernetes-selector.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';
@@ -92,9 +93,24 @@ function claimScans(): number {
     .length;
 }
 
+/** The id of the one request Secret for `email`, found by its email-hash label. */
+function requestIdOf(email: string): string {
+  const found = kube.storage.list({
+    namespace: NAMESPACE,
+    labels: parseLabelSelector(`llm-key-requestor/email-hash=${emailHash(email)}`),
+    fields: [],
+    limit: undefined,
+    continueToken: undefined,
+  }).items;
+  if (found.length !== 1) {
+    throw new Error(`${email} answered as existing, but ${found.length} request Secrets hold it`);
+  }
+  return decode(found[0]?.data?.request_id) ?? '';
+}
+
 /** POSTs one request, starting at replica `first`; a connection error or a 5xx moves on
  * to the next replica, the way a load balancer's client would retry. Re-posting is safe:
- * the same email and model give the same request. */
+ * the same email and model give the same request (answered neutrally the second time). */
 async function submit(pool: ReplicaProcess[], email: string, first: number): Promise<Submission> {
   const attempts: Attempt[] = [];
   for (let i = 0; i < pool.length * 3; i++) {
@@ -113,6 +129,12 @@ async function submit(pool: ReplicaProcess[], email: string, first: number): Pro
       if (response.status === 200 && typeof body.request_id === 'string') {
         attempts.push({ replica: replica.name, outcome: 'answered', detail: '200' });
         return { email, requestId: body.request_id, attempts };
+      }
+      // A re-post after an answer was lost finds the request the first try made, and is
+      // answered neutrally (no id): the request is in, so take its id from the store.
+      if (response.status === 200 && body.success === true && body.request_id === null) {
+        attempts.push({ replica: replica.name, outcome: 'answered', detail: '200 (existing)' });
+        return { email, requestId: requestIdOf(email), attempts };
       }
       attempts.push({ replica: replica.name, outcome: 'failed', detail: `HTTP ${response.status}` });
     } catch (error) {

@@ -210,24 +210,41 @@ describe('the service on the Kubernetes Secret store', () => {
     });
     expect(Date.parse(annotations.created_at ?? '')).not.toBeNaN();
     expect(Date.parse(annotations.updated_at ?? '')).not.toBeNaN();
-    expect(decoded(secret)).toEqual({
+    const data = decoded(secret);
+    expect(data).toEqual({
       request_id: id,
       email: 'alice@example.com',
+      notify_email: 'Alice@Example.COM',
       model: 'gpt-4o',
       state: 'pending',
+      cycle: '1',
+      history: data.history,
     });
+    expect(JSON.parse(data.history ?? '')).toEqual([
+      {
+        at: annotations.created_at,
+        actor: 'requester',
+        action: 'created',
+        from: null,
+        to: 'pending',
+        reason: null,
+      },
+    ]);
 
+    // A repeat tells nothing about the request it found (no enumeration).
     const again = await post('alice@example.com', 'gpt-4o');
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ success: true, request_id: id, status: 'pending' });
+    expect(again.body).toMatchObject({ success: true, request_id: null });
+    expect(again.body).not.toHaveProperty('status');
     expect(requestSecrets()).toHaveLength(1);
 
     const status = await get(`/api/requests/${id}`);
     expect(status.status).toBe(200);
-    const body = JSON.parse(status.text) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['created_at', 'model', 'request_id', 'status', 'updated_at']);
-    expect(body).toMatchObject({ request_id: id, model: 'gpt-4o', status: 'pending' });
-    expect(status.text).not.toContain('alice');
+    expect(JSON.parse(status.text)).toEqual({ request_id: id, status: 'pending' });
+    const mine = await get(`/api/requests/${id}?token=${String(first.body.token)}`);
+    const body = JSON.parse(mine.text) as Record<string, unknown>;
+    expect(body).toMatchObject({ request_id: id, model: 'gpt-4o', status: 'pending', cycle: 1 });
+    expect(mine.text).not.toContain('alice');
     expect((await get('/api/requests/00000000-0000-8000-8000-000000000000')).status).toBe(404);
 
     // The worker takes it from there: approved, one key, recorded in the Secret, mailed.
@@ -238,8 +255,14 @@ describe('the service on the Kubernetes Secret store', () => {
     expect(world.litellm.liveKeys()).toHaveLength(1);
     expect(decoded(secretOf(id)).api_key).toBe(key?.key);
     expect(mail.text).toContain(key?.key ?? 'no key');
-    const approved = JSON.parse((await get(`/api/requests/${id}`)).text) as Record<string, unknown>;
-    expect(approved).toMatchObject({ request_id: id, status: 'approved' });
+    const approved = JSON.parse(
+      (await get(`/api/requests/${id}?token=${String(first.body.token)}`)).text,
+    ) as Record<string, unknown>;
+    expect(approved).toMatchObject({
+      request_id: id,
+      status: 'approved',
+      api_key: `sk-…${key?.key.slice(-4)}`,
+    });
     expect(String(approved.reason)).toContain('whitelist');
     expect(JSON.stringify(approved)).not.toContain(key?.key ?? 'no key');
   });

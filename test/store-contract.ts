@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestStore } from '../src/store/request-store.js';
+import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { mustUpdate } from './support/must-update.js';
 
 export interface StoreHarness {
@@ -158,7 +159,13 @@ export function describeRequestStoreContract(
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
         expect(request.updatedAt).toBe(request.createdAt);
         aheadMs = 60_000;
-        const [claimed] = await store.claimDue({ owner: 'w', now: Date.now(), leaseMs: 60_000, limit: 1 });
+        const [claimed] = await store.claimDue({
+          policy: { remindBeforeMs: 0 },
+          owner: 'w',
+          now: Date.now(),
+          leaseMs: 60_000,
+          limit: 1,
+        });
         expect(claimed?.updatedAt).toBe(request.updatedAt);
         const booked = await mustUpdate(store, claimed ?? request, {
           pendingKey: 'sk-1',
@@ -216,7 +223,12 @@ export function describeRequestStoreContract(
         const pending = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
         const settled = (await store.create({ email: 's@example.com', model: 'm1' })).request;
         await mustUpdate(store, settled, { state: 'denied', reason: 'no', handledState: 'denied' });
-        const claimed = await store.claimDue({ owner: 'w1', now: Date.now(), ...lease });
+        const claimed = await store.claimDue({
+          policy: { remindBeforeMs: 0 },
+          owner: 'w1',
+          now: Date.now(),
+          ...lease,
+        });
         expect(claimed.map((r) => r.id)).toEqual([pending.id]);
         expect(claimed[0]?.work.owner).toBe('w1');
         expect(claimed[0]?.work.leaseUntil).toBeGreaterThan(Date.now());
@@ -225,9 +237,18 @@ export function describeRequestStoreContract(
       it('hands a request to one owner until its lease expires, then to another', async () => {
         const request = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
         const now = Date.now();
-        expect(await store.claimDue({ owner: 'w1', now, ...lease })).toHaveLength(1);
-        expect(await store.claimDue({ owner: 'w2', now: now + 1000, ...lease })).toHaveLength(0);
-        const taken = await store.claimDue({ owner: 'w2', now: now + lease.leaseMs + 1, ...lease });
+        expect(
+          await store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'w1', now, ...lease }),
+        ).toHaveLength(1);
+        expect(
+          await store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'w2', now: now + 1000, ...lease }),
+        ).toHaveLength(0);
+        const taken = await store.claimDue({
+          policy: { remindBeforeMs: 0 },
+          owner: 'w2',
+          now: now + lease.leaseMs + 1,
+          ...lease,
+        });
         expect(taken.map((r) => [r.id, r.work.owner])).toEqual([[request.id, 'w2']]);
       });
 
@@ -237,8 +258,8 @@ export function describeRequestStoreContract(
         }
         const now = Date.now();
         const [a, b] = await Promise.all([
-          store.claimDue({ owner: 'a', now, leaseMs: 60_000, limit: 6 }),
-          store.claimDue({ owner: 'b', now, leaseMs: 60_000, limit: 6 }),
+          store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'a', now, leaseMs: 60_000, limit: 6 }),
+          store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'b', now, leaseMs: 60_000, limit: 6 }),
         ]);
         const ids = [...(a ?? []), ...(b ?? [])].map((r) => r.id);
         expect(new Set(ids).size).toBe(ids.length);
@@ -252,16 +273,33 @@ export function describeRequestStoreContract(
         for (let i = 0; i < 3; i++) {
           await store.create({ email: `u${i}@example.com`, model: 'm1' });
         }
-        const claimed = await store.claimDue({ owner: 'w', now, leaseMs: 60_000, limit: 2 });
+        const claimed = await store.claimDue({
+          policy: { remindBeforeMs: 0 },
+          owner: 'w',
+          now,
+          leaseMs: 60_000,
+          limit: 2,
+        });
         expect(claimed).toHaveLength(2);
         expect(claimed.map((r) => r.id)).not.toContain(later.id);
-        const rest = await store.claimDue({ owner: 'w', now: now + 31_000, leaseMs: 60_000, limit: 10 });
+        const rest = await store.claimDue({
+          policy: { remindBeforeMs: 0 },
+          owner: 'w',
+          now: now + 31_000,
+          leaseMs: 60_000,
+          limit: 10,
+        });
         expect(rest.map((r) => r.id)).toContain(later.id);
       });
 
       it('returns the claimed version, usable for the next conditional update', async () => {
         await store.create({ email: 'p@example.com', model: 'm1' });
-        const [claimed] = await store.claimDue({ owner: 'w', now: Date.now(), ...lease });
+        const [claimed] = await store.claimDue({
+          policy: { remindBeforeMs: 0 },
+          owner: 'w',
+          now: Date.now(),
+          ...lease,
+        });
         if (!claimed) {
           throw new Error('nothing claimed');
         }
@@ -272,15 +310,19 @@ export function describeRequestStoreContract(
       it('treats an approved request without a handled approval as work (approved by hand)', async () => {
         const request = (await store.create({ email: 'p@example.com', model: 'm1' })).request;
         await mustUpdate(store, request, { state: 'in-review', handledState: 'in-review' });
-        expect(await store.claimDue({ owner: 'w', now: Date.now(), ...lease })).toHaveLength(0);
+        expect(
+          await store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'w', now: Date.now(), ...lease }),
+        ).toHaveLength(0);
         const current = await store.get(request.id);
         if (!current) {
           throw new Error('missing');
         }
         await mustUpdate(store, current, { state: 'approved' });
-        expect((await store.claimDue({ owner: 'w', now: Date.now(), ...lease })).map((r) => r.id)).toEqual([
-          request.id,
-        ]);
+        expect(
+          (
+            await store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'w', now: Date.now(), ...lease })
+          ).map((r) => r.id),
+        ).toEqual([request.id]);
       });
     });
 
@@ -301,6 +343,13 @@ export function describeRequestStoreContract(
         expect(stats.oldestWaitingAt).toBeGreaterThan(Date.now() - 60_000);
         await expect(store.ping()).resolves.toBeUndefined();
       });
+    });
+
+    describeLifecycleContract({
+      store: () => store,
+      setClockAhead: (ms) => {
+        aheadMs = ms;
+      },
     });
   });
 }

@@ -1,17 +1,10 @@
+import { maskedKey } from '../requests/masked-key.js';
 import type { KeyRequest } from '../requests/request-types.js';
-
-/** `sk-…abcd`: enough to tell keys apart, useless to an attacker. */
-export function maskKey(key: string | null): string | undefined {
-  if (key === null) {
-    return undefined;
-  }
-  return `${key.startsWith('sk-') ? 'sk-' : ''}…${key.slice(-4)}`;
-}
 
 /** A request as admins see it, the same through the HTTP API, the MCP tools and the CLI's
  * `--json`: with the email, the key only masked, never in full. */
 export function toAdminView(request: KeyRequest) {
-  const apiKey = maskKey(request.apiKey);
+  const apiKey = maskedKey(request);
   return {
     request_id: request.id,
     email: request.email,
@@ -23,7 +16,18 @@ export function toAdminView(request: KeyRequest) {
     updated_at: request.updatedAt,
     attempts: request.work.attempts,
     ...(request.work.lastError === null ? {} : { last_error: request.work.lastError }),
+    cycle: request.cycle,
+    ...(request.expiresAt === null ? {} : { expires_at: request.expiresAt }),
+    ...(request.notificationFailure === null ? {} : { notification_failure: request.notificationFailure }),
   };
 }
 
 export type AdminView = ReturnType<typeof toAdminView>;
+
+/** One request in full, for the detail views (HTTP detail, MCP `get_request`, `show --json`):
+ * the list view plus the audit trail, oldest first, with actors named. */
+export function toAdminDetail(request: KeyRequest) {
+  return { ...toAdminView(request), history: request.history };
+}
+
+export type AdminDetail = ReturnType<typeof toAdminDetail>;

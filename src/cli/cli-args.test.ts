@@ -59,7 +59,7 @@ describe('parseCliArgs', () => {
     [['list', '--bogus'], "Unknown option '--bogus'"],
     [
       ['list', '--filter', 'in-review'],
-      '--filter must be one of pending, review, approved, denied, revoked, all',
+      '--filter must be one of pending, review, approved, denied, revoked, expired, all',
     ],
     [['list', '--limit', '0'], '--limit must be a whole number from 1 to 1000'],
     [['list', '--limit', '5x'], '--limit must be a whole number'],

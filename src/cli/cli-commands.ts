@@ -1,7 +1,8 @@
 import type { AdminFilter, AdminService } from '../admin/admin-service.js';
-import { toAdminView } from '../admin/admin-view.js';
+import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
 import { type ApprovalChainDeps, createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
+import { ACTORS } from '../requests/history.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import type { AdminAction } from '../requests/transitions.js';
 import { DECISION_TEXT } from './cli-args.js';
@@ -90,16 +91,16 @@ export async function showRequest(
   input: { id: string; json: boolean },
 ): Promise<string> {
   const request = await admin.get(input.id);
-  return input.json ? toJson(toAdminView(request)) : formatRequest(request);
+  return input.json ? toJson(toAdminDetail(request)) : formatRequest(request);
 }
 
 export interface DecideInput {
   action: AdminAction;
   id: string;
-  /** As given; admin.decide() trims it, and records the operator's name for an approval without one. */
+  /** As given; admin.decide() trims it and defaults it for an approval. */
   reason: string | null;
   json: boolean;
-  /** Who is deciding, for the recorded approval reason. */
+  /** Who is deciding (the OS user), as the history names them: `cli:<operator>`. */
   operator: string;
   queueIntervalMs: number;
 }
@@ -109,7 +110,7 @@ export interface DecideInput {
 export async function decideRequest(admin: AdminService, input: DecideInput): Promise<string> {
   const request = await admin.decide(input.action, input.id, {
     reason: input.reason,
-    actor: `${input.operator} (CLI)`,
+    actor: ACTORS.cli(input.operator),
   });
   if (input.json) {
     return toJson({ success: true, request: toAdminView(request) });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toAdminView } from '../admin/admin-view.js';
+import { newRequest } from '../requests/request-rules.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import { formatDuration, formatRequest, formatTable, printable } from './cli-output.js';
 
@@ -7,17 +8,16 @@ const KEY = 'sk-live-0123456789abcdef-9f3a';
 
 function request(overrides: Partial<KeyRequest> = {}): KeyRequest {
   return {
-    id: 'f5c29329-d33c-494a-9866-78a6dcfea754',
-    email: 'carol@example.com',
-    model: 'mistral-7b',
+    ...newRequest(
+      { id: 'f5c29329-d33c-494a-9866-78a6dcfea754', email: 'carol@example.com', model: 'mistral-7b' },
+      '2025-03-01T09:15:42.123Z',
+    ),
     state: 'approved',
     reason: 'whitelisted',
     apiKey: KEY,
     pendingKey: KEY,
     handledState: 'approved',
-    createdAt: '2025-03-01T09:15:42.123Z',
     updatedAt: '2025-03-01T09:16:00.000Z',
-    work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
     version: '3',
     ...overrides,
   };
@@ -38,6 +38,26 @@ describe('toAdminView', () => {
       updated_at: '2025-03-01T09:16:00.000Z',
       attempts: 2,
       last_error: 'LiteLLM 503',
+      cycle: 1,
+    });
+  });
+
+  it('masks the key from its hint once the plain key is dropped, and shows expiry and a failed mail', () => {
+    const failure = { kind: 'approval', error: '550 no such user', at: '2025-03-01T09:17:00.000Z' } as const;
+    const view = toAdminView(
+      request({
+        apiKey: null,
+        keyHint: 'wxyz',
+        cycle: 2,
+        expiresAt: '2025-06-01T00:00:00.000Z',
+        notificationFailure: failure,
+      }),
+    );
+    expect(view).toMatchObject({
+      api_key: 'sk-…wxyz',
+      cycle: 2,
+      expires_at: '2025-06-01T00:00:00.000Z',
+      notification_failure: failure,
     });
   });
 

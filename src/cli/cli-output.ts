@@ -1,5 +1,5 @@
-import { maskKey } from '../admin/admin-view.js';
-import { needsWork } from '../requests/request-rules.js';
+import { needsWork } from '../requests/duties.js';
+import { maskedKey } from '../requests/masked-key.js';
 import type { KeyRequest } from '../requests/request-types.js';
 
 export function toJson(value: unknown): string {
@@ -25,7 +25,7 @@ const COLUMNS: { title: string; width: number; value: (request: KeyRequest) => s
   { title: 'MODEL', width: 32, value: (r) => r.model },
   { title: 'STATUS', width: 20, value: statusCell },
   { title: 'REASON', width: 40, value: (r) => r.reason ?? '' },
-  { title: 'KEY', width: 12, value: (r) => maskKey(r.apiKey) ?? '' },
+  { title: 'KEY', width: 12, value: (r) => maskedKey(r) ?? '' },
   { title: 'ATTEMPTS', width: 8, value: (r) => String(r.work.attempts) },
 ];
 
@@ -51,7 +51,7 @@ export function formatRequest(request: KeyRequest, now: Date = new Date()): stri
     ['model', request.model],
     ['status', request.state],
     ['reason', request.reason ?? '-'],
-    ['api_key', maskKey(request.apiKey) ?? '-'],
+    ['api_key', maskedKey(request) ?? '-'],
     ['created_at', request.createdAt],
     ['updated_at', request.updatedAt],
     ['attempts', String(request.work.attempts)],
@@ -75,6 +75,8 @@ export function pendingDuty(request: Pick<KeyRequest, 'state' | 'apiKey'>): stri
       return 'notify the reviewers';
     case 'revoked':
       return 'delete the key on LiteLLM and mail the requester';
+    case 'expired':
+      return 'record the expiry';
   }
 }
 

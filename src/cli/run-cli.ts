@@ -88,7 +88,7 @@ export async function runCli(deps: CliDeps): Promise<number> {
   try {
     // No worker in this process: a decision only changes the state, and the server's worker,
     // which polls the same store, mints, mails or deletes on its next pass.
-    const admin = createAdminService({ store, wakeWorker: () => {} });
+    const admin = createAdminService({ store, wakeWorker: () => {}, lifecycle: config.lifecycle });
     stdout.write(await runStoreCommand(command, admin, config, deps.env));
     if (command.name === 'decide') {
       logger.info({ request_id: command.id, action: command.action }, 'admin decision from the CLI');

@@ -31,4 +31,10 @@ export interface AppConfig {
   admin: { username: string | null; password: string | null; notify: string[] };
   /** The web UI's settings: its fallback language and the terms a requester must accept (null: none). */
   portal: { defaultLanguage: 'en' | 'de' | 'es'; terms: string | null };
+  email: { ignorePlusTags: boolean };
+  lifecycle: { remindBeforeMs: number; denyCooldownMs: number };
+  /** Keep the plain key after its approval mail (default: only its hash and last four characters). */
+  retainApiKeys: boolean;
+  /** Base of the links mailed to requesters, without a trailing slash. */
+  publicUrl: string;
 }

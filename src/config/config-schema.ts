@@ -111,6 +111,19 @@ export const ConfigFileSchema = Type.Object(
         closed,
       ),
     ),
+    // The key lifecycle and the requester's page; `0` may be written as a number.
+    email: Type.Optional(Type.Object({ ignore_plus_tags: Type.Optional(Bool) }, closed)),
+    lifecycle: Type.Optional(
+      Type.Object(
+        {
+          remind_before: Type.Optional(Type.Union([Str, Type.Number()])),
+          deny_cooldown: Type.Optional(Type.Union([Str, Type.Number()])),
+        },
+        closed,
+      ),
+    ),
+    retain_api_keys: Type.Optional(Bool),
+    public_url: Type.Optional(Str),
   },
   closed,
 );

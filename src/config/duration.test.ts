@@ -8,11 +8,14 @@ describe('parseDuration', () => {
     ['5m', 300_000],
     ['1h', 3_600_000],
     [' 2s ', 2000],
+    ['7d', 604_800_000],
+    ['24H', 86_400_000],
+    ['10MS', 10],
   ])('reads %s as %d ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '30', '0s', '1.5s', '-1s', '1d', 's', '30 s', '1h30m'])('rejects %j', (text) => {
+  it.each(['', '30', '0s', '1.5s', '-1s', '1w', 's', '30 s', '1h30m'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeNull();
   });
 });

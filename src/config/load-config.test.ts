@@ -198,7 +198,7 @@ describe('loadConfig errors name the offending key', () => {
 
   it.each([
     ['APPROVAL_QUEUE_INTERVAL', '30'],
-    ['APPROVAL_QUEUE_INTERVAL', '1d'],
+    ['APPROVAL_QUEUE_INTERVAL', '1w'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['SMTP_PORT', '-1'],
@@ -222,5 +222,47 @@ describe('loadConfig errors name the offending key', () => {
   it('never echoes a secret in an error', () => {
     const error = errorOf(() => load('smtp: {password: hunter2, port: x}'));
     expect(error.message).not.toContain('hunter2');
+  });
+});
+
+describe('loadConfig: the key lifecycle settings', () => {
+  it('defaults to plus tags ignored, a reminder 7 days ahead, a 24 h cool-down, no kept keys, localhost links', () => {
+    const config = load('', { PORT: '9000' });
+    expect(config.email).toEqual({ ignorePlusTags: true });
+    expect(config.lifecycle).toEqual({ remindBeforeMs: 7 * 86_400_000, denyCooldownMs: 86_400_000 });
+    expect(config.retainApiKeys).toBe(false);
+    expect(config.publicUrl).toBe('http://localhost:9000');
+  });
+
+  it('reads them from the file, 0 meaning off or at once, and PUBLIC_URL from the environment', () => {
+    const config = load(
+      [
+        'email: {ignore_plus_tags: false}',
+        'lifecycle: {remind_before: 0, deny_cooldown: "0"}',
+        'retain_api_keys: true',
+        'public_url: https://keys.example.com/',
+      ].join('\n'),
+    );
+    expect(config).toMatchObject({
+      email: { ignorePlusTags: false },
+      lifecycle: { remindBeforeMs: 0, denyCooldownMs: 0 },
+      retainApiKeys: true,
+      publicUrl: 'https://keys.example.com',
+    });
+    expect(load('lifecycle: {remind_before: 3D}', { PUBLIC_URL: 'https://other.example.org' })).toMatchObject(
+      {
+        lifecycle: { remindBeforeMs: 3 * 86_400_000 },
+        publicUrl: 'https://other.example.org',
+      },
+    );
+  });
+
+  it.each([
+    ['lifecycle: {remind_before: 7}', 'lifecycle.remind_before'],
+    ['lifecycle: {deny_cooldown: soon}', 'lifecycle.deny_cooldown'],
+    ['email: {ignore_plus_tag: true}', 'email.ignore_plus_tag'],
+    ['public_url: ftp://x.example.com', 'public_url'],
+  ])('refuses %j naming %s', (yaml, path) => {
+    expect(errorOf(() => load(yaml)).path).toBe(path);
   });
 });

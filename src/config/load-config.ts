@@ -88,6 +88,10 @@ export function loadConfig({
       }),
     },
     portal: { defaultLanguage: values.portalDefaultLanguage, terms: values.portalTerms },
+    email: { ignorePlusTags: values.ignorePlusTags },
+    lifecycle: { remindBeforeMs: values.remindBefore, denyCooldownMs: values.denyCooldown },
+    retainApiKeys: values.retainApiKeys,
+    publicUrl: values.publicUrl,
   };
 }
 

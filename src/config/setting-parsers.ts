@@ -64,6 +64,18 @@ export const duration: Parser<number> = (raw, source) => {
   return ms;
 };
 
+/** A duration, or `0` for settings where 0 means off or at once. */
+export const durationOrOff: Parser<number> = (raw, source) => {
+  if (String(raw).trim() === '0') {
+    return 0;
+  }
+  const ms = parseDuration(String(raw));
+  if (ms === null) {
+    throw problem(source, 'must be 0 or a duration like 30s, 5m, 24h or 7d', raw);
+  }
+  return ms;
+};
+
 /** An http(s) URL, without trailing slashes (paths are appended to it). */
 export const url: Parser<string> = (raw, source) => {
   const value = text(raw, source);

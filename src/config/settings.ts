@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   bool,
   duration,
+  durationOrOff,
   email,
   logLevel,
   oneOf,
@@ -141,6 +142,20 @@ export const SETTINGS = {
     default: 'de',
   }),
   portalTerms: setting<string | null>({ key: 'portal.terms', env: null, parse: text, default: unset }),
+  // The key lifecycle and the requester's page (docs/design.md, "Key lifecycle").
+  ignorePlusTags: setting({ key: 'email.ignore_plus_tags', env: null, parse: bool, default: 'true' }),
+  remindBefore: setting({ key: 'lifecycle.remind_before', env: null, parse: durationOrOff, default: '7d' }),
+  denyCooldown: setting({ key: 'lifecycle.deny_cooldown', env: null, parse: durationOrOff, default: '24h' }),
+  retainApiKeys: setting({ key: 'retain_api_keys', env: null, parse: bool, default: 'false' }),
+  publicUrl: setting({
+    key: 'public_url',
+    env: 'PUBLIC_URL',
+    parse: url,
+    default: computed(
+      '`http://localhost:<PORT>`',
+      ({ resolved }) => `http://localhost:${String(resolved.port)}`,
+    ),
+  }),
 };
 
 export type SettingName = keyof typeof SETTINGS;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMIN_FILTERS, type AdminService } from '../admin/admin-service.js';
-import { toAdminView } from '../admin/admin-view.js';
+import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
 import { reasonRequired } from '../admin/decision-reason.js';
+import { ACTORS } from '../requests/history.js';
 import { MAX_CURSOR_LENGTH, MAX_REASON_LENGTH, PAGE_SIZE, wholeNumberPattern } from '../requests/limits.js';
 import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
@@ -24,6 +25,24 @@ const AdminRequest = Type.Object({
   updated_at: Type.String(),
   attempts: Type.Integer({ description: 'Failed worker attempts since the last success' }),
   last_error: Type.Optional(Type.String()),
+  cycle: Type.Integer({ description: '1, +1 each time the request starts over (renewal, re-issue)' }),
+  expires_at: Type.Optional(Type.String()),
+  notification_failure: Type.Optional(
+    Type.Object({ kind: Type.String(), error: Type.String(), at: Type.String() }),
+  ),
+});
+const HistoryEntrySchema = Type.Object({
+  at: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  from: Type.Union([RequestStateSchema, Type.Null()]),
+  to: Type.Union([RequestStateSchema, Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+// Optional in the schema only so that clients may treat list items and the detail as one type.
+const AdminRequestDetail = Type.Object({
+  ...AdminRequest.properties,
+  history: Type.Optional(Type.Array(HistoryEntrySchema, { description: 'The audit trail, oldest first' })),
 });
 const Reason = Type.String({ minLength: 1, maxLength: MAX_REASON_LENGTH });
 const OptionalReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
@@ -35,7 +54,7 @@ const errors = { 401: Failure, 404: Failure, 409: Failure, 422: ValidationProble
 const SUMMARY: Record<AdminAction, string> = {
   approve: `Approve a ${fromStates('approve')} request; the worker mints and mails the key`,
   deny: `Deny a ${fromStates('deny')} request with a reason, which is mailed`,
-  revoke: `Revoke an ${fromStates('revoke')} request: its key is deleted on LiteLLM and the requester told`,
+  revoke: `Revoke a request's key (allowed from ${fromStates('revoke')}): it is deleted on LiteLLM and the requester told`,
 };
 
 /** The admin API (HTTP Basic). Registered only when admin credentials are configured,
@@ -118,10 +137,16 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         summary: 'One key request',
         security,
         params: Type.Object({ request_id: RequestIdParam }),
-        response: { 200: AdminRequest, 401: Failure, 404: Failure, 422: ValidationProblem, 503: Failure },
+        response: {
+          200: AdminRequestDetail,
+          401: Failure,
+          404: Failure,
+          422: ValidationProblem,
+          503: Failure,
+        },
       },
     },
-    async (request) => toAdminView(await admin.get(request.params.request_id)),
+    async (request) => toAdminDetail(await admin.get(request.params.request_id)),
   );
 
   for (const action of ADMIN_ACTIONS) {
@@ -141,7 +166,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
       async (request) => {
         const user = authenticate(request);
         const { reason } = request.body as { reason?: string };
-        const updated = await admin.decide(action, request.params.request_id, { reason, actor: user });
+        const updated = await admin.decide(action, request.params.request_id, {
+          reason,
+          actor: ACTORS.admin(user),
+        });
         request.log.info({ request_id: updated.id, action, admin_user: user }, 'admin decision');
         return { success: true as const, request: toAdminView(updated) };
       },

@@ -17,21 +17,70 @@ export interface PublicRoutesDeps {
   requests: RequestService;
 }
 
-const SubmitBody = Type.Object({ email: EmailInput, llm: ModelIdInput }, { additionalProperties: false });
+const SubmitBody = Type.Object(
+  {
+    email: EmailInput,
+    llm: ModelIdInput,
+    language: Type.Optional(
+      Type.String({
+        maxLength: 35,
+        pattern: '^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$',
+        description: 'The portal language (en, de, es); mails to the requester use it. Others mean English.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const SubmitReply = Type.Object({
   message: Type.String(),
   success: Type.Literal(true),
-  request_id: Type.String(),
-  status: RequestStateSchema,
+  request_id: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The new request; null when one exists already for this email and model (nothing is revealed about it)',
+  }),
+  status: Type.Optional(RequestStateSchema),
+  token: Type.Optional(
+    Type.String({ description: "The requester's token for the request's page and actions" }),
+  ),
+  url: Type.Optional(Type.String({ description: "The request's page, token included" })),
 });
+const HistoryItem = Type.Object({
+  at: Type.String(),
+  actor: Type.String({ description: '`admin` for any administrator' }),
+  action: Type.String(),
+  from: Type.Union([RequestStateSchema, Type.Null()]),
+  to: Type.Union([RequestStateSchema, Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+/** Without the token only `request_id` and `status`; with it the requester's view. */
 const StatusReply = Type.Object({
   request_id: Type.String(),
-  model: Type.String(),
   status: RequestStateSchema,
-  reason: Type.Optional(Type.String()),
-  created_at: Type.String(),
-  updated_at: Type.String(),
+  model: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  created_at: Type.Optional(Type.String()),
+  updated_at: Type.Optional(Type.String()),
+  expires_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  cycle: Type.Optional(Type.Integer()),
+  history: Type.Optional(Type.Array(HistoryItem)),
+  api_key: Type.Optional(Type.Union([Type.String({ description: 'Masked: sk-…abcd' }), Type.Null()])),
+  spend: Type.Optional(Type.Number()),
+  max_budget: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  budget_duration: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  can_renew: Type.Optional(Type.Boolean()),
+  can_revoke: Type.Optional(Type.Boolean()),
 });
+const TokenQuery = Type.Object(
+  { token: Type.Optional(Type.String({ maxLength: 100, description: "The requester's token" })) },
+  { additionalProperties: false },
+);
+const RequesterActionBody = Type.Object({}, { additionalProperties: false });
+
+const SUBMITTED = 'Key request submitted. The result will be emailed to you.';
+/** The same words whatever an existing request's state and whatever the POST did to it
+ * (renewed it, mailed a link, nothing), so the answer tells nothing about someone else's request. */
+const NEUTRAL =
+  'A request for this model already exists for this email address. Updates and a link to its page are sent to that address.';
 
 /** What requesters use: the model list, submitting a request, and its status. */
 export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
@@ -72,7 +121,9 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
         tags: ['requests'],
         summary: 'Request an API key for a model',
         description:
-          'Creates a pending request, or returns the existing one for the same email and model. The outcome is emailed.',
+          'Creates a pending request and answers its id, token and page. For an email and model that have a request ' +
+          'already the answer is neutral (request_id null): a renewal starts when the rules allow it, else a link to ' +
+          'the request is mailed (at most once an hour). The outcome is emailed.',
         body: SubmitBody,
         response: {
           200: SubmitReply,
@@ -85,14 +136,18 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
       },
     },
     async (request) => {
-      const { request: keyRequest, created } = await requests.submit(request.body);
+      const result = await requests.submit(request.body);
+      if (!result.created) {
+        request.log.info({ outcome: result.outcome }, 'key request for an existing pair');
+        return { message: NEUTRAL, success: true as const, request_id: null };
+      }
       return {
-        message: created
-          ? 'Key request submitted. The result will be emailed to you.'
-          : `A request for this model already exists for this email (status: ${keyRequest.state}).`,
+        message: SUBMITTED,
         success: true as const,
-        request_id: keyRequest.id,
-        status: keyRequest.state,
+        request_id: result.request.id,
+        status: result.request.state,
+        token: result.token,
+        url: result.url,
       };
     },
   );
@@ -103,21 +158,46 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
       schema: {
         operationId: 'getRequestStatus',
         tags: ['requests'],
-        summary: 'Status of a key request (never the key or the email)',
+        summary: "Status of a key request; with the requester's token, their view of it",
+        description:
+          'Without a valid token only {request_id, status}. With it: reason, dates, expiry, history ' +
+          '(administrators anonymised), the masked key, spend and budget, and whether renew and revoke are allowed.',
         params: Type.Object({ request_id: RequestIdParam }),
+        querystring: TokenQuery,
         response: { 200: StatusReply, 404: Failure, 422: ValidationProblem, 503: Failure },
       },
     },
-    async (request) => {
-      const found = await requests.status(request.params.request_id);
-      return {
-        request_id: found.id,
-        model: found.model,
-        status: found.state,
-        ...(found.reason === null ? {} : { reason: found.reason }),
-        created_at: found.createdAt,
-        updated_at: found.updatedAt,
-      };
-    },
+    async (request) => requests.status(request.params.request_id, request.query.token),
   );
+
+  for (const action of ['renew', 'revoke'] as const) {
+    app.post(
+      `/api/requests/:request_id/${action}`,
+      {
+        schema: {
+          operationId: action === 'renew' ? 'renewRequest' : 'revokeMyKey',
+          tags: ['requests'],
+          summary:
+            action === 'renew'
+              ? 'Start a new cycle of an expired, revoked or (after the cool-down) denied request, or one close to expiry'
+              : "Revoke the request's key (e.g. it leaked); it is deleted on LiteLLM",
+          description:
+            "Needs the requester's token: a missing or wrong one answers 404. A state that does not allow it: 409.",
+          params: Type.Object({ request_id: RequestIdParam }),
+          querystring: TokenQuery,
+          body: RequesterActionBody,
+          response: { 200: StatusReply, 404: Failure, 409: Failure, 422: ValidationProblem, 503: Failure },
+        },
+      },
+      async (request) => {
+        const { request_id: id } = request.params;
+        const view =
+          action === 'renew'
+            ? await requests.renew(id, request.query.token)
+            : await requests.revokeMine(id, request.query.token);
+        request.log.info({ request_id: id, action, actor: 'requester' }, 'requester action');
+        return view;
+      },
+    );
+  }
 };

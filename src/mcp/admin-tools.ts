@@ -2,9 +2,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ADMIN_FILTERS, type AdminService } from '../admin/admin-service.js';
-import { toAdminView } from '../admin/admin-view.js';
+import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
 import { defaultReason, reasonProblemMessage, reasonRequired } from '../admin/decision-reason.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import { ACTORS } from '../requests/history.js';
 import {
   MAX_CURSOR_LENGTH,
   MAX_REASON_LENGTH,
@@ -18,7 +19,7 @@ import { AppError } from '../shared/errors.js';
 export interface AdminToolsDeps {
   admin: Pick<AdminService, 'list' | 'get' | 'decide'>;
   catalog: Pick<ModelCatalog, 'list'>;
-  /** The authenticated admin: named in default approval reasons and in the decision log. */
+  /** The authenticated admin: named in the history (`mcp:<user>`) and in the decision log. */
   user: string;
   log: {
     info(obj: object, msg: string): void;
@@ -70,7 +71,7 @@ const TOOL_TEXT: Record<AdminAction, { title: string; description: string; destr
   },
   revoke: {
     title: 'Revoke an approved key',
-    description: `Revoke an ${fromStates('revoke')} request: its key is deleted on LiteLLM and the requester is mailed the reason.`,
+    description: `Revoke a request's key (allowed from ${fromStates('revoke')}): it is deleted on LiteLLM and the requester is mailed the reason.`,
     destructive: true,
   },
 };
@@ -84,7 +85,7 @@ function decisionInput(action: AdminAction) {
         .string()
         .max(MAX_REASON_LENGTH)
         .optional()
-        .describe(`Optional note; defaults to "${defaultReason(action, '<admin user>')}"`),
+        .describe(`Optional note; defaults to "${defaultReason(action)}"`),
     });
   }
   const required = reasonProblemMessage(action, { kind: 'required' });
@@ -170,7 +171,7 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
       inputSchema: getInput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ request_id }) => run('get_request', async () => toAdminView(await admin.get(request_id))),
+    ({ request_id }) => run('get_request', async () => toAdminDetail(await admin.get(request_id))),
   );
 
   for (const action of ADMIN_ACTIONS) {
@@ -190,7 +191,7 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
       },
       ({ request_id, reason }: { request_id: string; reason?: string | undefined }) =>
         run(`${action}_request`, async () => {
-          const updated = await admin.decide(action, request_id, { reason, actor: user });
+          const updated = await admin.decide(action, request_id, { reason, actor: ACTORS.mcp(user) });
           log.info({ request_id: updated.id, action, admin_user: user, via: 'mcp' }, 'admin decision');
           return { success: true, request: toAdminView(updated) };
         }),

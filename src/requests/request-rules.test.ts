@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, changesOf, isDue, needsWork, newRequest, VISIBLE_FIELDS } from './request-rules.js';
+import { historyEntry } from './history.js';
+import { applyPatch, changesOf, newRequest, PATCH_FIELDS, VISIBLE_FIELDS } from './request-rules.js';
 import type { KeyRequest } from './request-types.js';
 
 const CREATED = '2025-01-01T00:00:00.000Z';
@@ -11,21 +12,44 @@ const request: KeyRequest = {
 };
 
 describe('newRequest', () => {
-  it('is pending, undecided, keyless, unheld and due at once', () => {
-    expect(newRequest({ id: 'r-1', email: 'a@example.com', model: 'm1' }, CREATED)).toEqual({
+  it('is pending, first cycle, undecided, keyless, unheld, with its creation as history', () => {
+    expect(
+      newRequest(
+        { id: 'r-1', email: 'a@example.com', model: 'm1', notifyEmail: 'A+x@Example.com', language: 'es' },
+        CREATED,
+      ),
+    ).toEqual({
       id: 'r-1',
       email: 'a@example.com',
+      notifyEmail: 'A+x@Example.com',
+      language: 'es',
       model: 'm1',
       state: 'pending',
       reason: null,
+      cycle: 1,
+      history: [
+        { at: CREATED, actor: 'requester', action: 'created', from: null, to: 'pending', reason: null },
+      ],
+      expiresAt: null,
+      keyHash: null,
+      keyHint: null,
       apiKey: null,
       pendingKey: null,
       handledState: null,
+      remindedCycle: 0,
+      notificationFailure: null,
+      linkMail: null,
+      lastLinkMailHour: null,
       createdAt: CREATED,
       updatedAt: CREATED,
       work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
     });
-    expect(isDue(request, Date.parse(CREATED))).toBe(true);
+  });
+
+  it('names who created it when that is not the requester', () => {
+    const made = newRequest({ id: 'r', email: 'a@example.com', model: 'm1', actor: 'mcp:bob' }, CREATED);
+    expect(made.history[0]?.actor).toBe('mcp:bob');
+    expect(made).toMatchObject({ notifyEmail: null, language: null });
   });
 });
 
@@ -33,7 +57,10 @@ describe('applyPatch', () => {
   it.each([
     ['state', { state: 'approved' }],
     ['reason', { reason: 'whitelisted' }],
-    ['apiKey', { apiKey: 'sk-live' }],
+    ['cycle', { cycle: 2 }],
+    ['expiresAt', { expiresAt: '2025-03-01T00:00:00.000Z' }],
+    ['keyHint', { keyHint: 'abcd' }],
+    ['notificationFailure', { notificationFailure: { kind: 'approval', error: '550', at: LATER } }],
     ['reason cleared', { reason: null }],
   ] as const)('moves updatedAt on a visible change (%s)', (_name, patch) => {
     const next = applyPatch(request, patch, LATER);
@@ -44,9 +71,14 @@ describe('applyPatch', () => {
 
   it.each([
     ['pendingKey', { pendingKey: 'sk-reserved' }],
+    ['apiKey dropped after its mail', { apiKey: null }],
+    ['keyHash', { keyHash: 'f'.repeat(64) }],
     ['handledState', { handledState: 'pending' }],
+    ['remindedCycle', { remindedCycle: 1 }],
+    ['link mail', { linkMail: { hour: 1 }, lastLinkMailHour: 0 }],
     ['lease', { work: { owner: 'w1', leaseUntil: 99 } }],
     ['retry bookkeeping', { work: { attempts: 2, nextAttemptAt: 5, lastError: 'timeout' } }],
+    ['a history entry alone', { append: [historyEntry('mail-delivered', 'worker')] }],
     ['nothing', {}],
   ] as const)('keeps updatedAt on worker bookkeeping (%s)', (_name, patch) => {
     const next = applyPatch(request, patch, LATER);
@@ -72,56 +104,99 @@ describe('applyPatch', () => {
     expect(next).not.toHaveProperty('version');
   });
 
+  it('clears handledState on a state change, so the new state is owed its duties', () => {
+    const settled = applyPatch(request, { state: 'approved', handledState: 'approved' }, LATER);
+    expect(applyPatch(settled, { state: 'pending' }, LATER).handledState).toBeNull();
+    // ... a renewal that comes back to approved owes the approved duties again
+    const renewed = applyPatch(
+      applyPatch(settled, { state: 'pending' }, LATER),
+      { state: 'approved' },
+      LATER,
+    );
+    expect(renewed.handledState).toBeNull();
+  });
+
+  it('keeps handledState when the state does not change or the patch sets it', () => {
+    const settled = applyPatch(request, { state: 'denied', handledState: 'denied' }, LATER);
+    expect(applyPatch(settled, { state: 'denied', reason: 'again' }, LATER).handledState).toBe('denied');
+    expect(applyPatch(settled, { state: 'approved', handledState: 'denied' }, LATER).handledState).toBe(
+      'denied',
+    );
+  });
+
+  it('appends history entries, stamped with the write time unless they carry one', () => {
+    const first = applyPatch(
+      request,
+      {
+        state: 'approved',
+        append: [
+          {
+            ...historyEntry('external-change', 'external', { from: 'pending', to: 'approved' }),
+            at: CREATED,
+          },
+          historyEntry('decided', 'plugin:whitelist', { from: 'pending', to: 'approved', reason: 'ok' }),
+        ],
+      },
+      LATER,
+    );
+    expect(first.history.map((entry) => [entry.action, entry.at])).toEqual([
+      ['created', CREATED],
+      ['external-change', CREATED],
+      ['decided', LATER],
+    ]);
+    expect(first.history[2]).toEqual({
+      at: LATER,
+      actor: 'plugin:whitelist',
+      action: 'decided',
+      from: 'pending',
+      to: 'approved',
+      reason: 'ok',
+    });
+  });
+
+  it('stores expiry times in one form, so stores may compare them as text', () => {
+    expect(applyPatch(request, { expiresAt: '2025-03-01T01:00:00+01:00' }, LATER).expiresAt).toBe(
+      '2025-03-01T00:00:00.000Z',
+    );
+    expect(() => applyPatch(request, { expiresAt: 'soon' }, LATER)).toThrow(/not a timestamp/);
+  });
+
   it('leaves the request it was given untouched', () => {
     const before = structuredClone(request);
-    applyPatch(request, { state: 'denied', work: { attempts: 3 } }, LATER);
+    applyPatch(
+      request,
+      { state: 'denied', work: { attempts: 3 }, append: [historyEntry('denied', 'worker')] },
+      LATER,
+    );
     expect(request).toEqual(before);
   });
 });
 
 describe('changesOf', () => {
   it('lists exactly the fields a patch writes, updatedAt included when a visible field is among them', () => {
-    expect(changesOf({ state: 'approved', handledState: 'pending', work: { attempts: 0 } }, LATER)).toEqual({
+    expect(
+      changesOf(request, { state: 'approved', handledState: 'pending', work: { attempts: 0 } }, LATER),
+    ).toEqual({
       request: { state: 'approved', handledState: 'pending', updatedAt: LATER },
       work: { attempts: 0 },
+      history: [],
     });
-    expect(changesOf({ pendingKey: 'sk-1', work: { lastError: null } }, LATER)).toEqual({
+    expect(changesOf(request, { pendingKey: 'sk-1', work: { lastError: null } }, LATER)).toEqual({
       request: { pendingKey: 'sk-1' },
       work: { lastError: null },
+      history: [],
     });
   });
 
-  it('counts state, reason and apiKey as visible and nothing else', () => {
-    expect([...VISIBLE_FIELDS].sort()).toEqual(['apiKey', 'reason', 'state']);
-  });
-});
-
-describe('needsWork', () => {
-  it('is true exactly while the current state has not been handled', () => {
-    expect(needsWork({ state: 'pending', handledState: null })).toBe(true);
-    expect(needsWork({ state: 'approved', handledState: 'in-review' })).toBe(true);
-    expect(needsWork({ state: 'denied', handledState: 'denied' })).toBe(false);
-  });
-});
-
-describe('isDue', () => {
-  const at = 1_000_000;
-  const work = (patch: Partial<KeyRequest['work']>) => ({ ...request, work: { ...request.work, ...patch } });
-
-  it('is due when work is owed, the retry time has come and no lease runs', () => {
-    expect(isDue(work({ nextAttemptAt: at }), at)).toBe(true);
-    expect(isDue(work({ owner: 'w1', leaseUntil: at }), at)).toBe(true);
-  });
-
-  it('is not due before the retry time', () => {
-    expect(isDue(work({ nextAttemptAt: at + 1 }), at)).toBe(false);
-  });
-
-  it('is not due while another lease runs', () => {
-    expect(isDue(work({ owner: 'w1', leaseUntil: at + 1 }), at)).toBe(false);
-  });
-
-  it('is not due when nothing is owed', () => {
-    expect(isDue({ ...request, state: 'denied', handledState: 'denied' }, at)).toBe(false);
+  it('counts state, reason, cycle, expiry, the masked key and a failed notification as visible', () => {
+    expect([...VISIBLE_FIELDS].sort()).toEqual([
+      'cycle',
+      'expiresAt',
+      'keyHint',
+      'notificationFailure',
+      'reason',
+      'state',
+    ]);
+    expect(PATCH_FIELDS).not.toContain('history');
   });
 });

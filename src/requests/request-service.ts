@@ -1,30 +1,143 @@
 import type { ModelCatalog } from '../models/model-catalog.js';
-import { notFound, storeCall, validationError } from '../shared/errors.js';
+import { AppError, notFound, storeCall, validationError } from '../shared/errors.js';
 import type { RequestStore } from '../store/request-store.js';
-import { normalizeEmail } from './email.js';
-import type { KeyRequest } from './request-types.js';
+import { epochHour } from './duties.js';
+import { type CanonicalEmailOptions, canonicalEmail, normalizeEmail } from './email.js';
+import { ACTORS } from './history.js';
+import type { LifecyclePolicy } from './lifecycle.js';
+import { type KeyRequest, type Language, toLanguage } from './request-types.js';
+import type { RequesterTokens } from './requester-token.js';
+import { type KeyUsage, type RequesterView, toPublicStatus, toRequesterView } from './requester-view.js';
+import { type Action, planTransition } from './transitions.js';
 
 export interface RequestServiceDeps {
-  store: Pick<RequestStore, 'create' | 'get'>;
+  store: Pick<RequestStore, 'create' | 'get' | 'update'>;
   catalog: Pick<ModelCatalog, 'isRequestable'>;
+  tokens: RequesterTokens;
+  lifecycle: LifecyclePolicy;
+  email: CanonicalEmailOptions;
   /** Tells the local worker there is new work, so it need not wait for its interval. */
   wakeWorker: () => void;
+  /** Spend and budget of a live key by its hash; null when LiteLLM does not answer in time.
+   * Without it the requester's view has no spend and budget. */
+  keyUsage?: (keyHash: string) => Promise<KeyUsage | null>;
+  now?: () => number;
 }
 
-export interface SubmitResult {
-  request: KeyRequest;
-  created: boolean;
+/** A new request hands back its id, token and page; for an existing one nothing is said
+ * (docs/design.md, "No enumeration"), and `outcome` is only for the caller's log. */
+export type SubmitResult =
+  | { created: true; request: KeyRequest; token: string; url: string }
+  | { created: false; outcome: 'renewed' | 'link-mail' | 'nothing' };
+
+export interface SubmitInput {
+  email: string;
+  llm: string;
+  /** The portal's language; unknown ones count as none (English). */
+  language?: string | undefined;
 }
 
-/** The requester's side: submit a request, read its status. */
-export function createRequestService({ store, catalog, wakeWorker }: RequestServiceDeps) {
+/** How often a write that lost a race is tried again on the fresh record. */
+const ATTEMPTS = 5;
+
+/** The requester's side: submit a request, read it, renew it, revoke its key. */
+export function createRequestService(deps: RequestServiceDeps) {
+  const { store, catalog, tokens, lifecycle, wakeWorker } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function find(id: string): Promise<KeyRequest> {
+    const request = await storeCall(() => store.get(id));
+    if (!request) {
+      throw notFound(`No key request with id ${JSON.stringify(id)}`);
+    }
+    return request;
+  }
+
+  /** The request, if `token` is its requester's; otherwise the same 404 as an unknown id, so a
+   * wrong token tells nothing. */
+  async function own(id: string, token: string | undefined): Promise<KeyRequest> {
+    const request = await find(id);
+    if (!(await tokens.verify(id, token))) {
+      throw notFound(`No key request with id ${JSON.stringify(id)}`);
+    }
+    return request;
+  }
+
+  async function view(request: KeyRequest): Promise<RequesterView> {
+    const usage =
+      deps.keyUsage !== undefined && request.keyHash !== null ? await deps.keyUsage(request.keyHash) : null;
+    return toRequesterView(request, { now: now(), policy: lifecycle, usage });
+  }
+
+  /** Applies the requester's `action`, re-planned on the fresh record after a lost race. */
+  async function act(action: Action, id: string, token: string | undefined, reason: string | null) {
+    let request = await own(id, token);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const patch = planTransition(action, request, {
+        actor: ACTORS.requester,
+        reason,
+        now: now(),
+        policy: lifecycle,
+      });
+      if (!patch.ok) {
+        throw patch.error;
+      }
+      const result = await storeCall(() => store.update(id, request.version, patch.value));
+      if (result.ok) {
+        wakeWorker();
+        return view(result.value);
+      }
+      request = await find(id);
+    }
+    throw new AppError('conflict', 'The request is changing right now; try again');
+  }
+
+  /** An existing request asked for again: a new cycle when the renewal rules allow it,
+   * otherwise a link mail to its page (at most one per hour). Never an error: the answer is
+   * the same whatever happens. */
+  async function again(found: KeyRequest, language: Language | null): Promise<SubmitResult> {
+    let request = found;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const at = now();
+      const renewal = planTransition('renew', request, {
+        actor: ACTORS.requester,
+        reason: null,
+        now: at,
+        policy: lifecycle,
+      });
+      const hour = epochHour(at);
+      const outcome = renewal.ok
+        ? 'renewed'
+        : request.linkMail === null && request.lastLinkMailHour !== hour
+          ? 'link-mail'
+          : 'nothing';
+      if (outcome === 'nothing') {
+        return { created: false, outcome };
+      }
+      const patch = renewal.ok
+        ? { ...renewal.value, ...(language === null ? {} : { language }) }
+        : { linkMail: { hour } };
+      const result = await storeCall(() => store.update(request.id, request.version, patch));
+      if (result.ok) {
+        wakeWorker();
+        return { created: false, outcome };
+      }
+      const fresh = await storeCall(() => store.get(request.id));
+      if (!fresh) {
+        break;
+      }
+      request = fresh;
+    }
+    return { created: false, outcome: 'nothing' };
+  }
+
   return {
-    async submit(input: { email: string; llm: string }): Promise<SubmitResult> {
-      const email = normalizeEmail(input.email);
-      if (!email.ok) {
+    async submit(input: SubmitInput): Promise<SubmitResult> {
+      const typed = normalizeEmail(input.email);
+      if (!typed.ok) {
         throw validationError(
           ['body', 'email'],
-          `value is not a valid email address: ${email.error.message}`,
+          `value is not a valid email address: ${typed.error.message}`,
         );
       }
       const model = input.llm.trim();
@@ -34,19 +147,37 @@ export function createRequestService({ store, catalog, wakeWorker }: RequestServ
           `Unknown model ${JSON.stringify(model)}: choose one of the ids listed by GET /api/models`,
         );
       }
-      const result = await storeCall(() => store.create({ email: email.value, model }));
-      if (result.created) {
-        wakeWorker();
+      const language = toLanguage(input.language);
+      const result = await storeCall(() =>
+        store.create({
+          email: canonicalEmail(typed.value, deps.email),
+          model,
+          notifyEmail: input.email.trim(),
+          language,
+        }),
+      );
+      if (!result.created) {
+        return again(result.request, language);
       }
-      return result;
+      wakeWorker();
+      const token = await tokens.tokenFor(result.request.id);
+      return { created: true, request: result.request, token, url: await tokens.pageUrl(result.request.id) };
     },
 
-    async status(id: string): Promise<KeyRequest> {
-      const request = await storeCall(() => store.get(id));
-      if (!request) {
-        throw notFound(`No key request with id ${JSON.stringify(id)}`);
-      }
-      return request;
+    /** Without the requester's token (missing or wrong): only `{request_id, status}`. */
+    async status(id: string, token?: string): Promise<RequesterView | ReturnType<typeof toPublicStatus>> {
+      const request = await find(id);
+      return (await tokens.verify(id, token)) ? view(request) : toPublicStatus(request);
+    },
+
+    /** Renew on the request's page: a new cycle when the renewal rules allow it, else a conflict. */
+    renew(id: string, token: string | undefined): Promise<RequesterView> {
+      return act('renew', id, token, null);
+    },
+
+    /** "Revoke my key" (a leaked key): allowed while the request holds a live key. */
+    revokeMine(id: string, token: string | undefined): Promise<RequesterView> {
+      return act('revoke', id, token, 'Revoked by the requester');
     },
   };
 }

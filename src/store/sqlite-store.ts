@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { canonicalEmail } from '../requests/email.js';
-import { changesOf, newRequest, type RequestChanges, type StoredRequest } from '../requests/request-rules.js';
-import {
-  type KeyRequest,
-  REQUEST_STATES,
-  type RequestState,
-  type WorkLease,
-} from '../requests/request-types.js';
+import { foldEmail } from '../requests/email.js';
+import { changesOf, newRequest, type RequestChanges } from '../requests/request-rules.js';
+import { type KeyRequest, REQUEST_STATES, type RequestState } from '../requests/request-types.js';
 import { fail, ok } from '../shared/result.js';
 import {
   type ClaimOptions,
+  isSharedSecretName,
   type ListOptions,
   type NewRequest,
   type Page,
@@ -22,54 +18,52 @@ import {
   staleVersion,
   unknownRequest,
 } from './request-store.js';
+import { listQuery } from './sqlite-list.js';
+import {
+  FIELD_COLUMNS,
+  migrate,
+  type Row,
+  type RowValues,
+  toRequest,
+  toRow,
+  WORK_COLUMNS,
+} from './sqlite-schema.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS key_requests (
-  seq             INTEGER PRIMARY KEY,
-  id              TEXT NOT NULL UNIQUE,
-  email           TEXT NOT NULL,
-  model           TEXT NOT NULL,
-  state           TEXT NOT NULL,
-  reason          TEXT,
-  api_key         TEXT,
-  pending_key     TEXT,
-  handled_state   TEXT,
-  created_at      TEXT NOT NULL,
-  updated_at      TEXT NOT NULL,
-  version         INTEGER NOT NULL DEFAULT 1,
-  lease_owner     TEXT,
-  lease_until     INTEGER,
-  attempts        INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL DEFAULT 0,
-  last_error      TEXT,
-  UNIQUE (email, model)
-);
--- Only requests that need the worker are indexed, so claiming stays cheap however many settled requests pile up.
-CREATE INDEX IF NOT EXISTS key_requests_due ON key_requests (next_attempt_at) WHERE handled_state IS NOT state;
-CREATE INDEX IF NOT EXISTS key_requests_state ON key_requests (state, seq);
-`;
-
-interface Row {
-  seq: number;
-  id: string;
-  email: string;
-  model: string;
-  state: RequestState;
-  reason: string | null;
-  api_key: string | null;
-  pending_key: string | null;
-  handled_state: RequestState | null;
-  created_at: string;
-  updated_at: string;
-  version: number;
-  lease_owner: string | null;
-  lease_until: number | null;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
+interface ClaimParameters {
+  owner: string;
+  leaseUntil: number;
+  now: number;
+  nowIso: string;
+  horizon: string;
+  remind: number;
+  limit: number;
 }
 
-const MAX_PAGE = 500;
+const LEASE_FREE = 'next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)';
+
+/** isDue of requests/duties.ts in SQL, one branch per kind of duty, each served by its partial
+ * index (sqlite-schema.ts; named, so a change that makes one unusable fails instead of turning
+ * into a table scan), so claiming costs what is due, not what is stored. UNION ALL: a request
+ * in two branches is still leased once (`seq IN`). Expiry times are
+ * ISO text in toISOString() form, so comparing the text compares the times; `@horizon` is now +
+ * remind_before (now when reminders are off). Exported for the test that checks its query plan. */
+export const CLAIM_DUE_SQL = `
+  UPDATE key_requests SET lease_owner = @owner, lease_until = @leaseUntil, version = version + 1
+  WHERE seq IN (
+    SELECT seq FROM (
+      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_due
+      WHERE handled_state IS NOT state AND ${LEASE_FREE}
+      UNION ALL
+      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_link_mail
+      WHERE link_mail_hour IS NOT NULL AND ${LEASE_FREE}
+      UNION ALL
+      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_expiry
+      WHERE state = 'approved' AND handled_state = 'approved' AND expires_at IS NOT NULL
+        AND expires_at <= @horizon AND (expires_at <= @nowIso OR (@remind AND reminded_cycle < cycle))
+        AND ${LEASE_FREE}
+    )
+    ORDER BY next_attempt_at, seq LIMIT @limit)
+  RETURNING *`;
 
 export interface SqliteStoreDeps {
   path: string;
@@ -80,64 +74,64 @@ export interface SqliteStoreDeps {
 /** RequestStore on an embedded SQLite file (WAL). Several processes may share the file:
  * every check-and-write is a single statement, so SQLite's locking makes it atomic. */
 export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreDeps): RequestStore {
-  if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true });
-  }
-  const db = new Database(path);
+  const db = new Database(prepareFile(path));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  // Freed space is overwritten with zeros, so a cleared key does not linger in free pages.
+  db.pragma('secure_delete = ON');
+  migrate(db);
 
-  const insert = db.prepare<[Omit<Row, 'seq' | 'version'>]>(`
-    INSERT INTO key_requests (id, email, model, state, reason, api_key, pending_key, handled_state,
-      created_at, updated_at, lease_owner, lease_until, attempts, next_attempt_at, last_error)
-    VALUES (@id, @email, @model, @state, @reason, @api_key, @pending_key, @handled_state,
-      @created_at, @updated_at, @lease_owner, @lease_until, @attempts, @next_attempt_at, @last_error)
+  const columns = Object.keys(toRow(newRequest({ id: '', email: '', model: '' }, ''))) as (keyof RowValues)[];
+  const insert = db.prepare<[RowValues]>(`
+    INSERT INTO key_requests (${columns.join(', ')})
+    VALUES (${columns.map((column) => `@${column}`).join(', ')})
     ON CONFLICT (email, model) DO NOTHING
     RETURNING *`);
   const byId = db.prepare<[string], Row>('SELECT * FROM key_requests WHERE id = ?');
   const byEmailModel = db.prepare<[string, string], Row>(
     'SELECT * FROM key_requests WHERE email = ? AND model = ?',
   );
-  // The WHERE clause is isDue of requests/request-rules.ts, in SQL so the index can serve it.
-  const claim = db.prepare<[{ owner: string; leaseUntil: number; now: number; limit: number }], Row>(`
-    UPDATE key_requests SET lease_owner = @owner, lease_until = @leaseUntil, version = version + 1
-    WHERE seq IN (
-      SELECT seq FROM key_requests
-      WHERE handled_state IS NOT state AND next_attempt_at <= @now
-        AND (lease_until IS NULL OR lease_until <= @now)
-      ORDER BY next_attempt_at, seq LIMIT @limit)
-    RETURNING *`);
+  const claim = db.prepare<[ClaimParameters], Row>(CLAIM_DUE_SQL);
   const countByState = db.prepare<[], { state: string; n: number }>(
     'SELECT state, count(*) AS n FROM key_requests GROUP BY state',
   );
   const waiting = db.prepare<[], { n: number; oldest: string | null }>(
     'SELECT count(*) AS n, min(updated_at) AS oldest FROM key_requests WHERE handled_state IS NOT state',
   );
+  const insertSecret = db.prepare<[string, Buffer]>(
+    'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+  );
+  const secretByName = db.prepare<[string], { value: Buffer }>('SELECT value FROM settings WHERE name = ?');
 
   // Patches come in a handful of shapes (the worker's steps, admin decisions): prepare each shape once.
-  const updates = new Map<string, Database.Statement>();
-  function updateStatement(setClause: string): Database.Statement {
-    let statement = updates.get(setClause);
+  const statements = new Map<string, Database.Statement>();
+  function prepared(sql: string): Database.Statement {
+    let statement = statements.get(sql);
     if (!statement) {
-      statement = db.prepare(
-        `UPDATE key_requests SET ${setClause}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
-      );
-      updates.set(setClause, statement);
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
     }
     return statement;
   }
 
+  /** Set when a cleared key may still sit in the WAL because truncating it had to wait for a
+   * reader (another process); every later write tries again. */
+  let walHoldsClearedKey = false;
+  function truncateWal(): void {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    walHoldsClearedKey = (result?.busy ?? 0) !== 0;
+  }
+
   return {
-    async create({ email: rawEmail, model }: NewRequest) {
-      const email = canonicalEmail(rawEmail);
-      const fresh = newRequest({ id: randomUUID(), email, model }, now().toISOString());
-      const row = insert.get(toColumns(fresh)) as Row | undefined;
+    async create(input: NewRequest) {
+      const email = foldEmail(input.email);
+      const fresh = newRequest({ ...input, id: randomUUID(), email }, now().toISOString());
+      const row = insert.get(toRow(fresh)) as Row | undefined;
       if (row) {
         return { request: toRequest(row), created: true };
       }
-      const existing = byEmailModel.get(email, model);
+      const existing = byEmailModel.get(email, input.model);
       if (!existing) {
         // Only reachable if the conflicting row was deleted between the two statements.
         throw new Error('key request vanished during create');
@@ -151,45 +145,74 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     },
 
     async findByEmailAndModel(email, model) {
-      const row = byEmailModel.get(canonicalEmail(email), model);
+      const row = byEmailModel.get(foldEmail(email), model);
       return row ? toRequest(row) : null;
     },
 
-    async list({ state, limit, cursor }: ListOptions): Promise<Page<KeyRequest>> {
-      const size = Math.max(1, Math.min(limit, MAX_PAGE));
-      const before = cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(cursor);
-      if (!Number.isSafeInteger(before)) {
+    async list(options: ListOptions): Promise<Page<KeyRequest>> {
+      const query = listQuery(options);
+      if (query === null) {
         return { items: [], nextCursor: null };
       }
-      const rows = (
-        state === undefined
-          ? db
-              .prepare('SELECT * FROM key_requests WHERE seq < ? ORDER BY seq DESC LIMIT ?')
-              .all(before, size + 1)
-          : db
-              .prepare('SELECT * FROM key_requests WHERE state = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
-              .all(state, before, size + 1)
-      ) as Row[];
-      const page = rows.slice(0, size);
+      const rows = prepared(query.sql).all(...query.values) as Row[];
+      const page = rows.slice(0, query.size);
       const last = page.at(-1);
       return {
         items: page.map(toRequest),
-        nextCursor: rows.length > size && last ? String(last.seq) : null,
+        nextCursor: rows.length > query.size && last ? query.cursorOf(last) : null,
       };
     },
 
     async update(id, version, patch) {
-      const expected = Number(version);
-      const { sql, values } = patchToSql(patch, now().toISOString());
-      const row = updateStatement(sql).get(...values, id, expected) as Row | undefined;
-      if (row) {
-        return ok(toRequest(row));
+      const row = byId.get(id);
+      if (!row) {
+        return fail(unknownRequest(id));
       }
-      return fail(byId.get(id) ? staleVersion(id) : unknownRequest(id));
+      if (String(row.version) !== version) {
+        return fail(staleVersion(id));
+      }
+      // The rules need the current state; the write below is conditional on the version read,
+      // so what they were computed from is what the write changes.
+      const current = toRequest(row);
+      const changes = changesOf(current, patch, now().toISOString());
+      const { sql, values } = patchToSql(changes);
+      const updated = prepared(
+        `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
+      ).get(...values, id, row.version) as Row | undefined;
+      if (!updated) {
+        return fail(byId.get(id) ? staleVersion(id) : unknownRequest(id));
+      }
+      if (walHoldsClearedKey || clearsKey(current, patch)) {
+        truncateWal();
+      }
+      return ok(toRequest(updated));
     },
 
-    async claimDue({ owner, now: at, leaseMs, limit }: ClaimOptions) {
-      return claim.all({ owner, leaseUntil: at + leaseMs, now: at, limit }).map(toRequest);
+    async claimDue({ owner, now: at, leaseMs, limit, policy }: ClaimOptions) {
+      const remind = policy.remindBeforeMs > 0;
+      return claim
+        .all({
+          owner,
+          leaseUntil: at + leaseMs,
+          now: at,
+          nowIso: new Date(at).toISOString(),
+          horizon: new Date(at + (remind ? policy.remindBeforeMs : 0)).toISOString(),
+          remind: remind ? 1 : 0,
+          limit,
+        })
+        .map(toRequest);
+    },
+
+    async sharedSecret(name) {
+      if (!isSharedSecretName(name)) {
+        throw new Error(`invalid shared secret name ${JSON.stringify(name)}`);
+      }
+      insertSecret.run(name, randomBytes(32));
+      const row = secretByName.get(name);
+      if (!row) {
+        throw new Error(`shared secret ${name} vanished right after it was stored`);
+      }
+      return Buffer.from(row.value);
     },
 
     async stats(): Promise<StoreStats> {
@@ -219,81 +242,56 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   };
 }
 
-const COLUMNS: Record<keyof RequestChanges['request'], keyof Row> = {
-  state: 'state',
-  reason: 'reason',
-  apiKey: 'api_key',
-  pendingKey: 'pending_key',
-  handledState: 'handled_state',
-  updatedAt: 'updated_at',
-};
-
-const WORK_COLUMNS: Record<keyof WorkLease, keyof Row> = {
-  owner: 'lease_owner',
-  leaseUntil: 'lease_until',
-  attempts: 'attempts',
-  nextAttemptAt: 'next_attempt_at',
-  lastError: 'last_error',
-};
-
-/** The SET clause of what the patch changes (request-rules.ts decides which fields,
- * `updated_at` included), in a fixed column order so equal shapes share a statement. */
-function patchToSql(patch: RequestPatch, stamp: string): { sql: string; values: unknown[] } {
-  const changes = changesOf(patch, stamp);
-  const sets: string[] = [];
-  const values: unknown[] = [];
-  const add = <F extends string>(columns: Record<F, keyof Row>, changed: Partial<Record<F, unknown>>) => {
-    for (const [field, column] of Object.entries(columns) as [F, keyof Row][]) {
-      if (field in changed) {
-        sets.push(`${column} = ?`);
-        values.push(changed[field]);
+/** The file's path, after creating its directory `0700` and the file `0600` when they do not
+ * exist yet: it holds keys, so only the service's user may read it. Existing ones are left as
+ * the operator made them. SQLite gives its -wal and -shm files the database file's mode. */
+function prepareFile(path: string): string {
+  if (path === ':memory:') {
+    return path;
+  }
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
       }
     }
-  };
-  add(COLUMNS, changes.request);
-  add(WORK_COLUMNS, changes.work);
+  }
+  return path;
+}
+
+/** Whether the patch clears a plain or reserved key the row holds. */
+function clearsKey(current: KeyRequest, patch: RequestPatch): boolean {
+  return (
+    (patch.apiKey === null && current.apiKey !== null) ||
+    (patch.pendingKey === null && current.pendingKey !== null)
+  );
+}
+
+/** The SET clause of what the rules say changes, in a fixed column order so equal shapes share
+ * a statement; history entries are appended to the JSON array in the same statement. */
+function patchToSql(changes: RequestChanges): { sql: string; values: unknown[] } {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  for (const [field, mapping] of Object.entries(FIELD_COLUMNS)) {
+    if (field in changes.request) {
+      const value = changes.request[field as keyof RequestChanges['request']];
+      sets.push(`${mapping.column} = ?`);
+      values.push('encode' in mapping ? mapping.encode(value) : value);
+    }
+  }
+  for (const [field, column] of Object.entries(WORK_COLUMNS)) {
+    if (field in changes.work) {
+      sets.push(`${column} = ?`);
+      values.push(changes.work[field as keyof RequestChanges['work']]);
+    }
+  }
+  if (changes.history.length > 0) {
+    sets.push(`history = json_insert(history${", '$[#]', json(?)".repeat(changes.history.length)})`);
+    values.push(...changes.history.map((entry) => JSON.stringify(entry)));
+  }
   return { sql: sets.length > 0 ? sets.join(', ') : 'seq = seq', values };
-}
-
-function toColumns(request: StoredRequest): Omit<Row, 'seq' | 'version'> {
-  return {
-    id: request.id,
-    email: request.email,
-    model: request.model,
-    state: request.state,
-    reason: request.reason,
-    api_key: request.apiKey,
-    pending_key: request.pendingKey,
-    handled_state: request.handledState,
-    created_at: request.createdAt,
-    updated_at: request.updatedAt,
-    lease_owner: request.work.owner,
-    lease_until: request.work.leaseUntil,
-    attempts: request.work.attempts,
-    next_attempt_at: request.work.nextAttemptAt,
-    last_error: request.work.lastError,
-  };
-}
-
-function toRequest(row: Row): KeyRequest {
-  return {
-    id: row.id,
-    email: row.email,
-    model: row.model,
-    state: row.state,
-    reason: row.reason,
-    apiKey: row.api_key,
-    pendingKey: row.pending_key,
-    handledState: row.handled_state,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    work: {
-      owner: row.lease_owner,
-      leaseUntil: row.lease_until,
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at,
-      lastError: row.last_error,
-    },
-    version: String(row.version),
-  };
 }

@@ -46,6 +46,7 @@ describe('approval worker loop', () => {
       store,
       intervalMs: 3_600_000,
       claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
       concurrency: 3,
       logger: silent,
       processRequest: async (request) => {
@@ -71,6 +72,7 @@ describe('approval worker loop', () => {
       store,
       intervalMs: 3_600_000,
       claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
       concurrency: 2,
       logger: silent,
       processRequest: async (request) => {
@@ -96,6 +98,7 @@ describe('approval worker loop', () => {
       store,
       intervalMs: 3_600_000,
       claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
       concurrency: 2,
       logger: silent,
       processRequest: async (request) => {
@@ -124,6 +127,7 @@ describe('approval worker loop', () => {
       store: slow,
       intervalMs: 3_600_000,
       claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
       concurrency: 2,
       logger: silent,
       processRequest: async (request) => {

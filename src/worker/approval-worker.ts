@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { DutyPolicy } from '../requests/duties.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import type { Logger } from '../shared/logger.js';
 import type { RequestStore } from '../store/request-store.js';
@@ -10,6 +11,8 @@ export interface ApprovalWorkerDeps {
   processRequest: (request: KeyRequest) => Promise<Outcome>;
   intervalMs: number;
   claimTimeoutMs: number;
+  /** Which clock-driven duties (reminders) count when claiming. */
+  policy: DutyPolicy;
   /** Requests processed at the same time by this instance. */
   concurrency: number;
   logger: Pick<Logger, 'error' | 'info'>;
@@ -72,7 +75,13 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
     }
     let claimed: KeyRequest[];
     try {
-      claimed = await deps.store.claimDue({ owner, now: now(), leaseMs: deps.claimTimeoutMs, limit: free });
+      claimed = await deps.store.claimDue({
+        owner,
+        now: now(),
+        leaseMs: deps.claimTimeoutMs,
+        limit: free,
+        policy: deps.policy,
+      });
     } catch (error) {
       deps.logger.error({ err: error }, 'could not claim requests; the store is unavailable');
       return;

@@ -85,7 +85,13 @@ function processor(ports: Ports = {}) {
 /** A new request, claimed by this worker the way the worker loop claims it. */
 async function claimed(email = 'alice@example.com'): Promise<KeyRequest> {
   const { request } = await store.create({ email, model: 'gpt-4o' });
-  const [lease] = await store.claimDue({ owner: OWNER, now: clock, leaseMs: CLAIM_MS, limit: 10 });
+  const [lease] = await store.claimDue({
+    policy: { remindBeforeMs: 0 },
+    owner: OWNER,
+    now: clock,
+    leaseMs: CLAIM_MS,
+    limit: 10,
+  });
   expect(lease?.id).toBe(request.id);
   return lease as KeyRequest;
 }
@@ -234,10 +240,22 @@ describe('request processor: failures', () => {
     const reserved = (await stored(request.id)).pendingKey;
 
     expect(
-      await store.claimDue({ owner: OWNER, now: clock + MAX_BACKOFF_MS - 1, leaseMs: CLAIM_MS, limit: 10 }),
+      await store.claimDue({
+        policy: { remindBeforeMs: 0 },
+        owner: OWNER,
+        now: clock + MAX_BACKOFF_MS - 1,
+        leaseMs: CLAIM_MS,
+        limit: 10,
+      }),
     ).toEqual([]);
     clock += MAX_BACKOFF_MS;
-    const [again] = await store.claimDue({ owner: OWNER, now: clock, leaseMs: CLAIM_MS, limit: 10 });
+    const [again] = await store.claimDue({
+      policy: { remindBeforeMs: 0 },
+      owner: OWNER,
+      now: clock,
+      leaseMs: CLAIM_MS,
+      limit: 10,
+    });
     const outcome = await processor()(again as KeyRequest);
 
     expect(outcome).toEqual({ status: 'done' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApprovalChain } from '../approval/approval-types.js';
 import type { KeySettings } from '../config/config-schema.js';
 import type { LiteLlmClient } from '../litellm/litellm-types.js';
@@ -9,7 +10,8 @@ import {
   reviewNoticeMail,
   revocationMail,
 } from '../mail/templates.js';
-import { needsWork } from '../requests/request-rules.js';
+import { needsWork } from '../requests/duties.js';
+import { ACTORS, historyEntry } from '../requests/history.js';
 import type { KeyRequest, RequestState } from '../requests/request-types.js';
 import { AppError, withContext } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -105,6 +107,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     kind: string,
     message: MailMessage,
     handled: RequestState,
+    alsoRecord: RequestPatch = {},
   ): Promise<Step> {
     const started = now();
     const sent = await deps.mailer.send(message);
@@ -113,7 +116,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       return { kind: 'retry', error: withContext(sent.error, `${kind} mail not sent`) };
     }
     logger.info({ request_id: request.id, kind }, 'notification sent');
-    return commit(request, settle(handled));
+    return commit(request, { ...alsoRecord, ...settle(handled) });
   }
 
   async function decide(request: KeyRequest): Promise<Step> {
@@ -129,7 +132,12 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       { request_id: request.id, model: request.model, state, plugin: outcome.plugin },
       'request decided',
     );
-    return commit(request, { state, reason: outcome.reason });
+    const actor = outcome.plugin === null ? ACTORS.worker : ACTORS.plugin(outcome.plugin);
+    return commit(request, {
+      state,
+      reason: outcome.reason,
+      append: [historyEntry('decided', actor, { from: request.state, to: state, reason: outcome.reason })],
+    });
   }
 
   async function mint(request: KeyRequest, key: string): Promise<Step> {
@@ -147,7 +155,13 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       return { kind: 'retry', error: withContext(minted.error, 'key not minted') };
     }
     logger.info({ request_id: request.id, model: request.model }, 'key minted');
-    return commit(request, { apiKey: key, pendingKey: null });
+    return commit(request, {
+      apiKey: key,
+      pendingKey: null,
+      keyHash: createHash('sha256').update(key, 'utf8').digest('hex'),
+      keyHint: key.slice(-4),
+      append: [historyEntry('key-minted', ACTORS.worker, { from: 'approved', to: 'approved' })],
+    });
   }
 
   async function revoke(request: KeyRequest): Promise<Step> {
@@ -164,6 +178,11 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       'revocation',
       revocationMail({ ...addressed(request), reason: request.reason }),
       'revoked',
+      {
+        // Deleted on LiteLLM: a re-issue mints a new key rather than mailing this one.
+        apiKey: null,
+        pendingKey: null,
+      },
     );
   }
 
@@ -217,6 +236,9 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         );
       case 'revoked':
         return revoke(request);
+      case 'expired':
+        // The key expired on LiteLLM by itself and the reminder told the requester: nothing to do.
+        return commit(request, settle('expired'));
     }
   }
 
@@ -240,7 +262,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
           // Releasing can reveal a change made meanwhile (an admin revoked, kubectl relabelled):
           // the lease is still ours then, so carry on with the new state instead of leaving it
           // to wait for the lease to expire.
-          const released = await commit(request, RELEASE);
+          const released = await commit(request, steps === 0 ? releaseClaimed(request) : RELEASE);
           if (
             released.kind === 'next' &&
             needsWork(released.request) &&
@@ -271,6 +293,26 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       return { status: 'retry', retryAt: now() + deps.claimTimeoutMs };
     }
   };
+
+  /** Interim, until this worker does the lifecycle duties (docs/design.md, "Worker duties"):
+   * a request claimed although its state's duties are done was claimed for a link mail, an
+   * expiry or a reminder. A pending link mail is recorded as sent for its hour without a mail;
+   * an issued key's expiry or reminder is put off by `claimTimeout`, so the worker does not
+   * claim it again in a tight loop. */
+  function releaseClaimed(request: KeyRequest): RequestPatch {
+    if (request.linkMail !== null) {
+      logger.warn({ request_id: request.id }, 'link mails are not sent by this worker version yet');
+      return { ...RELEASE, linkMail: null, lastLinkMailHour: request.linkMail.hour };
+    }
+    if (request.state === 'approved' && request.expiresAt !== null) {
+      logger.warn(
+        { request_id: request.id },
+        'expiry and reminders are not handled by this worker version yet',
+      );
+      return { work: { ...RELEASE.work, nextAttemptAt: now() + deps.claimTimeoutMs } };
+    }
+    return RELEASE;
+  }
 
   /** A retryable failure (a dependency down, slow or busy) is tried again on the exponential
    * schedule. One that trying again soon cannot fix (`retry: false`: a wrong master key, a

@@ -1,6 +1,7 @@
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
-import { canonicalEmail } from '../../requests/email.js';
-import { applyPatch, isDue, newRequest, type StoredRequest } from '../../requests/request-rules.js';
+import { isDue } from '../../requests/duties.js';
+import { foldEmail } from '../../requests/email.js';
+import { applyPatch, newRequest, type StoredRequest } from '../../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES } from '../../requests/request-types.js';
 import type { Logger } from '../../shared/logger.js';
 import { fail, ok, type Result } from '../../shared/result.js';
@@ -24,18 +25,28 @@ import {
   secretName,
 } from './secret-codec.js';
 import { createSecretsApi } from './secrets-api.js';
+import { createSharedSecrets } from './shared-secrets.js';
 import { createSecretCache, createStatsCache } from './store-cache.js';
-import {
-  computeStats,
-  decodeCursor,
-  encodeCursor,
-  newestFirst,
-  sameContent,
-  shuffle,
-} from './store-rules.js';
+import { acknowledged, computeStats, listPage, sameContent, shuffle } from './store-rules.js';
 
 const MAX_LIST_PAGE = 500;
 const CACHED_SECRETS = 1000;
+
+/** Where claimDue looks for due requests (requests/duties.ts), each a label selector:
+ * - per state other than approved, those whose duties are owed (`!=` also matches Secrets
+ *   without the handled-state label);
+ * - every approved request: besides owed duties, their expiry and reminder come due by the
+ *   clock, which no label selector can express. This is a scan of the approved Secrets on
+ *   every pass, acceptable at the sizes served today; the watch-backed cache (docs/design.md,
+ *   "Kubernetes Secret layout", planned) will keep them in memory instead;
+ * - those with a link mail waiting. */
+const CLAIM_SELECTORS = [
+  ...REQUEST_STATES.filter((state) => state !== 'approved').map(
+    (state) => `${REQUEST_SELECTOR},${LABELS.state}=${state},${LABELS.handledState}!=${state}`,
+  ),
+  `${REQUEST_SELECTOR},${LABELS.state}=approved`,
+  `${REQUEST_SELECTOR},${LABELS.linkMailDue}`,
+];
 
 /** The store never hands Secret data to its logger: only names, states, counts and error
  * messages built without Secret contents. */
@@ -80,6 +91,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     maxConcurrent: deps.maxConcurrentRequests ?? 8,
   });
   const ids = createRequestIds({ api });
+  const secrets = createSharedSecrets({ api });
   const migration = createLegacyMigration({
     api,
     logger,
@@ -111,19 +123,19 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     return null;
   }
 
-  async function scanSecrets(selector: string): Promise<{ request: KeyRequest; secret: V1Secret }[]> {
-    const found: { request: KeyRequest; secret: V1Secret }[] = [];
+  async function scanSecrets(selector: string): Promise<{ decoded: DecodedSecret; secret: V1Secret }[]> {
+    const found: { decoded: DecodedSecret; secret: V1Secret }[] = [];
     for await (const secret of api.listAll(selector, pageSize)) {
       const decoded = readable(secret);
       if (decoded) {
-        found.push({ request: decoded.request, secret });
+        found.push({ decoded, secret });
       }
     }
     return found;
   }
 
   async function scan(selector: string): Promise<KeyRequest[]> {
-    return (await scanSecrets(selector)).map(({ request }) => request);
+    return (await scanSecrets(selector)).map(({ decoded }) => decoded.request);
   }
 
   /** Writes `next` over `base` on condition of base's resourceVersion. */
@@ -143,7 +155,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
 
   async function findByEmailAndModel(email: string, model: string): Promise<KeyRequest | null> {
     await migration.ensureOnce();
-    const canonical = canonicalEmail(email);
+    const canonical = foldEmail(email);
     const found = (await scan(`${REQUEST_SELECTOR},${LABELS.emailHash}=${emailHash(canonical)}`)).filter(
       (request) => request.email === canonical && request.model === model,
     );
@@ -153,14 +165,17 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
   }
 
   const store: RequestStore = {
-    async create({ email: rawEmail, model }) {
-      const email = canonicalEmail(rawEmail);
+    async create(input) {
+      const email = foldEmail(input.email);
+      const { model } = input;
       const existing = await findByEmailAndModel(email, model);
       if (existing) {
         return { request: existing, created: false };
       }
       const id = await ids.idFor(email, model);
-      const created = await api.create(encodeSecret(newRequest({ id, email, model }, now().toISOString())));
+      const created = await api.create(
+        encodeSecret(newRequest({ ...input, id, email }, now().toISOString())),
+      );
       if (created.ok) {
         statsCache.invalidate();
         const decoded = readable(created.value);
@@ -190,28 +205,18 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
 
     findByEmailAndModel,
 
-    /** Newest first (createdAt, then id). The API server lists in name order, which for
-     * hashed ids is random, so this reads every Secret of the selected state (paged) and
-     * sorts; the cursor is a keyset position, not a continue token. Cost grows with the
-     * number of requests in that state: meant for the admin console, not hot paths. */
-    async list({ state, limit, cursor }: ListOptions): Promise<Page<KeyRequest>> {
-      const size = Math.max(1, Math.min(limit, MAX_LIST_PAGE));
-      const after = cursor === undefined ? null : decodeCursor(cursor);
-      if (cursor !== undefined && after === null) {
-        return { items: [], nextCursor: null };
-      }
+    /** In the requested order (createdAt or updatedAt, then id). The API server lists in name
+     * order, which for hashed ids is random, so this reads every Secret of the selected state
+     * (paged), filters and sorts; the cursor is a keyset position, not a continue token. Cost
+     * grows with the number of requests in that state: meant for the admin console, not hot paths. */
+    async list(options: ListOptions): Promise<Page<KeyRequest>> {
+      const { state } = options;
       const selector =
         state === undefined ? REQUEST_SELECTOR : `${REQUEST_SELECTOR},${LABELS.state}=${state}`;
-      const sorted = (await scan(selector))
-        .filter((request) => state === undefined || request.state === state)
-        .sort(newestFirst);
-      const rest = after === null ? sorted : sorted.filter((request) => newestFirst(request, after) > 0);
-      const items = rest.slice(0, size);
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor: rest.length > size && last ? encodeCursor(last) : null,
-      };
+      const requests = (await scan(selector)).filter(
+        (request) => state === undefined || request.state === state,
+      );
+      return listPage(requests, options, MAX_LIST_PAGE) ?? { items: [], nextCursor: null };
     },
 
     async update(id, version, patch) {
@@ -232,37 +237,38 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       if (!decoded.ok) {
         throw new Error(`Secret ${name} cannot be read (${decoded.error.message}); fix or delete it`);
       }
+      const stamp = now().toISOString();
       const { request, legacy } = decoded.value;
-      const next = applyPatch(request, patch, now().toISOString());
+      const next = applyPatch(acknowledged(decoded.value, stamp), patch, stamp);
       if (!legacy && sameContent(encodeSecret(next, base), base)) {
         return ok(request);
       }
       return write(base, next);
     },
 
-    async claimDue({ owner, now: at, leaseMs, limit }) {
+    async claimDue({ owner, now: at, leaseMs, limit, policy }) {
       if (limit <= 0) {
         return [];
       }
       await migration.runIfDue();
-      // Work is "state differs from handled state"; `!=` also matches Secrets without the label.
-      const perState = await Promise.all(
-        REQUEST_STATES.map((state) =>
-          scanSecrets(`${REQUEST_SELECTOR},${LABELS.state}=${state},${LABELS.handledState}!=${state}`),
-        ),
-      );
-      const due = perState.flat().filter(({ request }) => isDue(request, at));
+      const scans = await Promise.all(CLAIM_SELECTORS.map(scanSecrets));
+      const candidates = new Map<string, { decoded: DecodedSecret; secret: V1Secret }>();
+      for (const found of scans.flat()) {
+        candidates.set(found.decoded.request.id, found);
+      }
+      const due = [...candidates.values()].filter(({ decoded }) => isDue(decoded.request, at, policy));
       // Replicas that see the same due requests try them in different orders, so they
       // mostly claim different ones instead of all fighting over the first.
       shuffle(due);
       const claimed: KeyRequest[] = [];
-      for (const { request, secret } of due) {
+      for (const { decoded, secret } of due) {
         if (claimed.length >= limit) {
           break;
         }
         try {
+          const stamp = now().toISOString();
           const lease = { work: { owner, leaseUntil: at + leaseMs } };
-          const result = await write(secret, applyPatch(request, lease, now().toISOString()));
+          const result = await write(secret, applyPatch(acknowledged(decoded, stamp), lease, stamp));
           if (result.ok) {
             claimed.push(result.value);
           }
@@ -281,6 +287,8 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       }
       return claimed;
     },
+
+    sharedSecret: (name) => secrets.get(name),
 
     stats: statsCache.get,
 

@@ -1,6 +1,7 @@
 import type { Logger } from '../../shared/logger.js';
 import { decodeSecret, encodeSecret, LABELS, REQUEST_SELECTOR } from './secret-codec.js';
 import type { SecretsApi } from './secrets-api.js';
+import { acknowledged } from './store-rules.js';
 
 /** Secrets of the old service that this service has not written yet. */
 export const LEGACY_SELECTOR = `${REQUEST_SELECTOR},!${LABELS.emailHash}`;
@@ -38,7 +39,8 @@ export function createLegacyMigration({ api, logger, pageSize, intervalMs, clock
         );
         continue;
       }
-      const result = await api.replace(name, encodeSecret(decoded.value.request, secret));
+      const stamp = new Date(clock()).toISOString();
+      const result = await api.replace(name, encodeSecret(acknowledged(decoded.value, stamp), secret));
       if (result.ok) {
         migrated++;
       } else {

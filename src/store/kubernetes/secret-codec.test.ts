@@ -1,8 +1,8 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { legacyRequestSecret } from '../../../test/support/fake-kubernetes-legacy.js';
-import type { KeyRequest } from '../../requests/request-types.js';
-import { decodeSecret, emailHash, encodeSecret, parseTimestamp } from './secret-codec.js';
+import type { HistoryEntry, KeyRequest } from '../../requests/request-types.js';
+import { decodeSecret, emailHash, encodeSecret, HISTORY_LIMIT, parseTimestamp } from './secret-codec.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -20,15 +20,35 @@ function legacySecret(state: string, extra: { apiKey?: string; email?: string } 
   return { ...secret, metadata: { ...secret.metadata, resourceVersion: '42' } };
 }
 
+const entry: HistoryEntry = {
+  at: '2025-01-02T03:04:06.000Z',
+  actor: 'plugin:whitelist',
+  action: 'decided',
+  from: 'pending',
+  to: 'approved',
+  reason: 'whitelisted',
+};
+
 const request: Omit<KeyRequest, 'version'> = {
   id: 'abc-123',
   email: 'a@example.com',
+  notifyEmail: 'A+llm@Example.com',
+  language: 'de',
   model: 'openai/gpt-4o',
   state: 'approved',
   reason: 'whitelisted',
+  cycle: 2,
+  history: [entry],
+  expiresAt: '2025-04-02T03:04:06.000Z',
+  keyHash: 'f'.repeat(64),
+  keyHint: 'live',
   apiKey: 'sk-live',
   pendingKey: 'sk-reserved',
   handledState: 'pending',
+  remindedCycle: 1,
+  notificationFailure: { kind: 'denial', error: '550 no such user', at: '2025-01-02T03:04:07.000Z' },
+  linkMail: { hour: 482_000 },
+  lastLinkMailHour: 481_990,
   createdAt: '2025-01-02T03:04:05.678Z',
   updatedAt: '2025-01-02T03:04:06.000Z',
   work: {
@@ -72,6 +92,7 @@ describe('encodeSecret / decodeSecret', () => {
       'request-state': 'approved',
       'llm-key-requestor/email-hash': emailHash('a@example.com'),
       'llm-key-requestor/handled-state': 'pending',
+      'llm-key-requestor/link-mail-due': 'true',
     });
     expect(secret.metadata?.annotations).toMatchObject({
       'app.kubernetes.io/component': 'llm-key-request',
@@ -83,6 +104,10 @@ describe('encodeSecret / decodeSecret', () => {
       updated_at: '2025-01-02T03:04:06.000Z',
       'llm-key-requestor/lease-owner': 'pod-1',
       'llm-key-requestor/attempts': '3',
+      'llm-key-requestor/language': 'de',
+      'llm-key-requestor/reminded-cycle': '1',
+      'llm-key-requestor/link-mail': '{"pending":482000,"last":481990}',
+      'notification-failed': JSON.stringify(request.notificationFailure),
     });
     const data = Object.fromEntries(
       Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
@@ -94,6 +119,12 @@ describe('encodeSecret / decodeSecret', () => {
       state: 'approved',
       api_key: 'sk-live',
       pending_api_key: 'sk-reserved',
+      history: JSON.stringify([entry]),
+      cycle: '2',
+      expires_at: '2025-04-02T03:04:06.000Z',
+      key_hash: 'f'.repeat(64),
+      key_hint: 'live',
+      notify_email: 'A+llm@Example.com',
     });
   });
 
@@ -109,22 +140,40 @@ describe('encodeSecret / decodeSecret', () => {
     secret.metadata = { ...secret.metadata, resourceVersion: '7' };
     expect(decodeSecret(secret)).toEqual({
       ok: true,
-      value: { legacy: false, request: { ...request, version: '7' } },
+      value: { legacy: false, externalChange: null, request: { ...request, version: '7' } },
     });
   });
 
   it('drops optional fields that are cleared', () => {
     const cleared = {
       ...request,
+      notifyEmail: null,
+      language: null,
       reason: null,
+      expiresAt: null,
+      keyHash: null,
+      keyHint: null,
       apiKey: null,
       pendingKey: null,
       handledState: null,
+      remindedCycle: 0,
+      notificationFailure: null,
+      linkMail: null,
+      lastLinkMailHour: null,
       work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
     };
     const secret = encodeSecret(cleared, encodeSecret(request));
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['email', 'model', 'request_id', 'state']);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual([
+      'cycle',
+      'email',
+      'history',
+      'model',
+      'request_id',
+      'state',
+    ]);
     expect(secret.metadata?.labels).not.toHaveProperty('llm-key-requestor/handled-state');
+    expect(secret.metadata?.labels).not.toHaveProperty('llm-key-requestor/link-mail-due');
+    expect(secret.metadata?.annotations).not.toHaveProperty('notification-failed');
     expect(
       Object.keys(secret.metadata?.annotations ?? {}).filter((k) => k.startsWith('llm-key-requestor/')),
     ).toEqual([]);
@@ -185,6 +234,51 @@ describe('encodeSecret / decodeSecret', () => {
   });
 });
 
+describe('the audit trail and kubectl changes', () => {
+  it('keeps the newest entries only', () => {
+    const history = Array.from({ length: HISTORY_LIMIT + 5 }, (_, index) => ({
+      ...entry,
+      reason: `#${index}`,
+    }));
+    const secret = encodeSecret({ ...request, history });
+    secret.metadata = { ...secret.metadata, resourceVersion: '1' };
+    const decoded = decodeSecret(secret);
+    const kept = decoded.ok ? decoded.value.request.history : [];
+    expect(kept).toHaveLength(HISTORY_LIMIT);
+    expect(kept[0]?.reason).toBe('#5');
+    expect(kept.at(-1)?.reason).toBe(`#${HISTORY_LIMIT + 4}`);
+  });
+
+  it('reads a trail it cannot parse as empty, and leaves out entries that are not entries', () => {
+    const secret = encodeSecret(request);
+    secret.metadata = { ...secret.metadata, resourceVersion: '1' };
+    secret.data = { ...secret.data, history: b64('not json') };
+    expect(decodeSecret(secret)).toMatchObject({ ok: true, value: { request: { history: [] } } });
+    secret.data = { ...secret.data, history: b64(JSON.stringify([entry, { action: 'hacked' }, 42])) };
+    expect(decodeSecret(secret)).toMatchObject({ ok: true, value: { request: { history: [entry] } } });
+  });
+
+  it('refuses a cycle it cannot read: Message-IDs depend on it', () => {
+    const secret = encodeSecret(request);
+    secret.metadata = { ...secret.metadata, resourceVersion: '1' };
+    secret.data = { ...secret.data, cycle: b64('two') };
+    expect(decodeSecret(secret)).toMatchObject({ ok: false, error: { message: 'invalid cycle "two"' } });
+  });
+
+  it('exposes a state changed with kubectl label: from the state the service wrote, to the label', () => {
+    const secret = encodeSecret({ ...request, state: 'approved', handledState: 'approved' });
+    secret.metadata = {
+      ...secret.metadata,
+      resourceVersion: '3',
+      labels: { ...secret.metadata?.labels, 'request-state': 'denied' },
+    };
+    expect(decodeSecret(secret)).toMatchObject({
+      ok: true,
+      value: { externalChange: { from: 'approved', to: 'denied' }, request: { state: 'denied' } },
+    });
+  });
+});
+
 describe('Secrets of the old service', () => {
   it('are read with UTC timestamps and a normalised email', () => {
     const decoded = decodeSecret(legacySecret('pending'));
@@ -192,6 +286,7 @@ describe('Secrets of the old service', () => {
       ok: true,
       value: {
         legacy: true,
+        externalChange: null,
         request: {
           id: '6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b',
           email: 'jane@example.com',
@@ -201,6 +296,17 @@ describe('Secrets of the old service', () => {
           handledState: null,
           createdAt: '2024-05-01T12:00:00.123Z',
           updatedAt: '2024-05-02T08:30:00.000Z',
+          cycle: 1,
+          history: [],
+          expiresAt: null,
+          keyHash: null,
+          keyHint: null,
+          notifyEmail: null,
+          language: null,
+          remindedCycle: 0,
+          notificationFailure: null,
+          linkMail: null,
+          lastLinkMailHour: null,
           version: '42',
           work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
         },

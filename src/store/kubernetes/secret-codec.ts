@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import { canonicalEmail } from '../../requests/email.js';
+import { foldEmail } from '../../requests/email.js';
+import { newestEntries } from '../../requests/history.js';
 import type { StoredRequest } from '../../requests/request-rules.js';
-import { isRequestState, type KeyRequest, type RequestState } from '../../requests/request-types.js';
+import {
+  HISTORY_ACTIONS,
+  type HistoryEntry,
+  isLanguage,
+  isRequestState,
+  type KeyRequest,
+  NOTIFICATION_KINDS,
+  type NotificationFailure,
+  type RequestState,
+} from '../../requests/request-types.js';
 import { AppError } from '../../shared/errors.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 
@@ -21,6 +31,8 @@ export const LABELS = {
   emailHash: 'llm-key-requestor/email-hash',
   /** The state whose worker duties are done; absent while none are. */
   handledState: 'llm-key-requestor/handled-state',
+  /** `true` while a link mail waits to be sent, so the worker finds it with a selector. */
+  linkMailDue: 'llm-key-requestor/link-mail-due',
 } as const;
 
 export const ANNOTATIONS = {
@@ -36,6 +48,12 @@ export const ANNOTATIONS = {
   attempts: 'llm-key-requestor/attempts',
   nextAttemptAt: 'llm-key-requestor/next-attempt-at',
   lastError: 'llm-key-requestor/last-error',
+  language: 'llm-key-requestor/language',
+  remindedCycle: 'llm-key-requestor/reminded-cycle',
+  /** JSON `{"pending": <epoch hour> | null, "last": <epoch hour> | null}`. */
+  linkMail: 'llm-key-requestor/link-mail',
+  /** JSON `{kind, error, at}`: a notification given up after its bounded tries. */
+  notificationFailed: 'notification-failed',
 } as const;
 
 export const DATA = {
@@ -45,7 +63,17 @@ export const DATA = {
   state: 'state',
   apiKey: 'api_key',
   pendingKey: 'pending_api_key',
+  /** JSON array, oldest first, the newest HISTORY_LIMIT entries. */
+  history: 'history',
+  expiresAt: 'expires_at',
+  cycle: 'cycle',
+  keyHash: 'key_hash',
+  keyHint: 'key_hint',
+  notifyEmail: 'notify_email',
 } as const;
+
+/** A Secret holds at most this many history entries (the newest); its size limit is 1 MiB. */
+export const HISTORY_LIMIT = 100;
 
 /** Selects every request Secret, old and new. */
 export const REQUEST_SELECTOR = `${LABELS.component}=${COMPONENT}`;
@@ -63,7 +91,7 @@ export function secretName(id: string): string {
 
 /** Label values hold at most 63 characters; 63 hex digits of sha256 keep 252 bits. */
 export function emailHash(email: string): string {
-  return createHash('sha256').update(canonicalEmail(email), 'utf8').digest('hex').slice(0, 63);
+  return createHash('sha256').update(foldEmail(email), 'utf8').digest('hex').slice(0, 63);
 }
 
 /** Reads an annotation timestamp. The old service wrote Python `isoformat()` without an
@@ -113,6 +141,9 @@ export interface DecodedSecret {
   request: KeyRequest;
   /** Written by the old service: no email-hash label yet. */
   legacy: boolean;
+  /** The state was changed outside the service (`kubectl label`): `from` is the state the
+   * service last wrote (`data.state`), `to` the one the Secret now says. Null when they agree. */
+  externalChange: { from: RequestState; to: RequestState } | null;
 }
 
 /** A Secret that does not hold a request we can read: `bad-response` (not retryable). */
@@ -175,18 +206,41 @@ export function decodeSecret(secret: V1Secret): Result<DecodedSecret> {
     parseTimestamp(metadata.creationTimestamp?.toISOString()) ??
     new Date(0).toISOString();
   const attempts = Number(annotations[ANNOTATIONS.attempts] ?? '0');
+  const cycleText = data[DATA.cycle];
+  const cycle = cycleText === undefined ? 1 : Number(cycleText);
+  if (!Number.isSafeInteger(cycle) || cycle < 1) {
+    // The cycle is part of every Message-ID: a guess could resend or swallow a mail.
+    return unreadable(`invalid cycle ${JSON.stringify(cycleText)}`);
+  }
+  const reminded = Number(annotations[ANNOTATIONS.remindedCycle] ?? '0');
+  const linkMail = parseLinkMail(annotations[ANNOTATIONS.linkMail]);
+  const language = annotations[ANNOTATIONS.language];
+  const dataState = data[DATA.state];
 
   return ok({
     legacy,
+    externalChange:
+      isRequestState(dataState) && dataState !== stateText ? { from: dataState, to: stateText } : null,
     request: {
       id: name.slice(SECRET_NAME_PREFIX.length),
-      email: canonicalEmail(email),
+      email: foldEmail(email),
+      notifyEmail: nonEmpty(data[DATA.notifyEmail]),
+      language: isLanguage(language) ? language : null,
       model,
       state: stateText,
       reason: nonEmpty(annotations[ANNOTATIONS.reason]),
+      cycle,
+      history: parseHistory(data[DATA.history]),
+      expiresAt: parseTimestamp(data[DATA.expiresAt]),
+      keyHash: nonEmpty(data[DATA.keyHash]),
+      keyHint: nonEmpty(data[DATA.keyHint]),
       apiKey,
       pendingKey: nonEmpty(data[DATA.pendingKey]),
       handledState,
+      remindedCycle: Number.isSafeInteger(reminded) && reminded > 0 ? reminded : 0,
+      notificationFailure: parseFailure(annotations[ANNOTATIONS.notificationFailed]),
+      linkMail: linkMail.pending === null ? null : { hour: linkMail.pending },
+      lastLinkMailHour: linkMail.last,
       createdAt,
       updatedAt: parseTimestamp(annotations[ANNOTATIONS.updatedAt]) ?? createdAt,
       work: {
@@ -199,6 +253,71 @@ export function decodeSecret(secret: V1Secret): Result<DecodedSecret> {
       version,
     },
   });
+}
+
+/** The audit trail as stored. It is not what the worker acts on, so an unreadable trail (a hand
+ * edit) reads as empty, and entries that are not entries are left out, rather than making the
+ * whole request unreadable. */
+function parseHistory(text: string | undefined): HistoryEntry[] {
+  if (text === undefined || text === '') {
+    return [];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  return Array.isArray(parsed) ? parsed.filter(isHistoryEntry) : [];
+}
+
+function isHistoryEntry(value: unknown): value is HistoryEntry {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const entry = value as Record<string, unknown>;
+  const stateOrNull = (v: unknown) => v === null || isRequestState(v);
+  return (
+    typeof entry.at === 'string' &&
+    typeof entry.actor === 'string' &&
+    (HISTORY_ACTIONS as readonly unknown[]).includes(entry.action) &&
+    stateOrNull(entry.from) &&
+    stateOrNull(entry.to) &&
+    (entry.reason === null || typeof entry.reason === 'string')
+  );
+}
+
+function parseFailure(text: string | undefined): NotificationFailure | null {
+  if (text === undefined || text === '') {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    if (
+      (NOTIFICATION_KINDS as readonly unknown[]).includes(parsed.kind) &&
+      typeof parsed.error === 'string' &&
+      typeof parsed.at === 'string'
+    ) {
+      return { kind: parsed.kind as NotificationFailure['kind'], error: parsed.error, at: parsed.at };
+    }
+  } catch {
+    // not ours (a hand edit): read as no failure, like any other unreadable bookkeeping
+  }
+  return null;
+}
+
+function parseLinkMail(text: string | undefined): { pending: number | null; last: number | null } {
+  const hour = (value: unknown) =>
+    Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : null;
+  if (text === undefined || text === '') {
+    return { pending: null, last: null };
+  }
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return { pending: hour(parsed.pending), last: hour(parsed.last) };
+  } catch {
+    return { pending: null, last: null };
+  }
 }
 
 function setOrDelete(map: Record<string, string>, key: string, value: string | null): void {
@@ -227,6 +346,7 @@ export function encodeSecret(request: StoredRequest, base?: V1Secret): V1Secret 
   labels[LABELS.state] = request.state;
   labels[LABELS.emailHash] = emailHash(request.email);
   setOrDelete(labels, LABELS.handledState, request.handledState);
+  setOrDelete(labels, LABELS.linkMailDue, request.linkMail === null ? null : 'true');
 
   annotations[ANNOTATIONS.component] = COMPONENT;
   annotations[ANNOTATIONS.email] = request.email;
@@ -249,6 +369,24 @@ export function encodeSecret(request: StoredRequest, base?: V1Secret): V1Secret 
     work.nextAttemptAt > 0 ? new Date(work.nextAttemptAt).toISOString() : null,
   );
   setOrDelete(annotations, ANNOTATIONS.lastError, work.lastError);
+  setOrDelete(annotations, ANNOTATIONS.language, request.language);
+  setOrDelete(
+    annotations,
+    ANNOTATIONS.remindedCycle,
+    request.remindedCycle > 0 ? String(request.remindedCycle) : null,
+  );
+  setOrDelete(
+    annotations,
+    ANNOTATIONS.linkMail,
+    request.linkMail === null && request.lastLinkMailHour === null
+      ? null
+      : JSON.stringify({ pending: request.linkMail?.hour ?? null, last: request.lastLinkMailHour }),
+  );
+  setOrDelete(
+    annotations,
+    ANNOTATIONS.notificationFailed,
+    request.notificationFailure === null ? null : JSON.stringify(request.notificationFailure),
+  );
 
   data[DATA.requestId] = base64(request.id);
   data[DATA.email] = base64(request.email);
@@ -256,6 +394,12 @@ export function encodeSecret(request: StoredRequest, base?: V1Secret): V1Secret 
   data[DATA.state] = base64(request.state);
   setOrDelete(data, DATA.apiKey, request.apiKey === null ? null : base64(request.apiKey));
   setOrDelete(data, DATA.pendingKey, request.pendingKey === null ? null : base64(request.pendingKey));
+  data[DATA.history] = base64(JSON.stringify(newestEntries(request.history, HISTORY_LIMIT)));
+  data[DATA.cycle] = base64(String(request.cycle));
+  setOrDelete(data, DATA.expiresAt, request.expiresAt === null ? null : base64(request.expiresAt));
+  setOrDelete(data, DATA.keyHash, request.keyHash === null ? null : base64(request.keyHash));
+  setOrDelete(data, DATA.keyHint, request.keyHint === null ? null : base64(request.keyHint));
+  setOrDelete(data, DATA.notifyEmail, request.notifyEmail === null ? null : base64(request.notifyEmail));
 
   return {
     ...(base ?? {}),

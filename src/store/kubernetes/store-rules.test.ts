@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { newRequest } from '../../requests/request-rules.js';
 import type { KeyRequest, RequestState } from '../../requests/request-types.js';
-import { encodeSecret } from './secret-codec.js';
-import { computeStats, decodeCursor, encodeCursor, newestFirst, sameContent } from './store-rules.js';
+import { decodeSecret, encodeSecret as encode } from './secret-codec.js';
+import {
+  acknowledged,
+  computeStats,
+  decodeCursor,
+  encodeCursor,
+  listPage,
+  newestFirst,
+  sameContent,
+} from './store-rules.js';
 
 function stored(
   id: string,
@@ -26,7 +34,14 @@ describe('computeStats', () => {
       stored('d', '2025-01-01T00:00:03.000Z', { state: 'approved', handledState: 'in-review' }),
       stored('e', '2025-01-01T00:00:04.000Z', handled('revoked')),
     ]);
-    expect(stats.byState).toEqual({ pending: 1, approved: 2, denied: 1, 'in-review': 0, revoked: 1 });
+    expect(stats.byState).toEqual({
+      pending: 1,
+      approved: 2,
+      denied: 1,
+      'in-review': 0,
+      revoked: 1,
+      expired: 0,
+    });
     expect(stats.queueDepth).toBe(2);
   });
 
@@ -45,7 +60,7 @@ describe('computeStats', () => {
 
   it('has no oldest waiting time when nothing waits', () => {
     expect(computeStats([])).toEqual({
-      byState: { pending: 0, approved: 0, denied: 0, 'in-review': 0, revoked: 0 },
+      byState: { pending: 0, approved: 0, denied: 0, 'in-review': 0, revoked: 0, expired: 0 },
       queueDepth: 0,
       oldestWaitingAt: null,
     });
@@ -69,16 +84,33 @@ describe('list cursors', () => {
     const request = stored('6f1c2a9e-0d4b-4c1e-9a57-3b2d8f0e1a2b', '2025-01-02T03:04:05.678Z');
     const cursor = encodeCursor(request);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor)).toEqual({ createdAt: request.createdAt, id: request.id });
+    expect(decodeCursor(cursor)).toEqual({ key: request.createdAt, id: request.id });
+    expect(decodeCursor(encodeCursor(request, '-updated_at'))).toEqual({
+      key: request.updatedAt,
+      id: request.id,
+    });
   });
 
-  it('resume after the cursor: only requests older in list order follow', () => {
+  it('resume after the cursor: only requests later in list order follow', () => {
     const requests = ['e', 'd', 'c', 'b', 'a'].map((id, i) => stored(id, `2025-01-0${5 - i}T00:00:00.000Z`));
-    const after = decodeCursor(encodeCursor(requests[1] as KeyRequest));
-    if (after === null) {
-      throw new Error('cursor did not decode');
-    }
-    expect(requests.filter((r) => newestFirst(r, after) > 0).map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    const first = listPage(requests, { limit: 2 }, 500);
+    expect(first?.items.map((r) => r.id)).toEqual(['e', 'd']);
+    const rest = listPage(requests, { limit: 5, cursor: first?.nextCursor ?? '' }, 500);
+    expect(rest).toEqual({ items: requests.slice(2), nextCursor: null });
+    const oldest = listPage(requests, { limit: 2, sort: 'created_at' }, 500);
+    expect(oldest?.items.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(
+      listPage(requests, { limit: 5, sort: 'created_at', cursor: oldest?.nextCursor ?? '' }, 500)?.items.map(
+        (r) => r.id,
+      ),
+    ).toEqual(['c', 'd', 'e']);
+  });
+
+  it('search email, model and id in any case', () => {
+    const requests = [stored('abc', '2025-01-01T00:00:00.000Z'), stored('xyz', '2025-01-02T00:00:00.000Z')];
+    expect(listPage(requests, { limit: 5, q: 'ABC@EXAMPLE' }, 500)?.items.map((r) => r.id)).toEqual(['abc']);
+    expect(listPage(requests, { limit: 5, q: 'yz' }, 500)?.items.map((r) => r.id)).toEqual(['xyz']);
+    expect(listPage(requests, { limit: 5, q: 'm1' }, 500)?.items).toHaveLength(2);
   });
 
   it.each([
@@ -90,12 +122,46 @@ describe('list cursors', () => {
   });
 });
 
+describe('acknowledged', () => {
+  it('appends an external-change entry for a state changed outside the service, and nothing otherwise', () => {
+    const request = stored('k1', '2025-01-01T00:00:00.000Z', { state: 'denied', handledState: 'denied' });
+    const secret = encode(request);
+    secret.metadata = {
+      ...secret.metadata,
+      resourceVersion: '5',
+      labels: { ...secret.metadata?.labels, 'request-state': 'approved' },
+    };
+    const decoded = decodeSecret(secret);
+    if (!decoded.ok) {
+      throw decoded.error;
+    }
+    const next = acknowledged(decoded.value, '2025-01-03T00:00:00.000Z');
+    expect(next).toMatchObject({ state: 'approved', handledState: 'denied', version: '5' });
+    expect(next.history.at(-1)).toEqual({
+      at: '2025-01-03T00:00:00.000Z',
+      actor: 'external',
+      action: 'external-change',
+      from: 'denied',
+      to: 'approved',
+      reason: null,
+    });
+    const unchanged = decodeSecret({
+      ...encode(request),
+      metadata: { ...encode(request).metadata, resourceVersion: '6' },
+    });
+    if (!unchanged.ok) {
+      throw unchanged.error;
+    }
+    expect(acknowledged(unchanged.value, '2025-01-03T00:00:00.000Z')).toBe(unchanged.value.request);
+  });
+});
+
 describe('sameContent', () => {
   const request = stored('abc', '2025-01-01T00:00:00.000Z');
 
   it('sees no change when labels, annotations and data are equal in any key order', () => {
-    const a = encodeSecret(request);
-    const b = encodeSecret(request);
+    const a = encode(request);
+    const b = encode(request);
     b.metadata = {
       ...b.metadata,
       resourceVersion: '9',
@@ -105,9 +171,9 @@ describe('sameContent', () => {
   });
 
   it('sees a change in any label, annotation or data value', () => {
-    const base = encodeSecret(request);
-    expect(sameContent(base, encodeSecret({ ...request, state: 'denied' }))).toBe(false);
-    expect(sameContent(base, encodeSecret({ ...request, reason: 'why' }))).toBe(false);
-    expect(sameContent(base, encodeSecret({ ...request, pendingKey: 'sk-1' }))).toBe(false);
+    const base = encode(request);
+    expect(sameContent(base, encode({ ...request, state: 'denied' }))).toBe(false);
+    expect(sameContent(base, encode({ ...request, reason: 'why' }))).toBe(false);
+    expect(sameContent(base, encode({ ...request, pendingKey: 'sk-1' }))).toBe(false);
   });
 });

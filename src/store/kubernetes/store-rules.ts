@@ -1,11 +1,27 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { needsWork } from '../../requests/request-rules.js';
+import { needsWork } from '../../requests/duties.js';
+import { ACTORS, historyEntry } from '../../requests/history.js';
+import { applyPatch } from '../../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES, type RequestState } from '../../requests/request-types.js';
-import type { StoreStats } from '../request-store.js';
+import type { ListOptions, ListSort, StoreStats } from '../request-store.js';
+import type { DecodedSecret } from './secret-codec.js';
 
 /** What the Kubernetes store works out on its own, without the API server: whether a write
- * would change anything, the stats, and the order and cursors of list(). The request rules
- * themselves (due, patch, new request) are requests/request-rules.ts. */
+ * would change anything, a change made with kubectl, the stats, and the order, search and
+ * cursors of list(). The request rules themselves (due, patch, new request) are in requests/. */
+
+/** The request as the next write should start from: when its state was changed outside the
+ * service (decodeSecret's `externalChange`), with an `external-change` entry appended, so the
+ * first write after a `kubectl label` (usually the worker's claim) records it, in the same
+ * conditional write, before any duty of the new state runs. */
+export function acknowledged(decoded: DecodedSecret, stamp: string): KeyRequest {
+  const { request, externalChange } = decoded;
+  if (externalChange === null) {
+    return request;
+  }
+  const entry = historyEntry('external-change', ACTORS.external, externalChange);
+  return { ...applyPatch(request, { append: [entry] }, stamp), version: request.version };
+}
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
@@ -41,22 +57,68 @@ export function computeStats(requests: KeyRequest[]): StoreStats {
   return { byState, queueDepth, oldestWaitingAt };
 }
 
-export function newestFirst(
-  a: Pick<KeyRequest, 'createdAt' | 'id'>,
-  b: Pick<KeyRequest, 'createdAt' | 'id'>,
-): number {
-  return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+type Position = { key: string; id: string };
+
+function position(request: KeyRequest, sort: ListSort): Position {
+  return { key: sort.endsWith('updated_at') ? request.updatedAt : request.createdAt, id: request.id };
 }
 
-export function encodeCursor(request: KeyRequest): string {
-  return Buffer.from(JSON.stringify([request.createdAt, request.id]), 'utf8').toString('base64url');
+function comparePositions(a: Position, b: Position, descending: boolean): number {
+  const order = a.key.localeCompare(b.key) || a.id.localeCompare(b.id);
+  return descending ? -order : order;
 }
 
-export function decodeCursor(cursor: string): Pick<KeyRequest, 'createdAt' | 'id'> | null {
+/** The comparator of a list order: by creation or last change, then by id on a tie. */
+export function listOrder(sort: ListSort = '-created_at'): (a: KeyRequest, b: KeyRequest) => number {
+  const descending = sort.startsWith('-');
+  return (a, b) => comparePositions(position(a, sort), position(b, sort), descending);
+}
+
+/** Newest first: the default order. */
+export const newestFirst = listOrder('-created_at');
+
+/** Whether the request matches the admin's search: its email, model or id contains `q`, in any case. */
+export function matchesSearch(request: KeyRequest, q: string | undefined): boolean {
+  const needle = q?.trim().toLowerCase() ?? '';
+  return (
+    needle === '' ||
+    [request.email, request.model, request.id].some((value) => value.toLowerCase().includes(needle))
+  );
+}
+
+/** One page of `requests` (all that match the state and search) in the requested order,
+ * starting after the cursor; null for a cursor that is not ours. */
+export function listPage(
+  requests: KeyRequest[],
+  { sort = '-created_at', q, limit, cursor }: ListOptions,
+  maxPage: number,
+): { items: KeyRequest[]; nextCursor: string | null } | null {
+  const size = Math.max(1, Math.min(limit, maxPage));
+  const after = cursor === undefined ? null : decodeCursor(cursor);
+  if (cursor !== undefined && after === null) {
+    return null;
+  }
+  const descending = sort.startsWith('-');
+  const sorted = requests.filter((request) => matchesSearch(request, q)).sort(listOrder(sort));
+  const rest =
+    after === null
+      ? sorted
+      : sorted.filter((request) => comparePositions(position(request, sort), after, descending) > 0);
+  const items = rest.slice(0, size);
+  const last = items.at(-1);
+  return { items, nextCursor: rest.length > size && last ? encodeCursor(last, sort) : null };
+}
+
+export function encodeCursor(request: KeyRequest, sort: ListSort = '-created_at'): string {
+  const { key, id } = position(request, sort);
+  return Buffer.from(JSON.stringify([key, id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Position | null {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      return { createdAt: parsed[0], id: parsed[1] };
+      return { key: parsed[0], id: parsed[1] };
     }
   } catch {
     // an unreadable cursor yields an empty page, as in the SQLite store

@@ -12,7 +12,7 @@ import { type ModelSections, splitModels } from './model-list.js';
 import { ModelPicker } from './model-picker.js';
 import { RecentList } from './recent-list.js';
 import { type RecentRequest, readRecent, rememberRequest } from './recent-requests.js';
-import { RequestResult } from './request-result.js';
+import { type CreatedReply, RequestResult } from './request-result.js';
 import { portalTerms } from './terms.js';
 import { TermsConsent } from './terms-consent.js';
 import { useLiveRecent } from './use-live-recent.js';
@@ -23,7 +23,7 @@ type Catalog =
   | { state: 'failed'; failure: ApiFailure };
 
 interface Submitted {
-  reply: SubmitReply;
+  reply: CreatedReply;
   modelTitle: string;
 }
 
@@ -38,6 +38,10 @@ const EMAIL_SHAPE_KEYS = {
   shape: 'request.emailShape',
 } as const;
 
+function isCreated(reply: SubmitReply): reply is CreatedReply {
+  return reply.request_id !== null && reply.status !== undefined;
+}
+
 export function RequestPage() {
   const { t } = useTranslation();
   const [catalog, setCatalog] = useState<Catalog>({ state: 'loading' });
@@ -48,6 +52,8 @@ export function RequestPage() {
   const [consented, setConsented] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, FieldError>>>({});
   const [banner, setBanner] = useState<ApiFailure | null>(null);
+  // The service's neutral answer for an email and model that have a request already.
+  const [notice, setNotice] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitted, setSubmitted] = useState<Submitted | null>(null);
   const [recent, setRecent] = useState<RecentRequest[]>(() => readRecent(browserStorage('localStorage')));
@@ -122,6 +128,7 @@ export function RequestPage() {
       problems.terms = { local: 'acceptTerms' };
     }
     setBanner(null);
+    setNotice(null);
     setFieldErrors(problems);
     if (selected === null || emailProblem !== null || problems.terms !== undefined) {
       focusFirstInvalid(problems);
@@ -150,6 +157,10 @@ export function RequestPage() {
       return;
     }
     const reply = result.data;
+    if (!isCreated(reply)) {
+      setNotice(reply.message);
+      return;
+    }
     setSubmitted({ reply, modelTitle: titleOf(selected) });
     setRecent(
       rememberRequest(browserStorage('localStorage'), {
@@ -288,6 +299,7 @@ export function RequestPage() {
               />
             )}
             {banner !== null && <Banner tone="error">{failureText(t, banner)}</Banner>}
+            {notice !== null && <Banner tone="info">{notice}</Banner>}
             <button
               type="submit"
               className="button button-primary button-block"
@@ -307,7 +319,7 @@ export function RequestPage() {
             <RequestResult
               reply={submitted.reply}
               state={submittedState}
-              reason={live[submitted.reply.request_id]?.reason}
+              reason={live[submitted.reply.request_id]?.reason ?? undefined}
               modelTitle={submitted.modelTitle}
             />
           )}

@@ -4,6 +4,9 @@ import { isSettled } from '../shared/request-states.js';
 import { statusHref } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
 
+/** The answer for a new request: its id and state (one for an existing request has neither). */
+export type CreatedReply = SubmitReply & { request_id: string; status: RequestState };
+
 /** The answer to a submission. `state` is the latest known one: the page polls the request
  * until it settles, so this box turns approved / denied / in review by itself and says what
  * happens next. */
@@ -13,7 +16,7 @@ export function RequestResult({
   reason,
   modelTitle,
 }: {
-  reply: SubmitReply;
+  reply: CreatedReply;
   state: RequestState;
   reason: string | undefined;
   modelTitle: string;

@@ -136,26 +136,29 @@ function StatusCard({ status }: { status: RequestStatus }) {
           <span className="label">{t('status.reason')}</span> {status.reason}
         </p>
       )}
-      <dl className="facts">
-        <div>
-          <dt>{t('status.model')}</dt>
-          <dd>
-            <code>{status.model}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('status.requested')}</dt>
-          <dd>
-            <time dateTime={status.created_at}>{formatTime(status.created_at, i18n.language)}</time>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('status.lastChange')}</dt>
-          <dd>
-            <time dateTime={status.updated_at}>{formatTime(status.updated_at, i18n.language)}</time>
-          </dd>
-        </div>
-      </dl>
+      {/* Without the requester's token the service answers only the id and state. */}
+      {status.model !== undefined && status.created_at !== undefined && status.updated_at !== undefined && (
+        <dl className="facts">
+          <div>
+            <dt>{t('status.model')}</dt>
+            <dd>
+              <code>{status.model}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>{t('status.requested')}</dt>
+            <dd>
+              <time dateTime={status.created_at}>{formatTime(status.created_at, i18n.language)}</time>
+            </dd>
+          </div>
+          <div>
+            <dt>{t('status.lastChange')}</dt>
+            <dd>
+              <time dateTime={status.updated_at}>{formatTime(status.updated_at, i18n.language)}</time>
+            </dd>
+          </div>
+        </dl>
+      )}{' '}
     </div>
   );
 }

@@ -52,6 +52,12 @@ export const de: Catalog = {
       explanation: 'Der Schlüssel wurde von der Verwaltung abgeschaltet und funktioniert nicht mehr.',
       next: 'Der Schlüssel wurde von der Verwaltung abgeschaltet und funktioniert nicht mehr.',
     },
+    expired: {
+      label: 'Abgelaufen',
+      explanation:
+        'Der Schlüssel ist abgelaufen und funktioniert nicht mehr. Fordern Sie ihn erneut an, um ihn zu verlängern.',
+      next: 'Der Schlüssel ist abgelaufen. Fordern Sie ihn erneut an, um ihn zu verlängern.',
+    },
   },
   request: {
     heading: 'API-Schlüssel anfordern',
@@ -171,6 +177,7 @@ export const de: Catalog = {
     approved: { label: 'Genehmigt', empty: 'Keine genehmigten Anfragen.' },
     denied: { label: 'Abgelehnt', empty: 'Keine abgelehnten Anfragen.' },
     revoked: { label: 'Widerrufen', empty: 'Keine widerrufenen Schlüssel.' },
+    expired: { label: 'Abgelaufen', empty: 'Keine abgelaufenen Schlüssel.' },
     all: { label: 'Alle', empty: 'Noch keine Anfragen.' },
   },
   table: {

@@ -49,6 +49,11 @@ export const en = {
       explanation: 'The key was switched off by an administrator and no longer works.',
       next: 'The key was switched off by an administrator and no longer works.',
     },
+    expired: {
+      label: 'Expired',
+      explanation: 'The key has reached its expiry date and no longer works. Request it again to renew it.',
+      next: 'The key has expired. Request it again to renew it.',
+    },
   },
   request: {
     heading: 'Request an API key',
@@ -166,6 +171,7 @@ export const en = {
     approved: { label: 'Approved', empty: 'No approved requests.' },
     denied: { label: 'Denied', empty: 'No denied requests.' },
     revoked: { label: 'Revoked', empty: 'No revoked keys.' },
+    expired: { label: 'Expired', empty: 'No expired keys.' },
     all: { label: 'All', empty: 'No requests yet.' },
   },
   table: {

@@ -52,6 +52,11 @@ export const es: Catalog = {
       explanation: 'Un administrador desactivó la clave y ya no funciona.',
       next: 'Un administrador desactivó la clave y ya no funciona.',
     },
+    expired: {
+      label: 'Caducada',
+      explanation: 'La clave ha caducado y ya no funciona. Solicítela de nuevo para renovarla.',
+      next: 'La clave ha caducado. Solicítela de nuevo para renovarla.',
+    },
   },
   request: {
     heading: 'Solicitar una clave de API',
@@ -171,6 +176,7 @@ export const es: Catalog = {
     approved: { label: 'Aprobadas', empty: 'No hay solicitudes aprobadas.' },
     denied: { label: 'Rechazadas', empty: 'No hay solicitudes rechazadas.' },
     revoked: { label: 'Revocadas', empty: 'No hay claves revocadas.' },
+    expired: { label: 'Caducadas', empty: 'No hay claves caducadas.' },
     all: { label: 'Todas', empty: 'Todavía no hay solicitudes.' },
   },
   table: {
