@@ -19,6 +19,8 @@ export interface BenchProcess {
   lineMatching(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** VmRSS from /proc/<pid>/status, in KiB. */
   residentKib(): Promise<number>;
+  /** CPU time used so far (user + system, /proc/<pid>/stat), in seconds. */
+  cpuSeconds(): Promise<number>;
   /** SIGTERM, then SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -31,6 +33,8 @@ export interface ProcessGroup {
 }
 
 const TAIL_LINES = 30;
+/** USER_HZ of /proc/<pid>/stat: 100 on every Linux build the bench runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
 const HEAD_LINES = 100;
 
 export function createProcessGroup(): ProcessGroup {
@@ -119,6 +123,12 @@ function startNodeProcess(
       }
       return Number(match[1]);
     },
+    async cpuSeconds() {
+      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    },
     async stop(timeoutMs = 30_000) {
       if (exited) {
         return;
@@ -157,4 +167,11 @@ export async function waitForHttp(target: BenchProcess, url: string, timeoutMs =
 function lineIn(lines: readonly string[], pattern: RegExp): { line: string } | null {
   const line = lines.find((candidate) => pattern.test(candidate));
   return line === undefined ? null : { line };
+}
+
+/** Runs `work` and says how much CPU `target` used meanwhile. */
+export async function withCpu<T>(target: BenchProcess, work: () => Promise<T>): Promise<[T, number]> {
+  const before = await target.cpuSeconds();
+  const result = await work();
+  return [result, (await target.cpuSeconds()) - before];
 }

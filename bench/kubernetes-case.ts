@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeTempKubeconfig } from '../test/support/kubeconfig.js';
 import { CONNECTIONS, REVIEW_MODEL } from './bench-config.js';
-import type { ProcessGroup } from './child-process.js';
+import { type ProcessGroup, withCpu } from './child-process.js';
 import { assertClean, createAddressBook, type LoadResult, postEachNew, runLoad } from './load.js';
 import type { MailClock } from './mail-clock.js';
 import type { BenchOptions } from './options.js';
@@ -14,7 +14,10 @@ const NAMESPACE = 'bench';
 export interface KubernetesRun {
   stored: number;
   pipeline: PipelineRound;
+  pipelineCpuSeconds: { product: number; apiServer: number };
   submit: LoadResult;
+  submitCpuSeconds: { product: number; apiServer: number };
+  /** The product after the POST run. */
   residentKib: number;
 }
 
@@ -65,7 +68,7 @@ export async function runKubernetesCase(
    * requests do not swell the count the second one is measured at. */
   async function measure(stored: number, prefix: string): Promise<KubernetesRun> {
     const pipeline = await withProduct(stored, (product) =>
-      runPipelineRound(product, mails, options.pipelineRequests, prefix),
+      runPipelineRound(product, mails, options.kubernetesPipelineRequests, prefix),
     );
     const submit = await withProduct(stored, async (product) => {
       const addresses = createAddressBook(`${prefix}-post`);
@@ -76,13 +79,19 @@ export async function runKubernetesCase(
         seconds: options.seconds,
       });
       assertClean(`kubernetes POST (${stored} stored)`, result);
-      return { ...result, residentKib: await product.process.residentKib() };
+      return result;
     });
-    const { residentKib, ...load } = submit;
-    return { stored, pipeline, submit: load, residentKib };
+    return {
+      stored,
+      pipeline: pipeline.value,
+      pipelineCpuSeconds: pipeline.cpuSeconds,
+      submit: submit.value,
+      submitCpuSeconds: submit.cpuSeconds,
+      residentKib: submit.residentKib,
+    };
   }
 
-  async function withProduct<T>(stored: number, run: (product: Product) => Promise<T>): Promise<T> {
+  async function withProduct<T>(stored: number, run: (product: Product) => Promise<T>): Promise<Measured<T>> {
     const fake = group.start(
       `kubernetes-fake-${stored}`,
       ['--import', 'tsx', join(REPO_ROOT, 'bench', 'fake-kubernetes-server.ts')],
@@ -100,7 +109,14 @@ export async function runKubernetesCase(
         });
         try {
           await product.settle();
-          return await run(product);
+          const productBefore = await product.process.cpuSeconds();
+          const [value, apiServer] = await withCpu(fake, () => run(product));
+          const productCpu = (await product.process.cpuSeconds()) - productBefore;
+          return {
+            value,
+            cpuSeconds: { product: productCpu, apiServer },
+            residentKib: await product.process.residentKib(),
+          };
         } finally {
           await product.stop();
         }
@@ -111,4 +127,11 @@ export async function runKubernetesCase(
       await fake.stop();
     }
   }
+}
+
+interface Measured<T> {
+  value: T;
+  /** CPU the product and the API server fake used during the measurement. */
+  cpuSeconds: { product: number; apiServer: number };
+  residentKib: number;
 }

@@ -8,8 +8,9 @@ export interface MailClock {
   onMessage(mail: ReceivedMail): void;
   /** When the approval mail for `email` arrived; waits for it up to `timeoutMs`. */
   arrival(email: string, timeoutMs: number): Promise<number>;
-  /** When the last of `emails` arrived, once all have; rejects after `timeoutMs`. */
-  lastArrival(emails: readonly string[], timeoutMs: number): Promise<number>;
+  /** When the last of `emails` arrived, once all have; rejects when none of them arrived for
+   * `stallMs` (a slow pipeline is a measurement, a stalled one is a failure). */
+  lastArrival(emails: readonly string[], stallMs: number): Promise<number>;
   readonly approvals: number;
   readonly unexpected: readonly string[];
 }
@@ -51,13 +52,45 @@ export function createMailClock(): MailClock {
       waiting.delete(to);
     },
     arrival,
-    async lastArrival(emails, timeoutMs) {
-      const deadline = performance.now() + timeoutMs;
+    lastArrival(emails, stallMs) {
       let last = 0;
+      const missing = new Set<string>();
       for (const email of emails) {
-        last = Math.max(last, await arrival(email, Math.max(1, deadline - performance.now())));
+        const at = arrived.get(email);
+        if (at === undefined) {
+          missing.add(email);
+        } else {
+          last = Math.max(last, at);
+        }
       }
-      return last;
+      if (missing.size === 0) {
+        return Promise.resolve(last);
+      }
+      return new Promise((resolve, reject) => {
+        const stalled = () => {
+          for (const email of missing) {
+            waiting.delete(email);
+          }
+          reject(
+            new Error(
+              `${emails.length - missing.size} of ${emails.length} approval mails arrived, then none for ${stallMs} ms`,
+            ),
+          );
+        };
+        let timer = setTimeout(stalled, stallMs);
+        for (const email of missing) {
+          waiting.set(email, (at) => {
+            missing.delete(email);
+            last = Math.max(last, at);
+            clearTimeout(timer);
+            if (missing.size === 0) {
+              resolve(last);
+            } else {
+              timer = setTimeout(stalled, stallMs);
+            }
+          });
+        }
+      });
     },
     get approvals() {
       return arrived.size;

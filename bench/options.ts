@@ -8,8 +8,10 @@ export interface BenchOptions {
   rounds: number;
   /** Duration of one timed HTTP load (autocannon) and of one time-to-key round. */
   seconds: number;
-  /** Requests of one pipeline round (SQLite and Kubernetes). */
+  /** Requests of one pipeline round on SQLite... */
   pipelineRequests: number;
+  /** ...and on Kubernetes (default: the same). */
+  kubernetesPipelineRequests: number;
   /** Stored requests the Kubernetes fake is filled with, small then large. */
   kubernetesSizes: readonly [number, number];
   only: ReadonlySet<CaseName>;
@@ -20,6 +22,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--only <case>[,<case>...]] [--out <file.json>]
 cases: ${CASES.join(', ')}
 env: BENCH_ROUNDS (default 3), BENCH_SECONDS (default 8), BENCH_PIPELINE_REQUESTS (default 2000),
+     BENCH_KUBERNETES_PIPELINE_REQUESTS (default: BENCH_PIPELINE_REQUESTS),
      BENCH_KUBERNETES_SIZES (default 100,10000)`;
 
 export class UsageError extends Error {}
@@ -68,10 +71,16 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   if (sizes.length !== 2) {
     throw new UsageError(`BENCH_KUBERNETES_SIZES must be two counts, small,large; got ${sizes.join(',')}`);
   }
+  const pipelineRequests = positiveInteger('BENCH_PIPELINE_REQUESTS', env.BENCH_PIPELINE_REQUESTS, 2000);
   return {
     rounds: positiveInteger('BENCH_ROUNDS', env.BENCH_ROUNDS, 3),
     seconds: positiveInteger('BENCH_SECONDS', env.BENCH_SECONDS, 8),
-    pipelineRequests: positiveInteger('BENCH_PIPELINE_REQUESTS', env.BENCH_PIPELINE_REQUESTS, 2000),
+    pipelineRequests,
+    kubernetesPipelineRequests: positiveInteger(
+      'BENCH_KUBERNETES_PIPELINE_REQUESTS',
+      env.BENCH_KUBERNETES_PIPELINE_REQUESTS,
+      pipelineRequests,
+    ),
     kubernetesSizes: [
       positiveInteger('BENCH_KUBERNETES_SIZES', sizes[0], 100),
       positiveInteger('BENCH_KUBERNETES_SIZES', sizes[1], 10_000),

@@ -1,8 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { AUTO_MODEL, CONNECTIONS } from './bench-config.js';
+import type { ProcessGroup } from './child-process.js';
 import { assertClean, createAddressBook, postRequest, runLoad } from './load.js';
 import type { MailClock } from './mail-clock.js';
-import type { Product } from './product.js';
+import type { BenchOptions } from './options.js';
+import { type Product, type ProductOptions, startProduct } from './product.js';
+
+/** No approval mail for this long means the pipeline is stuck, not slow. */
+const STALL_MS = 60_000;
 
 export interface PipelineRound {
   requests: number;
@@ -11,6 +16,8 @@ export interface PipelineRound {
   mailsPerSecond: number;
   /** The POST phase alone (autocannon's run, 50 in flight). */
   postSeconds: number;
+  /** CPU the product used for the round, per request. */
+  cpuMsPerRequest: number;
 }
 
 /** `count` new requests for the auto-approved model, 50 in flight, then every approval mail:
@@ -22,6 +29,7 @@ export async function runPipelineRound(
   prefix: string,
 ): Promise<PipelineRound> {
   await product.settle();
+  const cpuBefore = await product.process.cpuSeconds();
   const addresses = createAddressBook(prefix);
   const answered: string[] = [];
   const request = postRequest('/api/request-key', {});
@@ -50,7 +58,36 @@ export async function runPipelineRound(
   if (answered.length !== count) {
     throw new Error(`pipeline (${prefix}): ${answered.length} of ${count} POSTs were answered 200`);
   }
-  const last = await mails.lastArrival(answered, Math.max(120_000, count * 100));
+  const last = await mails.lastArrival(answered, STALL_MS);
   const seconds = (last - started) / 1000;
-  return { requests: count, seconds, mailsPerSecond: count / seconds, postSeconds };
+  const cpuMsPerRequest = ((await product.process.cpuSeconds()) - cpuBefore) * (1000 / count);
+  return { requests: count, seconds, mailsPerSecond: count / seconds, postSeconds, cpuMsPerRequest };
+}
+
+/** The SQLite pipeline case: one fresh product, `rounds` pipeline rounds on it. */
+export async function runPipelineCase(
+  group: ProcessGroup,
+  options: BenchOptions,
+  services: Pick<ProductOptions, 'litellm' | 'smtp'>,
+  mails: MailClock,
+  log: (line: string) => void,
+): Promise<{ rounds: PipelineRound[]; residentKib: number }> {
+  const product = await startProduct(group, {
+    name: 'product-pipeline',
+    store: { kind: 'sqlite' },
+    ...services,
+  });
+  try {
+    const rounds: PipelineRound[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      const result = await runPipelineRound(product, mails, options.pipelineRequests, `pipe${round}`);
+      rounds.push(result);
+      log(
+        `  round ${round}/${options.rounds}: ${result.seconds.toFixed(2)} s (POSTs ${result.postSeconds.toFixed(2)} s)`,
+      );
+    }
+    return { rounds, residentKib: await product.process.residentKib() };
+  } finally {
+    await product.stop();
+  }
 }

@@ -21,6 +21,8 @@ export interface Measurements {
   /** VmRSS of each SQLite product process after its runs. */
   residentKib: Record<string, number>;
   kubernetes?: KubernetesResult;
+  /** Cases that could not be measured, with the reason. */
+  failures: { case: string; message: string }[];
 }
 
 const HTTP_ROWS: Record<HttpCaseName, { label: string; minRatio: number; maxP99Ms?: number }> = {
@@ -34,11 +36,12 @@ const MAX_RESIDENT_MIB = 120;
 const MAX_KUBERNETES_COST_RATIO = 1.5;
 
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
-const fixed = (value: number, digits: number) => value.toFixed(digits);
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '∞');
 
 export function figures(
   measured: Measurements,
   pipelineRequests: number,
+  kubernetesPipelineRequests: number,
   sizes: readonly number[],
 ): Figure[] {
   const rows: Figure[] = [];
@@ -47,11 +50,13 @@ export function figures(
     const rps = median(result.product.map((r) => r.requestsPerSecond));
     const p99 = median(result.product.map((r) => r.p99Ms));
     const bareRps = median(result.bare.map((r) => r.requestsPerSecond));
+    const cpu = median(result.product.map((r) => r.cpuMsPerResponse));
+    const bareCpu = median(result.bare.map((r) => r.cpuMsPerResponse));
     const p99Met = row.maxP99Ms === undefined || p99 < row.maxP99Ms;
     rows.push({
       case: row.label,
-      product: `${thousands(rps)} req/s, p99 ${thousands(p99)} ms`,
-      reference: `${thousands(bareRps)} req/s`,
+      product: `${thousands(rps)} req/s, p99 ${thousands(p99)} ms, CPU ${fixed(cpu, 2)} ms/req`,
+      reference: `${thousands(bareRps)} req/s, CPU ${fixed(bareCpu, 2)} ms/req`,
       ratio: fixed(result.ratio, 2),
       target: `≥ ${fixed(row.minRatio, 2)}${row.maxP99Ms === undefined ? '' : `, p99 < ${row.maxP99Ms} ms`}`,
       met: result.ratio >= row.minRatio && p99Met,
@@ -59,9 +64,10 @@ export function figures(
   }
   if (measured.pipeline) {
     const seconds = median(measured.pipeline.map((r) => r.seconds));
+    const cpu = median(measured.pipeline.map((r) => r.cpuMsPerRequest));
     rows.push({
       case: `${thousands(pipelineRequests)} auto-approved requests, 50 in flight: first POST → last approval mail`,
-      product: `${fixed(seconds, 2)} s (${thousands(pipelineRequests / seconds)} mails/s)`,
+      product: `${fixed(seconds, 2)} s (${thousands(pipelineRequests / seconds)} mails/s), CPU ${fixed(cpu, 1)} ms/req`,
       reference: '–',
       ratio: '–',
       target: `< ${PIPELINE_MAX_SECONDS} s`,
@@ -106,7 +112,7 @@ export function figures(
       met: k8s.submitCostRatio <= MAX_KUBERNETES_COST_RATIO,
     });
     rows.push({
-      case: `Kubernetes pipeline (${thousands(pipelineRequests)} requests): cost at ${large} / ${small} stored`,
+      case: `Kubernetes pipeline (${thousands(kubernetesPipelineRequests)} requests): cost at ${large} / ${small} stored`,
       product: `${fixed(secs('large'), 2)} s at ${large}`,
       reference: `${fixed(secs('small'), 2)} s at ${small}`,
       ratio: fixed(k8s.pipelineCostRatio, 2),

@@ -14,10 +14,10 @@ import { HTTP_CASES, runHttpCases } from './http-cases.js';
 import { runKubernetesCase } from './kubernetes-case.js';
 import { createMailClock } from './mail-clock.js';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options.js';
-import { runPipelineRound } from './pipeline-case.js';
+import { runPipelineCase } from './pipeline-case.js';
 import { REPO_ROOT, startProduct } from './product.js';
 import { figures, formatTable, type Measurements } from './report.js';
-import { runTimeToKeyRound } from './time-to-key-case.js';
+import { runTimeToKeyCase } from './time-to-key-case.js';
 
 const MASTER_KEY = 'sk-bench-master-key';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -69,77 +69,68 @@ async function measure(options: BenchOptions): Promise<Measurements> {
     litellm: { url: litellm.url, masterKey: MASTER_KEY },
     smtp: { host: smtp.host, port: smtp.port },
   };
-  const measured: Measurements = { residentKib: {} };
+  const measured: Measurements = { residentKib: {}, failures: [] };
+  /** A case that fails is reported and the others still run: a long run is not lost to one. */
+  const attempt = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`  ${name} FAILED: ${message}`);
+      measured.failures.push({ case: name, message });
+    }
+  };
   try {
     const httpCases = HTTP_CASES.filter((name) => options.only.has(name));
     if (httpCases.length > 0) {
       log(`HTTP cases (${httpCases.join(', ')}): product vs bare Fastify`);
-      const product = await startProduct(group, {
-        name: 'product-http',
-        store: { kind: 'sqlite' },
-        ...services,
+      await attempt('http', async () => {
+        const product = await startProduct(group, {
+          name: 'product-http',
+          store: { kind: 'sqlite' },
+          ...services,
+        });
+        try {
+          measured.http = await runHttpCases(group, product, options, httpCases, workDir, log);
+          measured.residentKib['product-http'] = await product.process.residentKib();
+        } finally {
+          await product.stop();
+        }
+        if (mails.approvals > 0 || mails.unexpected.length > 0) {
+          throw new Error(
+            `the HTTP cases sent mail, so they did not measure what they claim: ${mails.unexpected}`,
+          );
+        }
       });
-      try {
-        measured.http = await runHttpCases(group, product, options, httpCases, workDir, log);
-        measured.residentKib['product-http'] = await product.process.residentKib();
-      } finally {
-        await product.stop();
-      }
-      if (mails.approvals > 0 || mails.unexpected.length > 0) {
-        throw new Error(
-          `the HTTP cases sent mail, so they did not measure what they claim: ${mails.unexpected}`,
-        );
-      }
     }
     if (options.only.has('pipeline')) {
       log(`pipeline: ${options.pipelineRequests} auto-approved requests per round`);
-      const product = await startProduct(group, {
-        name: 'product-pipeline',
-        store: { kind: 'sqlite' },
-        ...services,
+      await attempt('pipeline', async () => {
+        const result = await runPipelineCase(group, options, services, mails, log);
+        measured.pipeline = result.rounds;
+        measured.residentKib['product-pipeline'] = result.residentKib;
       });
-      try {
-        measured.pipeline = [];
-        for (let round = 1; round <= options.rounds; round++) {
-          const result = await runPipelineRound(product, mails, options.pipelineRequests, `pipe${round}`);
-          measured.pipeline.push(result);
-          log(
-            `  round ${round}/${options.rounds}: ${result.seconds.toFixed(2)} s (POSTs ${result.postSeconds.toFixed(2)} s)`,
-          );
-        }
-        measured.residentKib['product-pipeline'] = await product.process.residentKib();
-      } finally {
-        await product.stop();
-      }
     }
     if (options.only.has('time-to-key')) {
       log(`time to key: LiteLLM fake answering after ${LITELLM_DELAY_MS} ms`);
-      const product = await startProduct(group, {
-        name: 'product-time-to-key',
-        store: { kind: 'sqlite' },
-        ...services,
-        litellm: { url: slowLitellm.url, masterKey: MASTER_KEY },
+      await attempt('time-to-key', async () => {
+        const slow = { ...services, litellm: { url: slowLitellm.url, masterKey: MASTER_KEY } };
+        const result = await runTimeToKeyCase(group, options, slow, mails, log);
+        measured.timeToKey = result.rounds;
+        measured.residentKib['product-time-to-key'] = result.residentKib;
       });
-      try {
-        measured.timeToKey = [];
-        for (let round = 1; round <= options.rounds; round++) {
-          const result = await runTimeToKeyRound(product, mails, options.seconds, `ttk${round}`);
-          measured.timeToKey.push(result);
-          log(
-            `  round ${round}/${options.rounds}: ${result.samples} keys, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
-          );
-        }
-        measured.residentKib['product-time-to-key'] = await product.process.residentKib();
-      } finally {
-        await product.stop();
-      }
     }
     if (options.only.has('kubernetes')) {
       log(`kubernetes: ${options.kubernetesSizes.join(' vs ')} stored requests`);
-      measured.kubernetes = await runKubernetesCase(group, options, services, mails, log);
+      await attempt('kubernetes', async () => {
+        measured.kubernetes = await runKubernetesCase(group, options, services, mails, log);
+      });
     }
     if (mails.unexpected.length > 0) {
-      throw new Error(`unexpected mails: ${mails.unexpected.slice(0, 5).join('; ')}`);
+      measured.failures.push({
+        case: 'mail',
+        message: `unexpected mails: ${mails.unexpected.slice(0, 5).join('; ')}`,
+      });
     }
     return measured;
   } finally {
@@ -167,7 +158,12 @@ async function main(): Promise<void> {
       `load average ${loadavg()[0]?.toFixed(2)}`,
   );
   const measured = await measure(options);
-  const rows = figures(measured, options.pipelineRequests, options.kubernetesSizes);
+  const rows = figures(
+    measured,
+    options.pipelineRequests,
+    options.kubernetesPipelineRequests,
+    options.kubernetesSizes,
+  );
   const machineLoad = load.stop();
   process.stdout.write(`\n${formatTable(rows)}\n\n`);
   process.stdout.write(
@@ -184,6 +180,7 @@ async function main(): Promise<void> {
     rounds: options.rounds,
     seconds: options.seconds,
     pipelineRequests: options.pipelineRequests,
+    kubernetesPipelineRequests: options.kubernetesPipelineRequests,
     kubernetesSizes: options.kubernetesSizes,
     cases: [...options.only],
   };
@@ -213,6 +210,13 @@ async function main(): Promise<void> {
     )}\n`,
   );
   process.stdout.write(`results: ${out}\n`);
+  if (measured.failures.length > 0) {
+    process.stdout.write(
+      `\n${measured.failures.length} case(s) failed and are missing from the table:\n` +
+        measured.failures.map((failure) => `  ${failure.case}: ${failure.message}\n`).join(''),
+    );
+    process.exitCode = 1;
+  }
 }
 
 await main();
