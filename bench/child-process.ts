@@ -175,3 +175,13 @@ export async function withCpu<T>(target: BenchProcess, work: () => Promise<T>): 
   const result = await work();
   return [result, (await target.cpuSeconds()) - before];
 }
+
+/** What a process wrote to its stdout and stderr so far. */
+export interface LogOutput {
+  lines: number;
+  bytes: number;
+}
+
+export function logOutput(target: BenchProcess): LogOutput {
+  return { lines: target.logLines, bytes: target.logBytes };
+}

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { AUTO_MODEL, CONNECTIONS } from './bench-config.js';
-import type { ProcessGroup } from './child-process.js';
+import { type LogOutput, logOutput, type ProcessGroup } from './child-process.js';
 import { assertClean, createAddressBook, postRequest, runLoad } from './load.js';
 import type { MailClock } from './mail-clock.js';
 import type { BenchOptions } from './options.js';
@@ -71,7 +71,7 @@ export async function runPipelineCase(
   services: Pick<ProductOptions, 'litellm' | 'smtp'>,
   mails: MailClock,
   log: (line: string) => void,
-): Promise<{ rounds: PipelineRound[]; residentKib: number }> {
+): Promise<{ rounds: PipelineRound[]; residentKib: number; log: LogOutput }> {
   const product = await startProduct(group, {
     name: 'product-pipeline',
     store: { kind: 'sqlite' },
@@ -86,7 +86,7 @@ export async function runPipelineCase(
         `  round ${round}/${options.rounds}: ${result.seconds.toFixed(2)} s (POSTs ${result.postSeconds.toFixed(2)} s)`,
       );
     }
-    return { rounds, residentKib: await product.process.residentKib() };
+    return { rounds, residentKib: await product.process.residentKib(), log: logOutput(product.process) };
   } finally {
     await product.stop();
   }

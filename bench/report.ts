@@ -1,3 +1,4 @@
+import type { LogOutput } from './child-process.js';
 import type { HttpCaseName, HttpCasesResult } from './http-cases.js';
 import type { KubernetesResult } from './kubernetes-case.js';
 import type { PipelineRound } from './pipeline-case.js';
@@ -21,6 +22,8 @@ export interface Measurements {
   /** VmRSS of each SQLite product process after its runs. */
   residentKib: Record<string, number>;
   kubernetes?: KubernetesResult;
+  /** What each SQLite product process wrote to its log pipes (pino at `info`). */
+  logs: Record<string, LogOutput>;
   /** Cases that could not be measured, with the reason. */
   failures: { case: string; message: string }[];
 }

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { startFakeLiteLlm } from '../test/support/fake-litellm.js';
 import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { LITELLM_DELAY_MS } from './bench-config.js';
-import { createProcessGroup } from './child-process.js';
+import { createProcessGroup, logOutput } from './child-process.js';
 import { HTTP_CASES, runHttpCases } from './http-cases.js';
 import { runKubernetesCase } from './kubernetes-case.js';
 import { createMailClock } from './mail-clock.js';
@@ -22,6 +22,7 @@ import { runTimeToKeyCase } from './time-to-key-case.js';
 const MASTER_KEY = 'sk-bench-master-key';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The 1-minute load average every 5 s: how busy the shared machine was while measuring. */
 function loadSampler() {
   const samples: number[] = [];
   const take = () => samples.push(loadavg()[0] ?? 0);
@@ -40,6 +41,15 @@ function loadSampler() {
       };
     },
   };
+}
+
+/** How to run this measurement again: the BENCH_* variables that were set, the flags. */
+function commandLine(): string {
+  const env = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .map(([name, value]) => `${name}=${value}`);
+  const args = process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [];
+  return [...env, 'npm run bench', ...args].join(' ');
 }
 
 function gitRevision(): string {
@@ -69,7 +79,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
     litellm: { url: litellm.url, masterKey: MASTER_KEY },
     smtp: { host: smtp.host, port: smtp.port },
   };
-  const measured: Measurements = { residentKib: {}, failures: [] };
+  const measured: Measurements = { residentKib: {}, logs: {}, failures: [] };
   /** A case that fails is reported and the others still run: a long run is not lost to one. */
   const attempt = async (name: string, run: () => Promise<void>) => {
     try {
@@ -93,6 +103,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
         try {
           measured.http = await runHttpCases(group, product, options, httpCases, workDir, log);
           measured.residentKib['product-http'] = await product.process.residentKib();
+          measured.logs['product-http'] = logOutput(product.process);
         } finally {
           await product.stop();
         }
@@ -109,6 +120,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
         const result = await runPipelineCase(group, options, services, mails, log);
         measured.pipeline = result.rounds;
         measured.residentKib['product-pipeline'] = result.residentKib;
+        measured.logs['product-pipeline'] = result.log;
       });
     }
     if (options.only.has('time-to-key')) {
@@ -118,6 +130,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
         const result = await runTimeToKeyCase(group, options, slow, mails, log);
         measured.timeToKey = result.rounds;
         measured.residentKib['product-time-to-key'] = result.residentKib;
+        measured.logs['product-time-to-key'] = result.log;
       });
     }
     if (options.only.has('kubernetes')) {
@@ -190,9 +203,7 @@ async function main(): Promise<void> {
       {
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
-        command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
-          ' ',
-        ),
+        command: commandLine(),
         revision: gitRevision(),
         settings,
         machine: {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { AUTO_MODEL, TIME_TO_KEY_CLIENTS } from './bench-config.js';
-import type { ProcessGroup } from './child-process.js';
+import { type LogOutput, logOutput, type ProcessGroup } from './child-process.js';
 import { createAddressBook } from './load.js';
 import type { MailClock } from './mail-clock.js';
 import type { BenchOptions } from './options.js';
@@ -62,7 +62,7 @@ export async function runTimeToKeyCase(
   services: Pick<ProductOptions, 'litellm' | 'smtp'>,
   mails: MailClock,
   log: (line: string) => void,
-): Promise<{ rounds: TimeToKeyRound[]; residentKib: number }> {
+): Promise<{ rounds: TimeToKeyRound[]; residentKib: number; log: LogOutput }> {
   const product = await startProduct(group, {
     name: 'product-time-to-key',
     store: { kind: 'sqlite' },
@@ -78,7 +78,7 @@ export async function runTimeToKeyCase(
           `p99 ${result.p99Ms.toFixed(1)} ms`,
       );
     }
-    return { rounds, residentKib: await product.process.residentKib() };
+    return { rounds, residentKib: await product.process.residentKib(), log: logOutput(product.process) };
   } finally {
     await product.stop();
   }
