@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { AUTO_MODEL, CONNECTIONS } from './bench-config.js';
-import { type LogOutput, logOutput, type ProcessGroup } from './child-process.js';
+import type { ProcessGroup } from './child-process.js';
 import { assertClean, createAddressBook, postRequest, runLoad } from './load.js';
 import type { MailClock } from './mail-clock.js';
 import type { BenchOptions } from './options.js';
-import { type Product, type ProductOptions, startProduct } from './product.js';
+import { type Product, type ProductOptions, type RoundsOnProduct, roundsOnFreshProduct } from './product.js';
 
 /** No approval mail for this long means the pipeline is stuck, not slow. */
 const STALL_MS = 60_000;
@@ -65,29 +65,17 @@ export async function runPipelineRound(
 }
 
 /** The SQLite pipeline case: one fresh product, `rounds` pipeline rounds on it. */
-export async function runPipelineCase(
+export function runPipelineCase(
   group: ProcessGroup,
   options: BenchOptions,
   services: Pick<ProductOptions, 'litellm' | 'smtp'>,
   mails: MailClock,
-  log: (line: string) => void,
-): Promise<{ rounds: PipelineRound[]; residentKib: number; log: LogOutput }> {
-  const product = await startProduct(group, {
-    name: 'product-pipeline',
-    store: { kind: 'sqlite' },
-    ...services,
-  });
-  try {
-    const rounds: PipelineRound[] = [];
-    for (let round = 1; round <= options.rounds; round++) {
-      const result = await runPipelineRound(product, mails, options.pipelineRequests, `pipe${round}`);
-      rounds.push(result);
-      log(
-        `  round ${round}/${options.rounds}: ${result.seconds.toFixed(2)} s (POSTs ${result.postSeconds.toFixed(2)} s)`,
-      );
-    }
-    return { rounds, residentKib: await product.process.residentKib(), log: logOutput(product.process) };
-  } finally {
-    await product.stop();
-  }
+): Promise<RoundsOnProduct<PipelineRound>> {
+  return roundsOnFreshProduct(
+    group,
+    { name: 'product-pipeline', ...services },
+    options.rounds,
+    (product, index) => runPipelineRound(product, mails, options.pipelineRequests, `pipe${index}`),
+    (result) => `${result.seconds.toFixed(2)} s (POSTs ${result.postSeconds.toFixed(2)} s)`,
+  );
 }

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { freePort } from '../test/support/replica-process.js';
 import { waitUntil } from '../test/support/wait.js';
 import { BENCH_CONFIG } from './bench-config.js';
-import { type BenchProcess, type ProcessGroup, waitForHttp } from './child-process.js';
+import {
+  type BenchProcess,
+  type LogOutput,
+  logOutput,
+  type ProcessGroup,
+  waitForHttp,
+} from './child-process.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
@@ -117,4 +123,34 @@ async function gauge(url: string, name: string): Promise<number> {
     throw new Error(`GET ${url}/metrics has no ${name} gauge (answered ${response.status})`);
   }
   return Number(match[1]);
+}
+
+export interface RoundsOnProduct<R> {
+  rounds: R[];
+  /** The product's VmRSS after the last round. */
+  residentKib: number;
+  log: LogOutput;
+}
+
+/** Starts a fresh SQLite product, runs `count` rounds on it one after the other, and reports
+ * each (`describe`) as it ends; stops the product whatever happens. */
+export async function roundsOnFreshProduct<R>(
+  group: ProcessGroup,
+  options: Omit<ProductOptions, 'store'>,
+  count: number,
+  round: (product: Product, index: number) => Promise<R>,
+  describe: (result: R, index: number) => string,
+): Promise<RoundsOnProduct<R>> {
+  const product = await startProduct(group, { ...options, store: { kind: 'sqlite' } });
+  try {
+    const rounds: R[] = [];
+    for (let index = 1; index <= count; index++) {
+      const result = await round(product, index);
+      rounds.push(result);
+      process.stderr.write(`  round ${index}/${count}: ${describe(result, index)}\n`);
+    }
+    return { rounds, residentKib: await product.process.residentKib(), log: logOutput(product.process) };
+  } finally {
+    await product.stop();
+  }
 }

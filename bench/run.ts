@@ -117,7 +117,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
     if (options.only.has('pipeline')) {
       log(`pipeline: ${options.pipelineRequests} auto-approved requests per round`);
       await attempt('pipeline', async () => {
-        const result = await runPipelineCase(group, options, services, mails, log);
+        const result = await runPipelineCase(group, options, services, mails);
         measured.pipeline = result.rounds;
         measured.residentKib['product-pipeline'] = result.residentKib;
         measured.logs['product-pipeline'] = result.log;
@@ -127,7 +127,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
       log(`time to key: LiteLLM fake answering after ${LITELLM_DELAY_MS} ms`);
       await attempt('time-to-key', async () => {
         const slow = { ...services, litellm: { url: slowLitellm.url, masterKey: MASTER_KEY } };
-        const result = await runTimeToKeyCase(group, options, slow, mails, log);
+        const result = await runTimeToKeyCase(group, options, slow, mails);
         measured.timeToKey = result.rounds;
         measured.residentKib['product-time-to-key'] = result.residentKib;
         measured.logs['product-time-to-key'] = result.log;

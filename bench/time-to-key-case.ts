@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { AUTO_MODEL, TIME_TO_KEY_CLIENTS } from './bench-config.js';
-import { type LogOutput, logOutput, type ProcessGroup } from './child-process.js';
+import type { ProcessGroup } from './child-process.js';
 import { createAddressBook } from './load.js';
 import type { MailClock } from './mail-clock.js';
 import type { BenchOptions } from './options.js';
-import { type Product, type ProductOptions, startProduct } from './product.js';
+import { type Product, type ProductOptions, type RoundsOnProduct, roundsOnFreshProduct } from './product.js';
 import { percentile } from './stats.js';
 
 export interface TimeToKeyRound {
@@ -56,30 +56,18 @@ export async function runTimeToKeyRound(
 }
 
 /** The time-to-key case: one fresh product whose LiteLLM answers after a delay, `rounds` rounds. */
-export async function runTimeToKeyCase(
+export function runTimeToKeyCase(
   group: ProcessGroup,
   options: BenchOptions,
   services: Pick<ProductOptions, 'litellm' | 'smtp'>,
   mails: MailClock,
-  log: (line: string) => void,
-): Promise<{ rounds: TimeToKeyRound[]; residentKib: number; log: LogOutput }> {
-  const product = await startProduct(group, {
-    name: 'product-time-to-key',
-    store: { kind: 'sqlite' },
-    ...services,
-  });
-  try {
-    const rounds: TimeToKeyRound[] = [];
-    for (let round = 1; round <= options.rounds; round++) {
-      const result = await runTimeToKeyRound(product, mails, options.seconds, `ttk${round}`);
-      rounds.push(result);
-      log(
-        `  round ${round}/${options.rounds}: ${result.samples} keys, p50 ${result.p50Ms.toFixed(1)} ms, ` +
-          `p99 ${result.p99Ms.toFixed(1)} ms`,
-      );
-    }
-    return { rounds, residentKib: await product.process.residentKib(), log: logOutput(product.process) };
-  } finally {
-    await product.stop();
-  }
+): Promise<RoundsOnProduct<TimeToKeyRound>> {
+  return roundsOnFreshProduct(
+    group,
+    { name: 'product-time-to-key', ...services },
+    options.rounds,
+    (product, index) => runTimeToKeyRound(product, mails, options.seconds, `ttk${index}`),
+    (result) =>
+      `${result.samples} keys, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
+  );
 }
