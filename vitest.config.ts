@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export const vitestConfig = defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts', 'web/scripts/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'web/src/**/*.test.ts',
+      'web/scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
     exclude: ['test/e2e/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

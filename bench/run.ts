@@ -1,155 +1,232 @@
-/**
- * Benchmarks: `npm run bench`. The machine is noisy, so every figure is the median of
- * several rounds and is printed next to a reference measured in the same run:
- *
- * - submit: POST /api/request-key (validate, insert into SQLite, answer), against
- *   GET /health on the same server (the cost of the HTTP stack alone).
- * - pipeline: pending requests to minted keys in the inbox (claim, chain, reserve, mint on
- *   a LiteLLM fake, record, mail to a real SMTP server, record), against sending the same
- *   number of mails straight through the SMTP mailer (the floor set by mail delivery).
- */
-import { performance } from 'node:perf_hooks';
-import { createSmtpMailer } from '../src/mail/smtp-mailer.js';
-import { denialMail } from '../src/mail/templates.js';
+/** `npm run bench`: the measurements of docs/performance.md (issue 12's table). The machine is
+ * shared and noisy, so every figure is a median over alternating rounds, and the HTTP figures
+ * are ratios against a bare Fastify server measured in the same rounds. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { startFakeLiteLlm } from '../test/support/fake-litellm.js';
-import { type Harness, startHarness } from '../test/support/service-harness.js';
 import { startSmtpSink } from '../test/support/smtp-sink.js';
+import { LITELLM_DELAY_MS } from './bench-config.js';
+import { createProcessGroup, logOutput } from './child-process.js';
+import { HTTP_CASES, runHttpCases } from './http-cases.js';
+import { runKubernetesCase } from './kubernetes-case.js';
+import { createMailClock } from './mail-clock.js';
+import { type BenchOptions, parseOptions, USAGE, UsageError } from './options.js';
+import { runPipelineCase } from './pipeline-case.js';
+import { REPO_ROOT, startProduct } from './product.js';
+import { figures, formatTable, type Measurements } from './report.js';
+import { runTimeToKeyCase } from './time-to-key-case.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const HTTP_REQUESTS = 2000;
-const HTTP_CONCURRENCY = 16;
-const PIPELINE_REQUESTS = 300;
+const MASTER_KEY = 'sk-bench-master-key';
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const CONFIG = `
-models: [{id: ollama/llama2, title: Llama 2}]
-litellm: {enable_litellm_models: false}
-approval: {concurrency: 16}
-approval_plugins: [{name: whitelist, config: {list: ["ollama/*"]}}]
-`;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+/** The 1-minute load average every 5 s: how busy the shared machine was while measuring. */
+function loadSampler() {
+  const samples: number[] = [];
+  const take = () => samples.push(loadavg()[0] ?? 0);
+  take();
+  const timer = setInterval(take, 5_000);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return {
+        oneMinuteAtStart: samples[0] ?? 0,
+        oneMinuteMax: Math.max(...samples),
+        oneMinuteMean: samples.reduce((a, b) => a + b, 0) / samples.length,
+        oneMinuteAtEnd: samples.at(-1) ?? 0,
+      };
+    },
+  };
 }
 
-async function inParallel(
-  count: number,
-  concurrency: number,
-  task: (i: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        await task(next++);
-      }
-    }),
-  );
-  return performance.now() - started;
+/** How to run this measurement again: the BENCH_* variables that were set, the flags. */
+function commandLine(): string {
+  const env = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .map(([name, value]) => `${name}=${value}`);
+  const args = process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [];
+  return [...env, 'npm run bench', ...args].join(' ');
 }
 
-async function benchSubmit(round: number): Promise<{ submit: number; health: number }> {
-  const h = await startHarness({ configYaml: CONFIG, startWorker: false });
+function gitRevision(): string {
   try {
-    const health = await inParallel(HTTP_REQUESTS, HTTP_CONCURRENCY, async () => {
-      const response = await fetch(`${h.url}/health`);
-      await response.arrayBuffer();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
     });
-    const submit = await inParallel(HTTP_REQUESTS, HTTP_CONCURRENCY, async (i) => {
-      const { status } = await h.submit(`bench${round}-${i}@example.com`, 'ollama/llama2');
-      if (status !== 200) {
-        throw new Error(`submit answered ${status}`);
-      }
-    });
-    return { submit: (HTTP_REQUESTS / submit) * 1000, health: (HTTP_REQUESTS / health) * 1000 };
-  } finally {
-    await h.close();
+    return `${head.trim()}${dirty.trim() === '' ? '' : ' (src/ modified)'}`;
+  } catch {
+    return 'unknown';
   }
 }
 
-async function benchPipeline(round: number): Promise<{ pipeline: number; mailOnly: number }> {
-  const litellm = await startFakeLiteLlm({ masterKey: 'sk-bench' });
-  const smtp = await startSmtpSink();
-  let h: Harness | undefined;
-  try {
-    const mailer = createSmtpMailer({
-      smtp: {
-        host: smtp.host,
-        port: smtp.port,
-        user: '',
-        password: '',
-        from: 'b@example.com',
-        useTls: false,
-        verifySsl: true,
-      },
-      logger: { info: () => {}, warn: () => {} } as never,
-    });
-    const mailOnly = await inParallel(PIPELINE_REQUESTS, 16, async (i) => {
-      const sent = await mailer.send(
-        denialMail({
-          requestId: `ref-${round}-${i}`,
-          cycle: 1,
-          to: `r${i}@example.com`,
-          model: 'm',
-          language: null,
-          pageUrl: null,
-          reason: 'x',
-        }),
-      );
-      if (!sent.ok) {
-        throw sent.error;
-      }
-    });
-    await mailer.close();
-
-    h = await startHarness({ configYaml: CONFIG, litellm, smtp, startWorker: false });
-    for (let i = 0; i < PIPELINE_REQUESTS; i++) {
-      await h.service.store.create({ email: `p${round}-${i}@example.com`, model: 'ollama/llama2' });
+async function measure(options: BenchOptions): Promise<Measurements> {
+  const group = createProcessGroup();
+  // Whatever ends the bench (an exception, Ctrl-C) must not leave servers behind.
+  process.once('exit', () => group.killAll());
+  process.once('SIGINT', () => process.exit(130));
+  const mails = createMailClock();
+  const smtp = await startSmtpSink({ onMessage: mails.onMessage });
+  const litellm = await startFakeLiteLlm({ masterKey: MASTER_KEY });
+  const slowLitellm = await startFakeLiteLlm({ masterKey: MASTER_KEY, delayMs: LITELLM_DELAY_MS });
+  const workDir = await mkdtemp(join(tmpdir(), 'lkr-bench-run-'));
+  const services = {
+    litellm: { url: litellm.url, masterKey: MASTER_KEY },
+    smtp: { host: smtp.host, port: smtp.port },
+  };
+  const measured: Measurements = { residentKib: {}, logs: {}, failures: [] };
+  /** A case that fails is reported and the others still run: a long run is not lost to one. */
+  const attempt = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`  ${name} FAILED: ${message}`);
+      measured.failures.push({ case: name, message });
     }
-    const before = smtp.messages.length;
-    const started = performance.now();
-    h.service.worker.start();
-    await smtp.waitForCount(before + PIPELINE_REQUESTS, 120_000);
-    const pipeline = performance.now() - started;
-    return { pipeline: pipeline / PIPELINE_REQUESTS, mailOnly: mailOnly / PIPELINE_REQUESTS };
+  };
+  try {
+    const httpCases = HTTP_CASES.filter((name) => options.only.has(name));
+    if (httpCases.length > 0) {
+      log(`HTTP cases (${httpCases.join(', ')}): product vs bare Fastify`);
+      await attempt('http', async () => {
+        const product = await startProduct(group, {
+          name: 'product-http',
+          store: { kind: 'sqlite' },
+          ...services,
+        });
+        try {
+          measured.http = await runHttpCases(group, product, options, httpCases, workDir, log);
+          measured.residentKib['product-http'] = await product.process.residentKib();
+          measured.logs['product-http'] = logOutput(product.process);
+        } finally {
+          await product.stop();
+        }
+        if (mails.approvals > 0 || mails.unexpected.length > 0) {
+          throw new Error(
+            `the HTTP cases sent mail, so they did not measure what they claim: ${mails.unexpected}`,
+          );
+        }
+      });
+    }
+    if (options.only.has('pipeline')) {
+      log(`pipeline: ${options.pipelineRequests} auto-approved requests per round`);
+      await attempt('pipeline', async () => {
+        const result = await runPipelineCase(group, options, services, mails);
+        measured.pipeline = result.rounds;
+        measured.residentKib['product-pipeline'] = result.residentKib;
+        measured.logs['product-pipeline'] = result.log;
+      });
+    }
+    if (options.only.has('time-to-key')) {
+      log(`time to key: LiteLLM fake answering after ${LITELLM_DELAY_MS} ms`);
+      await attempt('time-to-key', async () => {
+        const slow = { ...services, litellm: { url: slowLitellm.url, masterKey: MASTER_KEY } };
+        const result = await runTimeToKeyCase(group, options, slow, mails);
+        measured.timeToKey = result.rounds;
+        measured.residentKib['product-time-to-key'] = result.residentKib;
+        measured.logs['product-time-to-key'] = result.log;
+      });
+    }
+    if (options.only.has('kubernetes')) {
+      log(`kubernetes: ${options.kubernetesSizes.join(' vs ')} stored requests`);
+      await attempt('kubernetes', async () => {
+        measured.kubernetes = await runKubernetesCase(group, options, services, mails, log);
+      });
+    }
+    if (mails.unexpected.length > 0) {
+      measured.failures.push({
+        case: 'mail',
+        message: `unexpected mails: ${mails.unexpected.slice(0, 5).join('; ')}`,
+      });
+    }
+    return measured;
   } finally {
-    await h?.close();
-    await litellm.close();
-    await smtp.close();
+    group.killAll();
+    await Promise.all([smtp.close(), litellm.close(), slowLitellm.close()]);
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  const submit: number[] = [];
-  const health: number[] = [];
-  const pipeline: number[] = [];
-  const mailOnly: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const http = await benchSubmit(round);
-    submit.push(http.submit);
-    health.push(http.health);
-    const flow = await benchPipeline(round);
-    pipeline.push(flow.pipeline);
-    mailOnly.push(flow.mailOnly);
-    process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      log(`${error.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    throw error;
   }
-  const rows = [
-    [
-      'POST /api/request-key',
-      `${median(submit).toFixed(0)} req/s`,
-      `GET /health ${median(health).toFixed(0)} req/s`,
-    ],
-    [
-      `pending -> key mailed (${PIPELINE_REQUESTS} requests)`,
-      `${median(pipeline).toFixed(2)} ms/request`,
-      `SMTP send alone ${median(mailOnly).toFixed(2)} ms/mail`,
-    ],
-    ['resident memory after the run', `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`, ''],
-  ];
-  process.stdout.write(`\nmedian of ${ROUNDS} rounds (HTTP concurrency ${HTTP_CONCURRENCY}):\n`);
-  for (const [what, value, reference] of rows) {
-    process.stdout.write(`  ${what?.padEnd(42)} ${value?.padEnd(20)} ${reference}\n`);
+  const startedAt = new Date();
+  const load = loadSampler();
+  log(
+    `bench: ${options.rounds} rounds, ${options.seconds} s per timed case, ${cpus().length} CPUs, ` +
+      `load average ${loadavg()[0]?.toFixed(2)}`,
+  );
+  const measured = await measure(options);
+  const rows = figures(
+    measured,
+    options.pipelineRequests,
+    options.kubernetesPipelineRequests,
+    options.kubernetesSizes,
+  );
+  const machineLoad = load.stop();
+  process.stdout.write(`\n${formatTable(rows)}\n\n`);
+  process.stdout.write(
+    `load average (1 min) during the run: ${machineLoad.oneMinuteMean.toFixed(2)} mean, ` +
+      `${machineLoad.oneMinuteMax.toFixed(2)} max, on ${cpus().length} CPUs\n`,
+  );
+
+  const out =
+    options.out === null
+      ? join(REPO_ROOT, 'bench', 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)
+      : resolve(options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  const settings = {
+    rounds: options.rounds,
+    seconds: options.seconds,
+    pipelineRequests: options.pipelineRequests,
+    kubernetesPipelineRequests: options.kubernetesPipelineRequests,
+    kubernetesSizes: options.kubernetesSizes,
+    cases: [...options.only],
+  };
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        command: commandLine(),
+        revision: gitRevision(),
+        settings,
+        machine: {
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model ?? 'unknown',
+          memoryMib: Math.round(totalmem() / 2 ** 20),
+          node: process.version,
+          loadAverage: machineLoad,
+        },
+        figures: rows,
+        measurements: measured,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`results: ${out}\n`);
+  if (measured.failures.length > 0) {
+    process.stdout.write(
+      `\n${measured.failures.length} case(s) failed and are missing from the table:\n` +
+        measured.failures.map((failure) => `  ${failure.case}: ${failure.message}\n`).join(''),
+    );
+    process.exitCode = 1;
   }
 }
 

@@ -82,6 +82,9 @@ export interface FakeLiteLlmOptions {
   masterKey?: string;
   models?: string[];
   duplicateKey?: 'upsert' | 'error';
+  /** Answer every call this many milliseconds after it arrived, like a proxy whose database
+   * takes that long (the benchmarks' time-to-key case). Default 0: at once. */
+  delayMs?: number;
 }
 
 interface Answer {
@@ -390,6 +393,9 @@ export async function startFakeLiteLlm(options: FakeLiteLlmOptions = {}): Promis
       headers: req.headers,
     };
     calls.push(call);
+    if (options.delayMs !== undefined && options.delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    }
     const failure = takeFailure(call.path);
     if (failure !== null && failure.afterHandling !== true) {
       fail(req, res, failure.mode);

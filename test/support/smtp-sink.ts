@@ -36,6 +36,9 @@ export interface SmtpSinkOptions {
   secure?: boolean;
   /** Offer STARTTLS on a plain listener. Default true. */
   starttls?: boolean;
+  /** Called with each accepted message as it is recorded, before the server answers 250: for
+   * callers that time arrivals (the benchmarks) and cannot afford the polling of `waitFor`. */
+  onMessage?: (mail: ReceivedMail) => void;
 }
 
 export interface SmtpSink {
@@ -158,7 +161,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           }
           const parsed = await simpleParser(raw);
           const envelope = session.envelope;
-          messages.push({
+          const mail: ReceivedMail = {
             envelope: {
               mailFrom: envelope.mailFrom === false ? null : envelope.mailFrom.address,
               rcptTo: envelope.rcptTo.map((r) => r.address),
@@ -173,7 +176,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             raw: raw.toString('utf8'),
             secure: session.secure,
             user: typeof session.user === 'string' ? session.user : null,
-          });
+          };
+          messages.push(mail);
+          options.onMessage?.(mail);
           callback();
         })
         .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
