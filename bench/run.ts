@@ -81,6 +81,7 @@ async function benchPipeline(round: number): Promise<{ pipeline: number; mailOnl
         password: '',
         from: 'b@example.com',
         useTls: false,
+        startTls: null,
         verifySsl: true,
       },
       logger: { info: () => {}, warn: () => {} } as never,
