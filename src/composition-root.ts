@@ -74,7 +74,8 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
       return { ...defaults, ...own, metadata: { ...defaults.metadata, ...own.metadata } };
     },
     gatewayUrl: config.litellm.gatewayUrl,
-    adminNotify: config.admin.notify,
+    // Review notices go to admin.notify and to the reviewers named by review plugins.
+    adminNotify: [...new Set([...config.admin.notify, ...chain.reviewers])],
     claimTimeoutMs: config.approval.claimTimeoutMs,
     logger: logger.child({ component: 'worker' }),
     observer: {
