@@ -102,11 +102,13 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
 
   const requests = createRequestService({ store, catalog, wakeWorker: () => worker.wake() });
   const { username, password } = config.admin;
+  const credentials = username !== null && password !== null ? { username, password } : null;
   const admin =
-    username !== null && password !== null
+    credentials !== null || config.mcp.apiKey !== null
       ? {
           admin: createAdminService({ store, wakeWorker: () => worker.wake() }),
-          credentials: { username, password },
+          credentials,
+          mcpApiKey: config.mcp.apiKey,
         }
       : null;
   const app = await buildApp({

@@ -25,7 +25,7 @@ type ToolData = Partial<AdminView> & {
   requests?: AdminView[];
   next_cursor?: string | null;
   request?: AdminView;
-  models?: { id: string }[];
+  result?: { id: string }[];
   success?: boolean;
   error?: string;
 };
@@ -90,7 +90,7 @@ describe('/mcp', () => {
   });
 
   describe('authentication', () => {
-    it('answers 401 with a Basic challenge without or with wrong credentials, before any MCP processing', async () => {
+    it('answers 401 with a Basic challenge without or with wrong credentials (no MCP key set), before any MCP processing', async () => {
       const harness = await start({ startWorker: false });
       const id = await submitted(harness, 'dev@example.com', 'gpt-4');
       const deny = JSON.stringify({
@@ -158,17 +158,19 @@ describe('/mcp', () => {
       }
     });
 
-    it('answers JSON without a session id, with the request id header, and refuses bodies over 16 KiB', async () => {
+    it('answers one SSE message without a session id, with the request id header, and refuses bodies over 16 KiB', async () => {
       const harness = await start({ startWorker: false });
       const response = await post(harness, JSON.stringify(INITIALIZE), {
         authorization: ADMIN_AUTH,
         'x-request-id': 'mcp-test-1',
       });
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect(response.headers.get('mcp-session-id')).toBeNull();
       expect(response.headers.get('x-request-id')).toBe('mcp-test-1');
-      expect(await response.json()).toMatchObject({
+      const events = (await response.text()).split('\n').filter((line) => line.startsWith('data: '));
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(events[0]?.slice('data: '.length) ?? '')).toMatchObject({
         jsonrpc: '2.0',
         id: 1,
         result: { serverInfo: { name: 'llm-key-requestor' } },
@@ -182,17 +184,25 @@ describe('/mcp', () => {
       };
       expect(Object.keys(openapi.paths['/mcp'] ?? {})).toEqual(['post']);
       expect(openapi.paths['/mcp']?.post?.security).toEqual([{ adminBasic: [] }]);
+      expect(openapi.paths['/mcp/']).toBeUndefined();
     });
 
-    it('lists the admin tools with bounded input schemas', async () => {
+    it("lists our admin tools, with bounded input schemas, next to the original service's", async () => {
       const mcp = await connect(await start({ startWorker: false }));
       const { tools } = await mcp.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
+        'approve',
         'approve_request',
+        'deny',
         'deny_request',
         'get_request',
         'list_models',
+        'list_pending',
         'list_requests',
+        'list_review',
+        'pending',
+        'request_key',
+        'review',
         'revoke_request',
       ]);
       const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -227,14 +237,14 @@ describe('/mcp', () => {
       expect(all.data.requests?.[0]).toMatchObject({
         email: 'a@example.com',
         model: 'ollama/llama2',
-        status: 'approved',
+        state: 'approved',
         api_key: `sk-…${fullKey.slice(-4)}`,
         attempts: 0,
       });
       expect(JSON.parse(all.text)).toEqual(all.data);
 
       const inReview = await callTool(mcp, 'list_requests', { filter: 'review' });
-      expect(inReview.data.requests?.map((r: { status: string }) => r.status)).toEqual(['in-review']);
+      expect(inReview.data.requests?.map((r: { state: string }) => r.state)).toEqual(['in-review']);
 
       const first = await callTool(mcp, 'list_requests', { limit: 1 });
       expect(first.data.requests).toHaveLength(1);
@@ -246,7 +256,7 @@ describe('/mcp', () => {
       expect(one.data).toMatchObject({ request_id: approved, api_key: `sk-…${fullKey.slice(-4)}` });
 
       const models = await callTool(mcp, 'list_models');
-      expect(models.data.models?.map((m: { id: string }) => m.id)).toEqual(['gpt-4', 'ollama/llama2']);
+      expect(models.data.result?.map((m: { id: string }) => m.id)).toEqual(['gpt-4', 'ollama/llama2']);
 
       expect(seen.length).toBeGreaterThan(5);
       for (const body of seen) {
@@ -286,7 +296,7 @@ describe('/mcp', () => {
       expect(approved.result.isError).toBeFalsy();
       expect(approved.data).toMatchObject({
         success: true,
-        request: { request_id: id, status: 'approved', reason: 'Approved by root' },
+        request: { request_id: id, state: 'approved', reason: 'Approved by root' },
       });
       const done = await harness.settled(id);
       expect(done.apiKey).not.toBeNull();
@@ -315,7 +325,7 @@ describe('/mcp', () => {
       expect((await harness.request(id)).state).toBe('in-review');
 
       const denied = await callTool(mcp, 'deny_request', { request_id: id, reason: 'Use the small model' });
-      expect(denied.data.request).toMatchObject({ status: 'denied', reason: 'Use the small model' });
+      expect(denied.data.request).toMatchObject({ state: 'denied', reason: 'Use the small model' });
       const mail = await harness.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
       expect(mail.text).toContain('Use the small model');
     });
@@ -327,7 +337,7 @@ describe('/mcp', () => {
       expect(harness.litellm.liveKeys()).toHaveLength(1);
       const mcp = await connect(harness);
       const revoked = await callTool(mcp, 'revoke_request', { request_id: id, reason: 'Left the team' });
-      expect(revoked.data.request).toMatchObject({ status: 'revoked', reason: 'Left the team' });
+      expect(revoked.data.request).toMatchObject({ state: 'revoked', reason: 'Left the team' });
       await harness.settled(id);
       expect(harness.litellm.liveKeys()).toHaveLength(0);
       await harness.smtp.waitFor((m) => m.messageId === `<${id}.revocation@llm-key-requestor>`);

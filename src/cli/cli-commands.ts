@@ -1,8 +1,8 @@
 import type { AdminFilter, AdminService } from '../admin/admin-service.js';
 import { toAdminView } from '../admin/admin-view.js';
+import { listUpTo } from '../admin/list-requests.js';
 import { type ApprovalChainDeps, createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { KeyRequest } from '../requests/request-types.js';
 import type { AdminAction } from '../requests/transitions.js';
 import { DECISION_TEXT } from './cli-args.js';
 import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
@@ -67,13 +67,12 @@ export interface ListInput {
 
 /** Newest first. Stores cap a page, so this reads pages until `limit` requests are in. */
 export async function listRequests(admin: AdminService, input: ListInput): Promise<string> {
-  const items: KeyRequest[] = [];
-  let cursor = input.cursor;
-  do {
-    const page = await admin.list(input.filter, input.limit - items.length, cursor ?? undefined);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null && items.length < input.limit);
+  const { items, nextCursor: cursor } = await listUpTo(
+    admin,
+    input.filter,
+    input.limit,
+    input.cursor ?? undefined,
+  );
 
   if (input.json) {
     return toJson({ requests: items.map(toAdminView), next_cursor: cursor });

@@ -30,8 +30,14 @@ export const REQUEST_STATES: readonly RequestState[] =
 export type ValidationProblem = JsonReply<'requestKey', 422>['detail'][number];
 
 export type VerifyReply = JsonReply<'adminVerify', 200>;
-export type AdminPage = JsonReply<'adminListRequests', 200>;
+/** The admin list as the API answers it: a bare array (the original service's shape). */
+export type AdminList = JsonReply<'adminListRequests', 200>;
 export type AdminRequest = JsonReply<'adminGetRequest', 200>;
+/** One page as the UI uses it: the API client reads `next_cursor` from the `Link` header. */
+export interface AdminPage {
+  requests: AdminList;
+  next_cursor: string | null;
+}
 export type AdminFilter = NonNullable<
   NonNullable<operations['adminListRequests']['parameters']['query']>['filter']
 >;
