@@ -315,8 +315,14 @@ describe('llm-key-requestor check-config', () => {
     expect(stdout).toContain(`store      sqlite ${world.env.SQLITE_PATH}\n`);
     expect(stdout).toContain('models     3 configured, 0 featured\n');
     expect(stdout).toContain('plugins    approval_plugins: 1. review  2. whitelist\n');
-    expect(stdout).toContain('smtp       mail.example.com:587 (STARTTLS), from noreply@example.com\n');
+    expect(stdout).toContain(
+      'smtp       mail.example.com:587 (STARTTLS, required), from noreply@example.com\n',
+    );
     expect(stdout).toContain('admin API  on\n');
+    expect(stdout).toContain('mcp        on, admin credentials\n');
+    expect(stdout).toContain('Behaves differently from the original Python service');
+    expect(stdout).toContain('  - keys: shown masked');
+    expect(stdout).not.toContain('WARNINGS');
     expect(stdout).toMatch(/configuration OK\n$/);
     expect(stdout).not.toContain('hunter2');
   });

@@ -3,9 +3,11 @@ import { toAdminView } from '../admin/admin-view.js';
 import { listUpTo } from '../admin/list-requests.js';
 import { type ApprovalChainDeps, createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
+import { smtpSecurityWarnings, TLS_MODE_TEXT, tlsModeFor } from '../mail/smtp-options.js';
 import type { AdminAction } from '../requests/transitions.js';
 import { DECISION_TEXT } from './cli-args.js';
 import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
+import { originalDifferences } from './original-differences.js';
 
 /** Each command returns what to print on stdout; failures are thrown (AppError, ConfigError)
  * and turned into a message and an exit status by run-cli.ts. */
@@ -30,7 +32,7 @@ export function checkConfig({ config, configPath, logger }: CheckConfigInput): s
     config.featuredModels.length > 0
       ? config.featuredModels.length
       : config.models.filter((model) => model.featured === true).length;
-  const encryption = !smtp.useTls ? 'plain' : smtp.port === 465 ? 'TLS' : 'STARTTLS';
+  const encryption = TLS_MODE_TEXT[tlsModeFor(smtp)];
   const lines: [string, string][] = [
     ['config', configPath],
     [
@@ -53,9 +55,30 @@ export function checkConfig({ config, configPath, logger }: CheckConfigInput): s
         : `${smtp.host}:${smtp.port} (${encryption}), from ${smtp.from}`,
     ],
     ['admin API', config.admin.username === null ? 'off (ADMIN_USERNAME / ADMIN_PASSWORD unset)' : 'on'],
+    [
+      'mcp',
+      config.mcp.apiKey === null
+        ? config.admin.username === null
+          ? 'off'
+          : 'on, admin credentials'
+        : `on, Bearer key${config.admin.username === null ? '' : ' or admin credentials'}`,
+    ],
   ];
   const width = Math.max(...lines.map(([name]) => name.length));
-  return `${lines.map(([name, value]) => `${name.padEnd(width)}  ${value}\n`).join('')}configuration OK\n`;
+  const summary = lines.map(([name, value]) => `${name.padEnd(width)}  ${value}\n`).join('');
+  const report = originalDifferences(config, chain);
+  const warnings = [...(smtp.host === 'log' ? [] : smtpSecurityWarnings(smtp)), ...report.warnings];
+  return (
+    summary +
+    '\nBehaves differently from the original Python service (docs/migrating.md):\n' +
+    bullets(report.differences) +
+    (warnings.length === 0 ? '' : `\nWARNINGS:\n${bullets(warnings)}`) +
+    'configuration OK\n'
+  );
+}
+
+function bullets(lines: readonly string[]): string {
+  return lines.map((line) => `  - ${line}\n`).join('');
 }
 
 export interface ListInput {
