@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeLiteLlm, startFakeLiteLlm } from './support/fake-litellm.js';
+import { connectMcp } from './support/mcp-client.js';
 import { createReplicaSet, type ReplicaProcess, type ReplicaSet } from './support/replica-process.js';
 import { runEntry } from './support/run-entry.js';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
@@ -168,12 +167,7 @@ describe("the original service's configuration, unchanged", () => {
         },
       });
       expect(await verify.json()).toEqual({ authenticated: true, username: 'ops' });
-      const mcp = new Client({ name: 'original-client', version: '1' });
-      await mcp.connect(
-        new StreamableHTTPClientTransport(new URL('/mcp/', replica.url), {
-          requestInit: { headers: { authorization: `Bearer ${MCP_KEY}` } },
-        }),
-      );
+      const mcp = await connectMcp(new URL('/mcp/', replica.url), `Bearer ${MCP_KEY}`, []);
       try {
         const listed = await mcp.callTool({ name: 'list_models', arguments: { ctx: null } });
         expect((listed.structuredContent as { result: unknown[] }).result).toHaveLength(9);

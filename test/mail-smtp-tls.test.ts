@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +8,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { Mailer, MailMessage } from '../src/mail/mailer.js';
 import { createSmtpMailer, createTransportMailer } from '../src/mail/smtp-mailer.js';
 import { type SmtpSettings, type SmtpTimeouts, smtpTransportOptions } from '../src/mail/smtp-options.js';
+import { type SelfSigned, selfSigned } from './support/self-signed.js';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 
 /** The SMTP TLS modes of docs/design.md against real servers: one offering STARTTLS, one plain,
@@ -17,37 +17,11 @@ import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 
 const API_KEY = 'sk-tls-test-0123456789';
 let dir: string;
-let tls: { cert: string; key: string };
+let tls: SelfSigned;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lkr-smtp-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  tls = {
-    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-  };
+  tls = await selfSigned(dir, 'smtp');
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdminView } from '../src/admin/admin-view.js';
+import { connectMcp } from './support/mcp-client.js';
 import {
   ADMIN_AUTH,
   ADMIN_ENV,
@@ -53,18 +53,8 @@ async function start(options: { admin?: boolean; startWorker?: boolean } = {}): 
 }
 
 async function connect(harness: Harness, authorization = ADMIN_AUTH): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', harness.url), {
-    requestInit: { headers: { authorization } },
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      seen.push(await response.clone().text());
-      return response;
-    },
-  });
-  const connected = new Client({ name: 'mcp-admin-test', version: '1.0.0' });
-  await connected.connect(transport);
-  client = connected;
-  return connected;
+  client = await connectMcp(new URL('/mcp', harness.url), authorization, seen);
+  return client;
 }
 
 async function callTool(mcp: Client, name: string, args: Record<string, unknown> = {}) {

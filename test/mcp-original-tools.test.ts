@@ -1,8 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAdminAction } from '../src/requests/transitions.js';
+import { connectMcp } from './support/mcp-client.js';
 import {
   ADMIN_AUTH,
   ADMIN_ENV,
@@ -36,18 +36,8 @@ async function connect(
   authorization = `Bearer ${MCP_KEY}`,
   path = '/mcp/',
 ): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(path, harness.url), {
-    requestInit: { headers: { authorization } },
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      seen.push(await response.clone().text());
-      return response;
-    },
-  });
-  const connected = new Client({ name: 'original-mcp-client', version: '1.0.0' });
-  await connected.connect(transport);
-  client = connected;
-  return connected;
+  client = await connectMcp(new URL(path, harness.url), authorization, seen);
+  return client;
 }
 
 /** A tool call and what the original's clients read from its answer: the JSON text, and the
