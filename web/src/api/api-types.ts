@@ -1,7 +1,8 @@
 /** The HTTP API's shapes as the UI reads them, named from the types generated out of the
  * service's OpenAPI document (openapi.gen.ts, built by `npm run gen:api`; not committed).
- * Nothing here is written by hand: when a route's schema changes, the type check of the
- * UI fails where the UI no longer fits. */
+ * No API shape is written by hand (AdminPage only pairs a generated list with the cursor the
+ * client reads from a header): when a route's schema changes, the type check of the UI fails
+ * where the UI no longer fits. */
 import {
   type operations,
   type paths,
