@@ -320,7 +320,7 @@ describe('llm-key-requestor check-config', () => {
     );
     expect(stdout).toContain('admin API  on\n');
     expect(stdout).toContain('mcp        on, admin credentials\n');
-    expect(stdout).toContain('Behaves differently from the original Python service');
+    expect(stdout).toContain('Compared with the original Python service');
     expect(stdout).toContain('  - keys: shown masked');
     expect(stdout).not.toContain('WARNINGS');
     expect(stdout).toMatch(/configuration OK\n$/);

@@ -70,7 +70,7 @@ export function checkConfig({ config, configPath, logger }: CheckConfigInput): s
   const warnings = [...(smtp.host === 'log' ? [] : smtpSecurityWarnings(smtp)), ...report.warnings];
   return (
     summary +
-    '\nBehaves differently from the original Python service (docs/migrating.md):\n' +
+    '\nCompared with the original Python service (what differs, docs/migrating.md):\n' +
     bullets(report.differences) +
     (warnings.length === 0 ? '' : `\nWARNINGS:\n${bullets(warnings)}`) +
     'configuration OK\n'
