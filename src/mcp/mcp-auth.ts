@@ -26,7 +26,7 @@ export function bearerChallenge(options: McpAuthOptions) {
     body: {
       error: 'invalid_token',
       error_description: 'Authentication required',
-      message: 'Authentication required: send the MCP key as a Bearer token, or admin credentials',
+      message: `Authentication required: send the MCP key as a Bearer token${options.credentials === null ? '' : ', or the admin credentials'}`,
       success: false as const,
     },
   };
