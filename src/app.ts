@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AdminService } from './admin/admin-service.js';
 import type { AppConfig } from './config/app-config.js';
-import { type AdminRoutesDeps, adminRoutes } from './http/admin-routes.js';
+import type { AdminCredentials } from './http/admin-auth.js';
+import { adminRoutes } from './http/admin-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { type IconRoutesDeps, iconRoutes } from './http/icon-routes.js';
 import { type OpsRoutesDeps, opsRoutes } from './http/ops-routes.js';
@@ -14,14 +16,22 @@ import { type StaticUiOptions, staticUi } from './http/plugins/static-ui.js';
 import { type PublicRoutesDeps, publicRoutes } from './http/public-routes.js';
 import { mcpRoutes } from './mcp/mcp-routes.js';
 
+/** What the admin fronts need: the admin API exists with `credentials`, /mcp with them or with
+ * an MCP key. */
+export interface AdminFronts {
+  admin: AdminService;
+  credentials: AdminCredentials | null;
+  mcpApiKey?: string | null;
+}
+
 export interface AppDeps
   extends PublicRoutesDeps,
     OpsRoutesDeps,
     IconRoutesDeps,
     Pick<StaticUiOptions, 'uiDir'> {
   config: Pick<AppConfig, 'server' | 'portal'>;
-  /** The admin API; absent when no admin credentials are configured (its paths are then 404). */
-  admin: AdminRoutesDeps | null;
+  /** The admin fronts; absent when neither admin credentials nor an MCP key are configured (their paths are then 404). */
+  admin: AdminFronts | null;
   logger: FastifyBaseLogger;
   /** Hooks that must see every route (HTTP metrics), installed before any route. */
   instrument?: (app: FastifyInstance) => void;
@@ -55,9 +65,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes, { store: deps.store, metrics: deps.metrics });
   await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
   await app.register(iconRoutes, { icons: deps.icons });
-  if (deps.admin) {
-    await app.register(adminRoutes, deps.admin);
-    await app.register(mcpRoutes, { ...deps.admin, catalog: deps.catalog });
+  const { admin, credentials = null, mcpApiKey = null } = deps.admin ?? {};
+  if (admin && credentials) {
+    await app.register(adminRoutes, { admin, credentials });
+  }
+  if (admin && (credentials || mcpApiKey)) {
+    await app.register(mcpRoutes, {
+      admin,
+      credentials,
+      apiKey: mcpApiKey,
+      catalog: deps.catalog,
+      requests: deps.requests,
+    });
   }
   return app;
 }

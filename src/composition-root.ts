@@ -80,7 +80,8 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
       return { ...defaults, ...own, metadata: { ...defaults.metadata, ...own.metadata } };
     },
     gatewayUrl: config.litellm.gatewayUrl,
-    adminNotify: config.admin.notify,
+    // Review notices go to admin.notify and to the reviewers named by review plugins.
+    adminNotify: [...new Set([...config.admin.notify, ...chain.reviewers])],
     claimTimeoutMs: config.approval.claimTimeoutMs,
     logger: logger.child({ component: 'worker' }),
     observer: {
@@ -115,11 +116,13 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     wakeWorker: () => worker.wake(),
   });
   const { username, password } = config.admin;
+  const credentials = username !== null && password !== null ? { username, password } : null;
   const admin =
-    username !== null && password !== null
+    credentials !== null || config.mcp.apiKey !== null
       ? {
           admin: createAdminService({ store, wakeWorker: () => worker.wake(), lifecycle: config.lifecycle }),
-          credentials: { username, password },
+          credentials,
+          mcpApiKey: config.mcp.apiKey,
         }
       : null;
   const app = await buildApp({

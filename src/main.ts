@@ -1,5 +1,6 @@
 import { createService, type Service } from './composition-root.js';
 import { ConfigError } from './config/config-error.js';
+import { withDotEnv } from './config/dot-env.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './shared/logger.js';
 
@@ -7,7 +8,8 @@ import { createLogger } from './shared/logger.js';
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({ env: process.env, cwd: process.cwd() });
+    // A `.env` in the working directory, under the process environment, as the original read it.
+    config = loadConfig({ env: withDotEnv(process.env, process.cwd()), cwd: process.cwd() });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`llm-key-requestor: invalid configuration: ${error.message}\n`);

@@ -6,6 +6,7 @@ import {
   REVIEW_CONFIG,
   startHarness,
 } from './support/service-harness.js';
+import { waitUntil } from './support/wait.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -38,21 +39,38 @@ describe('admin API', () => {
   });
 
   describe('authentication', () => {
-    it('answers 401 with a Basic challenge without or with wrong credentials, 200 with the right ones', async () => {
+    it("answers 401 with a Basic challenge and the original service's texts, 200 with the right credentials", async () => {
       h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       const none = await fetch(`${h.url}/api/admin/verify`, { method: 'POST' });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toMatch(/^Basic/);
+      expect(await none.json()).toEqual({
+        detail: 'Not authenticated',
+        message: 'Not authenticated',
+        success: false,
+      });
       const wrong = await call('POST', '/api/admin/verify', undefined, {
         authorization: `Basic ${Buffer.from('root:wrong').toString('base64')}`,
       });
       expect(wrong.status).toBe(401);
-      expect(wrong.json).toEqual({ message: 'Invalid admin credentials', success: false });
+      expect(wrong.json).toEqual({
+        detail: 'Invalid credentials',
+        message: 'Invalid credentials',
+        success: false,
+      });
       expect(wrong.text).not.toContain('correct horse');
-      const garbage = await call('GET', '/api/admin/requests', undefined, { authorization: 'Bearer x' });
-      expect(garbage.status).toBe(401);
+      const bearer = await call('GET', '/api/admin/requests', undefined, { authorization: 'Bearer x' });
+      expect([bearer.status, bearer.json.detail]).toEqual([401, 'Not authenticated']);
+      for (const authorization of ['Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`]) {
+        const malformed = await call('GET', '/api/admin/requests', undefined, { authorization });
+        expect([malformed.status, malformed.json.detail]).toEqual([
+          401,
+          'Invalid authentication credentials',
+        ]);
+        expect(malformed.headers.get('www-authenticate')).toMatch(/^Basic/);
+      }
       const ok = await call('POST', '/api/admin/verify');
-      expect(ok.json).toEqual({ success: true, username: 'root' });
+      expect(ok.json).toEqual({ authenticated: true, username: 'root' });
     });
 
     it('guards every admin route', async () => {
@@ -77,43 +95,126 @@ describe('admin API', () => {
   });
 
   describe('listing', () => {
-    it('filters by state, pages with a cursor, and shows keys only masked', async () => {
+    it('answers a bare array, filters by state (pending by default) and shows keys only masked', async () => {
       h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV });
       const review = await submitted('r@example.com', 'gpt-4');
       const approved = await submitted('a@example.com', 'ollama/llama2');
       await h.settled(review);
       const minted = await h.settled(approved);
+      await h.service.worker.stop();
+      const pending = (await h.service.store.create({ email: 'p@example.com', model: 'gpt-4' })).request.id;
 
       const all = await call('GET', '/api/admin/requests?filter=all');
-      expect(all.json.requests.map((r: { request_id: string }) => r.request_id)).toEqual([approved, review]);
+      expect(all.json.map((r: { request_id: string }) => r.request_id)).toEqual([pending, approved, review]);
+      expect(all.headers.get('link')).toBeNull();
       expect(all.text).not.toContain(minted.apiKey);
-      expect(all.json.requests[0]).toMatchObject({
+      expect(all.json[1]).toMatchObject({
         email: 'a@example.com',
         model: 'ollama/llama2',
-        status: 'approved',
+        state: 'approved',
         api_key: `sk-…${minted.apiKey?.slice(-4)}`,
         attempts: 0,
       });
+      expect(all.json[0]).toMatchObject({ state: 'pending', api_key: null });
 
+      const byDefault = await call('GET', '/api/admin/requests');
+      expect(byDefault.json.map((r: { request_id: string }) => r.request_id)).toEqual([pending]);
       const inReview = await call('GET', '/api/admin/requests?filter=review');
-      expect(inReview.json.requests.map((r: { status: string }) => r.status)).toEqual(['in-review']);
-
-      const first = await call('GET', '/api/admin/requests?limit=1');
-      expect(first.json.requests).toHaveLength(1);
-      const second = await call('GET', `/api/admin/requests?limit=1&cursor=${first.json.next_cursor}`);
-      expect(second.json.requests[0].request_id).toBe(review);
-      expect(second.json.next_cursor).toBeNull();
+      expect(inReview.json.map((r: { state: string }) => r.state)).toEqual(['in-review']);
+      for (const unknown of ['everything', 'in-review', 'Pending', '']) {
+        const answer = await call('GET', `/api/admin/requests?filter=${unknown}`);
+        expect(answer.json, unknown).toHaveLength(3);
+      }
 
       const one = await call('GET', `/api/admin/requests/${approved}`);
-      expect(one.json.request_id).toBe(approved);
+      expect(one.json).toMatchObject({ request_id: approved, state: 'approved' });
       expect(one.text).not.toContain(minted.apiKey);
     });
 
-    it('rejects a bad filter or limit with 422 and answers 404 for an unknown id', async () => {
+    it('pages with limit, the next page named by a Link header', async () => {
       h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
-      expect((await call('GET', '/api/admin/requests?filter=everything')).status).toBe(422);
-      expect((await call('GET', '/api/admin/requests?limit=0')).status).toBe(422);
-      expect((await call('GET', '/api/admin/requests?limit=abc')).status).toBe(422);
+      const ids: string[] = [];
+      for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) {
+        ids.unshift((await h.service.store.create({ email, model: 'gpt-4' })).request.id);
+      }
+      const seen: string[] = [];
+      let next: string | null = '/api/admin/requests?filter=all&limit=2';
+      let pages = 0;
+      while (next !== null) {
+        const page = await call('GET', next);
+        expect(page.status).toBe(200);
+        seen.push(...page.json.map((r: { request_id: string }) => r.request_id));
+        const link = page.headers.get('link');
+        next = link === null ? null : (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? 'unparsable');
+        pages++;
+      }
+      expect(pages).toBe(2);
+      expect(seen).toEqual(ids);
+    });
+
+    it('answers up to 1000 requests without limit, then names the rest in a Link header', async () => {
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
+      for (let i = 0; i < 1002; i++) {
+        await h.service.store.create({ email: `user${i}@example.com`, model: 'gpt-4' });
+      }
+      const first = await call('GET', '/api/admin/requests');
+      expect(first.json).toHaveLength(1000);
+      const link = first.headers.get('link') ?? '';
+      expect(link).toMatch(/^<\/api\/admin\/requests\?filter=pending&cursor=[^>]+>; rel="next"$/);
+      const rest = await call('GET', /^<([^>]+)>/.exec(link)?.[1] ?? '');
+      expect(rest.json.map((r: { email: string }) => r.email)).toEqual([
+        'user1@example.com',
+        'user0@example.com',
+      ]);
+      expect(rest.headers.get('link')).toBeNull();
+    });
+
+    it('narrows by q and expired, orders by sort, and keeps both in the Link header', async () => {
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
+      const create = async (email: string, model: string) =>
+        (await h.service.store.create({ email, model })).request;
+      const ann = await create('ann@example.com', 'gpt-4');
+      const bob = await create('bob@example.com', 'gpt-4');
+      const annLlama = await create('ann@example.com', 'ollama/llama2');
+      // The change must get a later timestamp than the creations, for the order by change.
+      await waitUntil(() => new Date().toISOString() > annLlama.updatedAt, { what: 'the clock to move on' });
+      await h.service.store.update(ann.id, ann.version, { state: 'expired', handledState: 'expired' });
+      const ids = (answer: { json: { request_id: string }[] }) => answer.json.map((r) => r.request_id);
+
+      const expired = await call('GET', '/api/admin/requests?filter=expired');
+      expect(ids(expired)).toEqual([ann.id]);
+      expect(expired.json[0]).toMatchObject({ state: 'expired', cycle: 1, api_key: null });
+      expect(ids(await call('GET', '/api/admin/requests?filter=all&q=ANN'))).toEqual([annLlama.id, ann.id]);
+      expect(ids(await call('GET', '/api/admin/requests?filter=all&q=llama'))).toEqual([annLlama.id]);
+      expect(ids(await call('GET', `/api/admin/requests?filter=all&q=${bob.id}`))).toEqual([bob.id]);
+      expect(ids(await call('GET', '/api/admin/requests?filter=all&sort=created_at'))).toEqual([
+        ann.id,
+        bob.id,
+        annLlama.id,
+      ]);
+      // ann's was changed last, after every creation.
+      expect(ids(await call('GET', '/api/admin/requests?filter=all&sort=-updated_at'))[0]).toBe(ann.id);
+
+      const first = await call('GET', '/api/admin/requests?filter=all&q=ann&sort=created_at&limit=1');
+      expect(ids(first)).toEqual([ann.id]);
+      const link = first.headers.get('link') ?? '';
+      expect(link).toMatch(
+        /^<\/api\/admin\/requests\?filter=all&limit=1&q=ann&sort=created_at&cursor=[^>]+>; rel="next"$/,
+      );
+      const second = await call('GET', /^<([^>]+)>/.exec(link)?.[1] ?? '');
+      expect(ids(second)).toEqual([annLlama.id]);
+      expect(second.headers.get('link')).toBeNull();
+
+      for (const bad of ['sort=newest', `q=${'x'.repeat(255)}`]) {
+        expect((await call('GET', `/api/admin/requests?${bad}`)).status, bad).toBe(422);
+      }
+    });
+
+    it('rejects a bad limit with 422 and answers 404 for an unknown id', async () => {
+      h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
+      for (const limit of ['0', 'abc', '1001']) {
+        expect((await call('GET', `/api/admin/requests?limit=${limit}`)).status, limit).toBe(422);
+      }
       expect((await call('GET', '/api/admin/requests/00000000-0000-0000-0000-000000000000')).status).toBe(
         404,
       );
@@ -129,7 +230,8 @@ describe('admin API', () => {
       expect(approved.status).toBe(200);
       expect(approved.json).toMatchObject({
         success: true,
-        request: { request_id: id, status: 'approved', reason: 'Approved by an administrator' },
+        message: `Request ${id} approved successfully`,
+        request: { request_id: id, state: 'approved', reason: 'Approved by an administrator' },
       });
       const done = await h.settled(id);
       expect(done.apiKey).not.toBeNull();
@@ -145,7 +247,10 @@ describe('admin API', () => {
       const id = await submitted('dev@example.com', 'gpt-4');
       await h.settled(id);
       const denied = await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'Use the small model' });
-      expect(denied.json.request).toMatchObject({ status: 'denied', reason: 'Use the small model' });
+      expect(denied.json).toMatchObject({
+        message: `Request ${id} denied successfully`,
+        request: { state: 'denied', reason: 'Use the small model' },
+      });
       const mail = await h.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
       expect(mail.text).toContain('Use the small model');
     });
@@ -156,7 +261,7 @@ describe('admin API', () => {
       await h.settled(id);
       expect(h.litellm.liveKeys()).toHaveLength(1);
       const revoked = await call('POST', `/api/admin/requests/${id}/revoke`, { reason: 'Left the team' });
-      expect(revoked.json.request.status).toBe('revoked');
+      expect(revoked.json.request.state).toBe('revoked');
       await h.settled(id);
       expect(h.litellm.liveKeys()).toHaveLength(0);
       await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
@@ -183,7 +288,7 @@ describe('admin API', () => {
       // Approving a denied request re-issues it: a new cycle.
       const reissued = await call('POST', `/api/admin/requests/${id}/approve`, {});
       expect(reissued.status).toBe(200);
-      expect(reissued.json.request).toMatchObject({ status: 'approved', cycle: 2 });
+      expect(reissued.json.request).toMatchObject({ state: 'approved', cycle: 2 });
       expect(
         (await call('POST', '/api/admin/requests/00000000-0000-0000-0000-000000000000/approve', {})).status,
       ).toBe(404);

@@ -76,6 +76,8 @@ describe('http approval plugin: answers it understands', () => {
     [' deny\n', 'DENY'],
     ['CONTINUE', 'CONTINUE'],
     ['continue', 'CONTINUE'],
+    ['PENDING', 'PENDING'],
+    ['pending', 'PENDING'],
   ])('reads decision %j as %s', async (decision, expected) => {
     server.answer(decision);
     expect((await httpPlugin().evaluate(subject)).decision).toBe(expected);
@@ -87,6 +89,19 @@ describe('http approval plugin: answers it understands', () => {
     expect(await httpPlugin().evaluate(subject)).toEqual({
       decision: 'DENY',
       reason: 'Budget for your team is exhausted',
+    });
+  });
+
+  it('reads PENDING with its reason, or a default one: ask again later', async () => {
+    server.answer('PENDING', 'Waiting for the cost-centre owner');
+    expect(await httpPlugin().evaluate(subject)).toEqual({
+      decision: 'PENDING',
+      reason: 'Waiting for the cost-centre owner',
+    });
+    server.answer('Pending');
+    expect(await httpPlugin().evaluate(subject)).toEqual({
+      decision: 'PENDING',
+      reason: 'The approval service has not decided yet',
     });
   });
 

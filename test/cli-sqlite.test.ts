@@ -147,9 +147,9 @@ describe('llm-key-requestor list', () => {
       request_id: world.ids.carol,
       email: 'carol@example.com',
       model: 'mistral-7b',
-      status: 'approved',
-      reason: 'whitelisted',
+      state: 'approved',
       api_key: 'sk-…9f3a',
+      reason: 'whitelisted',
       created_at: '2025-03-01T09:04:00.000Z',
       updated_at: '2025-03-01T09:05:00.000Z',
       attempts: 2,
@@ -236,7 +236,7 @@ describe('llm-key-requestor approve, deny, revoke', () => {
       success: true,
       request: {
         request_id: world.ids.carol,
-        status: 'revoked',
+        state: 'revoked',
         reason: 'left the team',
         api_key: 'sk-…9f3a',
       },
@@ -317,8 +317,14 @@ describe('llm-key-requestor check-config', () => {
     expect(stdout).toContain(`store      sqlite ${world.env.SQLITE_PATH}\n`);
     expect(stdout).toContain('models     3 configured, 0 featured\n');
     expect(stdout).toContain('plugins    approval_plugins: 1. review  2. whitelist\n');
-    expect(stdout).toContain('smtp       mail.example.com:587 (STARTTLS), from noreply@example.com\n');
+    expect(stdout).toContain(
+      'smtp       mail.example.com:587 (STARTTLS, required), from noreply@example.com\n',
+    );
     expect(stdout).toContain('admin API  on\n');
+    expect(stdout).toContain('mcp        on, admin credentials\n');
+    expect(stdout).toContain('Compared with the original Python service');
+    expect(stdout).toContain('  - keys: shown masked');
+    expect(stdout).not.toContain('WARNINGS');
     expect(stdout).toMatch(/configuration OK\n$/);
     expect(stdout).not.toContain('hunter2');
   });

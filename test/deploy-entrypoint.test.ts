@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SelfSigned, selfSigned } from './support/self-signed.js';
 
 const ENTRYPOINT = fileURLToPath(new URL('../deploy/entrypoint.sh', import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -53,36 +54,6 @@ function pemBlocks(text: string): string[] {
   return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((block) =>
     block.replace(/\s+/g, ''),
   );
-}
-
-interface SelfSigned {
-  cert: string;
-  key: string;
-}
-
-async function selfSigned(dir: string, name: string): Promise<SelfSigned> {
-  const certPath = join(dir, `${name}.crt`);
-  const keyPath = join(dir, `${name}.key`);
-  await execFileAsync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=127.0.0.1/O=${name}`,
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
-  return { cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8') };
 }
 
 let root: string;

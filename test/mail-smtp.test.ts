@@ -21,8 +21,9 @@ afterEach(async () => {
   }
 });
 
+/** A sink offering STARTTLS unless told otherwise, matching `settings()`'s required STARTTLS. */
 async function sink(options?: Parameters<typeof startSmtpSink>[0]): Promise<SmtpSink> {
-  const started = await startSmtpSink(options);
+  const started = await startSmtpSink({ starttls: true, ...options });
   opened.push(started);
   return started;
 }
@@ -43,6 +44,8 @@ function captureLogs() {
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
+/** Required STARTTLS (use_tls off, start_tls on: the mode that works on any port), accepting
+ * the sink's self-signed certificate. */
 function settings(
   target: { host: string; port: number },
   overrides: Partial<SmtpSettings> = {},
@@ -53,7 +56,8 @@ function settings(
     user: '',
     password: '',
     from: 'portal@example.test',
-    useTls: true,
+    useTls: false,
+    startTls: true,
     verifySsl: false,
     ...overrides,
   };
@@ -115,21 +119,21 @@ describe('SMTP mailer: delivery', () => {
     expect(server.authAttempts).toEqual([]);
   });
 
-  it('sends in plain text when useTls is false, even if the server offers STARTTLS', async () => {
+  it('uses STARTTLS when offered with use_tls and start_tls off', async () => {
     const server = await sink();
     const mailer = track(
-      createSmtpMailer({ smtp: settings(server, { useTls: false }), logger: captureLogs().logger }),
+      createSmtpMailer({ smtp: settings(server, { startTls: false }), logger: captureLogs().logger }),
     );
 
     expect(await mailer.send(sample())).toEqual({ ok: true, value: undefined });
 
     const [got] = await server.waitForCount(1);
-    expect(got?.secure).toBe(false);
+    expect(got?.secure).toBe(true);
   });
 
   it('uses implicit TLS with the options computed for port 465', async () => {
     const server = await sink({ secure: true });
-    const options = smtpTransportOptions(settings(server, { port: 465 }));
+    const options = smtpTransportOptions(settings(server, { useTls: true, port: 465 }));
     expect(options.secure).toBe(true);
     const mailer = track(
       createTransportMailer({
@@ -211,7 +215,7 @@ describe('SMTP mailer: failures are results', () => {
 
   it('fails on an implicit-TLS server with a self-signed certificate when verifySsl is on', async () => {
     const server = await sink({ secure: true });
-    const options = smtpTransportOptions(settings(server, { port: 465, verifySsl: true }));
+    const options = smtpTransportOptions(settings(server, { useTls: true, port: 465, verifySsl: true }));
     const mailer = track(
       createTransportMailer({
         transport: { ...options, port: server.port },

@@ -1,8 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdminView } from '../src/admin/admin-view.js';
+import type { AdminDetail, AdminView } from '../src/admin/admin-view.js';
+import { connectMcp } from './support/mcp-client.js';
 import {
   ADMIN_AUTH,
   ADMIN_ENV,
@@ -21,11 +21,11 @@ const INITIALIZE = {
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
 };
 /** What the tools put in structuredContent (success, error or one of the result shapes). */
-type ToolData = Partial<AdminView> & {
+type ToolData = Partial<AdminDetail> & {
   requests?: AdminView[];
   next_cursor?: string | null;
   request?: AdminView;
-  models?: { id: string }[];
+  result?: { id: string }[];
   success?: boolean;
   error?: string;
 };
@@ -53,18 +53,8 @@ async function start(options: { admin?: boolean; startWorker?: boolean } = {}): 
 }
 
 async function connect(harness: Harness, authorization = ADMIN_AUTH): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', harness.url), {
-    requestInit: { headers: { authorization } },
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      seen.push(await response.clone().text());
-      return response;
-    },
-  });
-  const connected = new Client({ name: 'mcp-admin-test', version: '1.0.0' });
-  await connected.connect(transport);
-  client = connected;
-  return connected;
+  client = await connectMcp(new URL('/mcp', harness.url), authorization, seen);
+  return client;
 }
 
 async function callTool(mcp: Client, name: string, args: Record<string, unknown> = {}) {
@@ -90,7 +80,7 @@ describe('/mcp', () => {
   });
 
   describe('authentication', () => {
-    it('answers 401 with a Basic challenge without or with wrong credentials, before any MCP processing', async () => {
+    it('answers 401 with a Basic challenge without or with wrong credentials (no MCP key set), before any MCP processing', async () => {
       const harness = await start({ startWorker: false });
       const id = await submitted(harness, 'dev@example.com', 'gpt-4');
       const deny = JSON.stringify({
@@ -158,17 +148,19 @@ describe('/mcp', () => {
       }
     });
 
-    it('answers JSON without a session id, with the request id header, and refuses bodies over 16 KiB', async () => {
+    it('answers one SSE message without a session id, with the request id header, and refuses bodies over 16 KiB', async () => {
       const harness = await start({ startWorker: false });
       const response = await post(harness, JSON.stringify(INITIALIZE), {
         authorization: ADMIN_AUTH,
         'x-request-id': 'mcp-test-1',
       });
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect(response.headers.get('mcp-session-id')).toBeNull();
       expect(response.headers.get('x-request-id')).toBe('mcp-test-1');
-      expect(await response.json()).toMatchObject({
+      const events = (await response.text()).split('\n').filter((line) => line.startsWith('data: '));
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(events[0]?.slice('data: '.length) ?? '')).toMatchObject({
         jsonrpc: '2.0',
         id: 1,
         result: { serverInfo: { name: 'llm-key-requestor' } },
@@ -182,17 +174,25 @@ describe('/mcp', () => {
       };
       expect(Object.keys(openapi.paths['/mcp'] ?? {})).toEqual(['post']);
       expect(openapi.paths['/mcp']?.post?.security).toEqual([{ adminBasic: [] }]);
+      expect(openapi.paths['/mcp/']).toBeUndefined();
     });
 
-    it('lists the admin tools with bounded input schemas', async () => {
+    it("lists our admin tools, with bounded input schemas, next to the original service's", async () => {
       const mcp = await connect(await start({ startWorker: false }));
       const { tools } = await mcp.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
+        'approve',
         'approve_request',
+        'deny',
         'deny_request',
         'get_request',
         'list_models',
+        'list_pending',
         'list_requests',
+        'list_review',
+        'pending',
+        'request_key',
+        'review',
         'revoke_request',
       ]);
       const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -227,14 +227,14 @@ describe('/mcp', () => {
       expect(all.data.requests?.[0]).toMatchObject({
         email: 'a@example.com',
         model: 'ollama/llama2',
-        status: 'approved',
+        state: 'approved',
         api_key: `sk-…${fullKey.slice(-4)}`,
         attempts: 0,
       });
       expect(JSON.parse(all.text)).toEqual(all.data);
 
       const inReview = await callTool(mcp, 'list_requests', { filter: 'review' });
-      expect(inReview.data.requests?.map((r: { status: string }) => r.status)).toEqual(['in-review']);
+      expect(inReview.data.requests?.map((r: { state: string }) => r.state)).toEqual(['in-review']);
 
       const first = await callTool(mcp, 'list_requests', { limit: 1 });
       expect(first.data.requests).toHaveLength(1);
@@ -242,11 +242,20 @@ describe('/mcp', () => {
       expect(second.data.requests?.[0]?.request_id).toBe(review);
       expect(second.data.next_cursor).toBeNull();
 
+      const llama = await callTool(mcp, 'list_requests', { q: 'LLAMA' });
+      expect(llama.data.requests?.map((r: { request_id: string }) => r.request_id)).toEqual([approved]);
+      const oldest = await callTool(mcp, 'list_requests', { sort: 'created_at' });
+      expect(oldest.data.requests?.map((r: { request_id: string }) => r.request_id)).toEqual([
+        review,
+        approved,
+      ]);
+
       const one = await callTool(mcp, 'get_request', { request_id: approved });
       expect(one.data).toMatchObject({ request_id: approved, api_key: `sk-…${fullKey.slice(-4)}` });
+      expect(one.data.history?.map((entry: { action: string }) => entry.action)).toContain('key-minted');
 
       const models = await callTool(mcp, 'list_models');
-      expect(models.data.models?.map((m: { id: string }) => m.id)).toEqual(['gpt-4', 'ollama/llama2']);
+      expect(models.data.result?.map((m: { id: string }) => m.id)).toEqual(['gpt-4', 'ollama/llama2']);
 
       expect(seen.length).toBeGreaterThan(5);
       for (const body of seen) {
@@ -256,7 +265,14 @@ describe('/mcp', () => {
 
     it('rejects out-of-bounds input as a tool error', async () => {
       const mcp = await connect(await start({ startWorker: false }));
-      for (const args of [{ filter: 'everything' }, { limit: 0 }, { limit: 201 }, { extra: 1 }]) {
+      for (const args of [
+        { filter: 'everything' },
+        { limit: 0 },
+        { limit: 201 },
+        { extra: 1 },
+        { sort: 'newest' },
+        { q: 'x'.repeat(255) },
+      ]) {
         const listed = await callTool(mcp, 'list_requests', args);
         expect(listed.result.isError, JSON.stringify(args)).toBe(true);
       }
@@ -286,7 +302,7 @@ describe('/mcp', () => {
       expect(approved.result.isError).toBeFalsy();
       expect(approved.data).toMatchObject({
         success: true,
-        request: { request_id: id, status: 'approved', reason: 'Approved by an administrator' },
+        request: { request_id: id, state: 'approved', reason: 'Approved by an administrator' },
       });
       const done = await harness.settled(id);
       expect(done.history.map((entry) => entry.actor)).toContain('mcp:root');
@@ -316,7 +332,7 @@ describe('/mcp', () => {
       expect((await harness.request(id)).state).toBe('in-review');
 
       const denied = await callTool(mcp, 'deny_request', { request_id: id, reason: 'Use the small model' });
-      expect(denied.data.request).toMatchObject({ status: 'denied', reason: 'Use the small model' });
+      expect(denied.data.request).toMatchObject({ state: 'denied', reason: 'Use the small model' });
       const mail = await harness.smtp.waitFor((m) => m.subject === 'API Key Request Denied for gpt-4');
       expect(mail.text).toContain('Use the small model');
     });
@@ -328,7 +344,7 @@ describe('/mcp', () => {
       expect(harness.litellm.liveKeys()).toHaveLength(1);
       const mcp = await connect(harness);
       const revoked = await callTool(mcp, 'revoke_request', { request_id: id, reason: 'Left the team' });
-      expect(revoked.data.request).toMatchObject({ status: 'revoked', reason: 'Left the team' });
+      expect(revoked.data.request).toMatchObject({ state: 'revoked', reason: 'Left the team' });
       await harness.settled(id);
       expect(harness.litellm.liveKeys()).toHaveLength(0);
       await harness.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
@@ -351,7 +367,7 @@ describe('/mcp', () => {
       expect(denyDenied.text).toMatch(/Cannot deny a request that is denied/);
       expect((await harness.request(id)).state).toBe('denied');
       const reissued = await callTool(mcp, 'approve_request', { request_id: id });
-      expect(reissued.data).toMatchObject({ success: true, request: { status: 'approved', cycle: 2 } });
+      expect(reissued.data).toMatchObject({ success: true, request: { state: 'approved', cycle: 2 } });
 
       for (const [name, args] of [
         ['get_request', { request_id: UNKNOWN_ID }],

@@ -2,16 +2,17 @@ import { maskedKey } from '../requests/masked-key.js';
 import type { KeyRequest } from '../requests/request-types.js';
 
 /** A request as admins see it, the same through the HTTP API, the MCP tools and the CLI's
- * `--json`: with the email, the key only masked, never in full. */
+ * `--json`: with the email, the key only masked, never in full. The first seven fields are the
+ * original service's admin shape (`api_key` always present, null without a key); the rest
+ * are ours. */
 export function toAdminView(request: KeyRequest) {
-  const apiKey = maskedKey(request);
   return {
     request_id: request.id,
     email: request.email,
     model: request.model,
-    status: request.state,
+    state: request.state,
+    api_key: maskedKey(request) ?? null,
     ...(request.reason === null ? {} : { reason: request.reason }),
-    ...(apiKey === undefined ? {} : { api_key: apiKey }),
     created_at: request.createdAt,
     updated_at: request.updatedAt,
     attempts: request.work.attempts,

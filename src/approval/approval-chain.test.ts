@@ -46,7 +46,7 @@ describe('approval chain', () => {
     expect([first.seen, second.seen]).toEqual([[subject], [subject]]);
   });
 
-  it.each(['APPROVE', 'DENY', 'REVIEW'] as const)(
+  it.each(['APPROVE', 'DENY', 'REVIEW', 'PENDING'] as const)(
     'stops at the first %s and reports who decided',
     async (decision) => {
       const { logger } = recordingLogger();
@@ -67,6 +67,33 @@ describe('approval chain', () => {
       reason: 'Denied by the http plugin',
       plugin: 'http',
     });
+  });
+
+  it('gives PENDING a default reason naming the plugin', async () => {
+    const { logger } = recordingLogger();
+    const chain = createChain([scripted('http', { decision: 'PENDING' }).plugin], logger);
+    expect(await chain.evaluate(subject)).toEqual({
+      decision: 'PENDING',
+      reason: 'Waiting for the http plugin to decide',
+      plugin: 'http',
+    });
+  });
+
+  it("collects the plugins' reviewer addresses, once each, in plugin order", () => {
+    const { logger } = recordingLogger();
+    const withNotify = (name: ApprovalPlugin['name'], notify: string[]): ApprovalPlugin => ({
+      ...scripted(name, { decision: 'CONTINUE' }).plugin,
+      notify,
+    });
+    const chain = createChain(
+      [
+        withNotify('humanintheloop', ['b@example.com']),
+        scripted('email', { decision: 'CONTINUE' }).plugin,
+        withNotify('review', ['a@example.com', 'b@example.com']),
+      ],
+      logger,
+    );
+    expect(chain.reviewers).toEqual(['b@example.com', 'a@example.com']);
   });
 
   it('treats a plugin that throws as CONTINUE, logs it as an error and asks the next one', async () => {

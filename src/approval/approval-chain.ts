@@ -11,18 +11,20 @@ import type {
 export const NO_PLUGINS_REASON = 'No approval plugins configured';
 export const ALL_CONTINUE_REASON = 'All approval plugins returned CONTINUE - denied by default';
 
-const DECISIONS: readonly Decision[] = ['APPROVE', 'DENY', 'CONTINUE', 'REVIEW'];
+const DECISIONS: readonly Decision[] = ['APPROVE', 'DENY', 'CONTINUE', 'REVIEW', 'PENDING'];
 
-/** Runs `plugins` in order: the first APPROVE, DENY or REVIEW decides; CONTINUE moves
- * on; when nobody decides, the request is denied. Deny is the default everywhere, so
+/** Runs `plugins` in order: the first APPROVE, DENY, REVIEW or PENDING decides; CONTINUE
+ * moves on; when nobody decides, the request is denied. Deny is the default everywhere, so
  * a missing rule or a broken plugin can only keep a key from being issued. */
 export function createChain(
   plugins: readonly ApprovalPlugin[],
   logger: Pick<Logger, 'debug' | 'error'>,
 ): ApprovalChain {
   const names = Object.freeze(plugins.map((plugin) => plugin.name));
+  const reviewers = Object.freeze([...new Set(plugins.flatMap((plugin) => plugin.notify ?? []))]);
   return {
     plugins: names,
+    reviewers,
     async evaluate(subject) {
       if (plugins.length === 0) {
         return { decision: 'DENY', reason: NO_PLUGINS_REASON, plugin: null };
@@ -77,5 +79,7 @@ function defaultReason(decision: Exclude<Decision, 'CONTINUE'>, plugin: Approval
       return `Denied by the ${plugin.name} plugin`;
     case 'REVIEW':
       return 'Requires admin review';
+    case 'PENDING':
+      return `Waiting for the ${plugin.name} plugin to decide`;
   }
 }

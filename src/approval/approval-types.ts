@@ -1,14 +1,16 @@
-/** The plugin names operators write under `approval_plugins[].name`. */
-export const PLUGIN_NAMES = ['http', 'blacklist', 'whitelist', 'email', 'review'] as const;
+/** The plugin names operators write under `approval_plugins[].name`; `humanintheloop` is the
+ * original service's name of `review`. */
+export const PLUGIN_NAMES = ['http', 'blacklist', 'whitelist', 'email', 'review', 'humanintheloop'] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
 
 export function isPluginName(value: unknown): value is PluginName {
   return typeof value === 'string' && (PLUGIN_NAMES as readonly string[]).includes(value);
 }
 
-/** APPROVE, DENY and REVIEW end the chain; CONTINUE hands the request to the next plugin.
- * Only the review plugin returns REVIEW. */
-export type Decision = 'APPROVE' | 'DENY' | 'CONTINUE' | 'REVIEW';
+/** APPROVE, DENY, REVIEW and PENDING end the chain; CONTINUE hands the request to the next
+ * plugin. Only the review plugin returns REVIEW; PENDING (only the http plugin) leaves the
+ * request pending, to be asked again on a later pass. */
+export type Decision = 'APPROVE' | 'DENY' | 'CONTINUE' | 'REVIEW' | 'PENDING';
 
 export interface ApprovalSubject {
   requestId: string;
@@ -32,11 +34,14 @@ export interface PluginVerdict {
  * CONTINUE too, so a bug can never approve a request. */
 export interface ApprovalPlugin {
   readonly name: PluginName;
+  /** Addresses that get the review notice of a request parked by the chain, besides
+   * `admin.notify` (the `humanintheloop` plugin's `email`). */
+  readonly notify?: readonly string[];
   evaluate(subject: ApprovalSubject): Promise<PluginVerdict>;
 }
 
 export interface ChainOutcome {
-  decision: 'APPROVE' | 'DENY' | 'REVIEW';
+  decision: Exclude<Decision, 'CONTINUE'>;
   reason: string;
   /** The plugin that decided; null when the chain's default decided (no plugins, all CONTINUE). */
   plugin: PluginName | null;
@@ -44,6 +49,8 @@ export interface ChainOutcome {
 
 export interface ApprovalChain {
   readonly plugins: readonly PluginName[];
+  /** Every plugin's `notify` addresses, once each, in plugin order. */
+  readonly reviewers: readonly string[];
   /** Never rejects. */
   evaluate(subject: ApprovalSubject): Promise<ChainOutcome>;
 }

@@ -50,7 +50,7 @@ describe('createApprovalChain configuration', () => {
     const error = configErrorOf([valid[1] as PluginEntry, { name: 'blackist', config: { list: [] } }]);
     expect(error.path).toBe('approval_plugins[1].name');
     expect(error.problem).toContain('"blackist"');
-    expect(error.problem).toContain('http, blacklist, whitelist, email, review');
+    expect(error.problem).toContain('http, blacklist, whitelist, email, review, humanintheloop');
   });
 
   it.each(['toString', '__proto__', 'constructor', 'Blacklist', ' blacklist'])(
@@ -112,6 +112,24 @@ describe('createApprovalChain configuration', () => {
       'is required',
     ],
     [
+      'both list and its alias patterns',
+      { name: 'blacklist', config: { list: ['a'], patterns: ['b'] } },
+      'approval_plugins[0].config.patterns',
+      'not both',
+    ],
+    [
+      'humanintheloop given `list` instead of `patterns`',
+      { name: 'humanintheloop', config: { list: ['x'] } },
+      'approval_plugins[0].config.patterns',
+      'is required',
+    ],
+    [
+      'a humanintheloop reviewer that is not an address',
+      { name: 'humanintheloop', config: { patterns: ['x'], email: 'reviewers' } },
+      'approval_plugins[0].config.email',
+      'domain',
+    ],
+    [
       'a missing endpoint',
       { name: 'http', config: {} },
       'approval_plugins[0].config.endpoint',
@@ -163,6 +181,24 @@ describe('createApprovalChain configuration', () => {
     const error = configErrorOf([entry]);
     expect(error.path).toBe(path);
     expect(error.problem).toContain(problem);
+  });
+
+  it("accepts the original service's keys: patterns for whitelist and blacklist, humanintheloop with email", async () => {
+    const chain = createApprovalChain(
+      [
+        { name: 'blacklist', config: { patterns: ['*-preview'] } },
+        { name: 'humanintheloop', config: { patterns: ['gpt-4*'], email: 'reviewer@example.com' } },
+        { name: 'whitelist', config: { patterns: ['ollama/*'] } },
+      ],
+      { logger },
+    );
+    expect(chain.plugins).toEqual(['blacklist', 'humanintheloop', 'whitelist']);
+    expect(chain.reviewers).toEqual(['reviewer@example.com']);
+    const decide = async (model: string) =>
+      (await chain.evaluate({ requestId: 'r', email: 'a@example.com', model })).decision;
+    expect(await decide('o1-preview')).toBe('DENY');
+    expect(await decide('gpt-4o')).toBe('REVIEW');
+    expect(await decide('ollama/llama3')).toBe('APPROVE');
   });
 
   it('reports the entry index within the whole list', () => {

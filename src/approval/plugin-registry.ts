@@ -18,7 +18,7 @@ import {
 import { blacklistPlugin } from './plugins/blacklist-plugin.js';
 import { emailPlugin } from './plugins/email-plugin.js';
 import { httpPlugin } from './plugins/http-plugin.js';
-import { reviewPlugin } from './plugins/review-plugin.js';
+import { humanInTheLoopPlugin, reviewPlugin } from './plugins/review-plugin.js';
 import { whitelistPlugin } from './plugins/whitelist-plugin.js';
 
 /** Every plugin, by the name operators write. Immutable definitions, no state. */
@@ -28,6 +28,7 @@ export const PLUGIN_REGISTRY = {
   whitelist: whitelistPlugin,
   email: emailPlugin,
   review: reviewPlugin,
+  humanintheloop: humanInTheLoopPlugin,
 } as const satisfies { readonly [K in PluginName]: PluginDefinition<TSchema> };
 
 export type PluginConfigOf<K extends PluginName> = Static<(typeof PLUGIN_REGISTRY)[K]['schema']>;

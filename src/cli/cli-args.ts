@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_FILTERS, type AdminFilter } from '../admin/admin-service.js';
 import { checkReason, reasonRequired } from '../admin/decision-reason.js';
-import { MAX_REASON_LENGTH, PAGE_SIZE, REQUEST_ID_PATTERN, REQUEST_ID_RULE } from '../requests/limits.js';
+import {
+  ADMIN_LIST_MAX,
+  MAX_REASON_LENGTH,
+  PAGE_SIZE,
+  REQUEST_ID_PATTERN,
+  REQUEST_ID_RULE,
+} from '../requests/limits.js';
 import {
   ADMIN_ACTIONS,
   ADMIN_TRANSITIONS,
@@ -28,7 +34,7 @@ export class UsageError extends Error {
 }
 
 /** The CLI reads as many pages of the store as it takes, so it may list more than one API page. */
-const MAX_LIMIT = 1000;
+const MAX_LIMIT = ADMIN_LIST_MAX;
 const REQUEST_ID = new RegExp(REQUEST_ID_PATTERN);
 
 /** How the CLI words each decision: what happens after it, and what it prints when done.

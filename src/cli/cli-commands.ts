@@ -1,12 +1,14 @@
 import type { AdminFilter, AdminService } from '../admin/admin-service.js';
 import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
+import { listUpTo } from '../admin/list-requests.js';
 import { type ApprovalChainDeps, createApprovalChain } from '../approval/plugin-registry.js';
 import type { AppConfig } from '../config/app-config.js';
+import { smtpSecurityWarnings, TLS_MODE_TEXT, tlsModeFor } from '../mail/smtp-options.js';
 import { ACTORS } from '../requests/history.js';
-import type { KeyRequest } from '../requests/request-types.js';
 import type { AdminAction } from '../requests/transitions.js';
 import { DECISION_TEXT } from './cli-args.js';
 import { formatDuration, formatRequest, formatTable, pendingDuty, printable, toJson } from './cli-output.js';
+import { originalDifferences } from './original-differences.js';
 
 /** Each command returns what to print on stdout; failures are thrown (AppError, ConfigError)
  * and turned into a message and an exit status by run-cli.ts. */
@@ -31,7 +33,7 @@ export function checkConfig({ config, configPath, logger }: CheckConfigInput): s
     config.featuredModels.length > 0
       ? config.featuredModels.length
       : config.models.filter((model) => model.featured === true).length;
-  const encryption = !smtp.useTls ? 'plain' : smtp.port === 465 ? 'TLS' : 'STARTTLS';
+  const encryption = TLS_MODE_TEXT[tlsModeFor(smtp)];
   const lines: [string, string][] = [
     ['config', configPath],
     [
@@ -54,9 +56,30 @@ export function checkConfig({ config, configPath, logger }: CheckConfigInput): s
         : `${smtp.host}:${smtp.port} (${encryption}), from ${smtp.from}`,
     ],
     ['admin API', config.admin.username === null ? 'off (ADMIN_USERNAME / ADMIN_PASSWORD unset)' : 'on'],
+    [
+      'mcp',
+      config.mcp.apiKey === null
+        ? config.admin.username === null
+          ? 'off'
+          : 'on, admin credentials'
+        : `on, Bearer key${config.admin.username === null ? '' : ' or admin credentials'}`,
+    ],
   ];
   const width = Math.max(...lines.map(([name]) => name.length));
-  return `${lines.map(([name, value]) => `${name.padEnd(width)}  ${value}\n`).join('')}configuration OK\n`;
+  const summary = lines.map(([name, value]) => `${name.padEnd(width)}  ${value}\n`).join('');
+  const report = originalDifferences(config, chain);
+  const warnings = [...(smtp.host === 'log' ? [] : smtpSecurityWarnings(smtp)), ...report.warnings];
+  return (
+    summary +
+    '\nCompared with the original Python service (what differs, docs/migrating.md):\n' +
+    bullets(report.differences) +
+    (warnings.length === 0 ? '' : `\nWARNINGS:\n${bullets(warnings)}`) +
+    'configuration OK\n'
+  );
+}
+
+function bullets(lines: readonly string[]): string {
+  return lines.map((line) => `  - ${line}\n`).join('');
 }
 
 export interface ListInput {
@@ -68,13 +91,12 @@ export interface ListInput {
 
 /** Newest first. Stores cap a page, so this reads pages until `limit` requests are in. */
 export async function listRequests(admin: AdminService, input: ListInput): Promise<string> {
-  const items: KeyRequest[] = [];
-  let cursor = input.cursor;
-  do {
-    const page = await admin.list(input.filter, input.limit - items.length, cursor ?? undefined);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null && items.length < input.limit);
+  const { items, nextCursor: cursor } = await listUpTo(
+    admin,
+    input.filter,
+    input.limit,
+    input.cursor ?? undefined,
+  );
 
   if (input.json) {
     return toJson({ requests: items.map(toAdminView), next_cursor: cursor });

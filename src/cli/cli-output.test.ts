@@ -31,9 +31,9 @@ describe('toAdminView', () => {
       request_id: 'f5c29329-d33c-494a-9866-78a6dcfea754',
       email: 'carol@example.com',
       model: 'mistral-7b',
-      status: 'approved',
-      reason: 'whitelisted',
+      state: 'approved',
       api_key: 'sk-…9f3a',
+      reason: 'whitelisted',
       created_at: '2025-03-01T09:15:42.123Z',
       updated_at: '2025-03-01T09:16:00.000Z',
       attempts: 2,
@@ -61,10 +61,10 @@ describe('toAdminView', () => {
     });
   });
 
-  it('leaves out what is not there', () => {
+  it("leaves out what is not there, but api_key, which the original's shape always has", () => {
     const view = toAdminView(request({ state: 'pending', reason: null, apiKey: null, handledState: null }));
     expect(Object.keys(view)).not.toContain('reason');
-    expect(Object.keys(view)).not.toContain('api_key');
+    expect(view.api_key).toBeNull();
     expect(Object.keys(view)).not.toContain('last_error');
   });
 });

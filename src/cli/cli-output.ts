@@ -108,6 +108,7 @@ function shortTime(iso: string): string {
 /** Milliseconds as the config writes them: `500ms`, `30s`, `5m`, `1h`. */
 export function formatDuration(ms: number): string {
   for (const [unit, size] of [
+    ['d', 86_400_000],
     ['h', 3_600_000],
     ['m', 60_000],
     ['s', 1000],

@@ -37,7 +37,7 @@ describe('runCli', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
-      requests: [expect.objectContaining({ request_id: request.id, status: 'pending' })],
+      requests: [expect.objectContaining({ request_id: request.id, state: 'pending' })],
       next_cursor: null,
     });
   });

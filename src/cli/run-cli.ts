@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { type AdminService, createAdminService } from '../admin/admin-service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config-error.js';
+import { withDotEnv } from '../config/dot-env.js';
 import { configFilePath, loadConfig } from '../config/load-config.js';
 import { AppError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
@@ -49,20 +50,23 @@ export async function runCli(deps: CliDeps): Promise<number> {
   }
 
   let config: AppConfig;
+  let env: NodeJS.ProcessEnv;
   try {
-    config = loadConfig({ env: deps.env, cwd: deps.cwd });
+    // The server's environment: a `.env` in the working directory under the process's own.
+    env = withDotEnv(deps.env, deps.cwd);
+    config = loadConfig({ env, cwd: deps.cwd });
   } catch (error) {
     return fail(stderr, error);
   }
   // Logs share stderr with messages and stay quiet unless asked: LOG_LEVEL, else warn. The
   // redaction is the server's.
-  const logger = createLogger(deps.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn', {
+  const logger = createLogger(env.LOG_LEVEL?.trim() ? config.logLevel : 'warn', {
     write: (line: string) => stderr.write(line),
   });
 
   if (command.name === 'check-config') {
     try {
-      const configPath = configFilePath(deps.env, deps.cwd);
+      const configPath = configFilePath(env, deps.cwd);
       stdout.write(checkConfig({ config, configPath, logger: logger.child({ component: 'approval' }) }));
       return EXIT.ok;
     } catch (error) {
@@ -89,7 +93,7 @@ export async function runCli(deps: CliDeps): Promise<number> {
     // No worker in this process: a decision only changes the state, and the server's worker,
     // which polls the same store, mints, mails or deletes on its next pass.
     const admin = createAdminService({ store, wakeWorker: () => {}, lifecycle: config.lifecycle });
-    stdout.write(await runStoreCommand(command, admin, config, deps.env));
+    stdout.write(await runStoreCommand(command, admin, config, env));
     if (command.name === 'decide') {
       logger.info({ request_id: command.id, action: command.action }, 'admin decision from the CLI');
     }

@@ -26,8 +26,12 @@ export interface AppConfig {
     password: string;
     from: string;
     useTls: boolean;
+    /** null when neither `smtp.start_tls` nor SMTP_START_TLS says (see mail/smtp-options.ts). */
+    startTls: boolean | null;
     verifySsl: boolean;
   };
+  /** `apiKey`: a Bearer key accepted at /mcp besides the admin credentials; null = none. */
+  mcp: { apiKey: string | null };
   admin: { username: string | null; password: string | null; notify: string[] };
   /** The web UI's settings: its fallback language and the terms a requester must accept (null: none). */
   portal: { defaultLanguage: 'en' | 'de' | 'es'; terms: string | null };

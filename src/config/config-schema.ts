@@ -46,6 +46,10 @@ export type PluginEntry = Static<typeof PluginEntrySchema>;
 
 const Str = Type.String();
 const Bool = Type.Boolean();
+/** Settings the original service read as strings too (`use_tls: "yes"`, `port: "587"`); the
+ * setting's parser (config/setting-parsers.ts) decides what the text means. */
+const BoolOrText = Type.Union([Type.Boolean(), Type.String()]);
+const PortOrText = Type.Union([Type.Integer(), Type.String()]);
 
 export const ConfigFileSchema = Type.Object(
   {
@@ -55,7 +59,7 @@ export const ConfigFileSchema = Type.Object(
           base_url: Type.Optional(Str),
           api_key: Type.Optional(Str),
           gateway_url: Type.Optional(Str),
-          enable_litellm_models: Type.Optional(Bool),
+          enable_litellm_models: Type.Optional(BoolOrText),
           key_defaults: Type.Optional(KeySettingsSchema),
         },
         closed,
@@ -80,12 +84,13 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           host: Type.Optional(Str),
-          port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+          port: Type.Optional(PortOrText),
           user: Type.Optional(Str),
           password: Type.Optional(Str),
           from: Type.Optional(Str),
-          use_tls: Type.Optional(Bool),
-          verify_ssl: Type.Optional(Bool),
+          use_tls: Type.Optional(BoolOrText),
+          start_tls: Type.Optional(BoolOrText),
+          verify_ssl: Type.Optional(BoolOrText),
         },
         closed,
       ),
@@ -124,6 +129,7 @@ export const ConfigFileSchema = Type.Object(
     ),
     retain_api_keys: Type.Optional(Bool),
     public_url: Type.Optional(Str),
+    mcp: Type.Optional(Type.Object({ api_key: Type.Optional(Str) }, closed)),
   },
   closed,
 );

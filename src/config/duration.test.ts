@@ -11,11 +11,14 @@ describe('parseDuration', () => {
     ['7d', 604_800_000],
     ['24H', 86_400_000],
     ['10MS', 10],
+    ['5M', 300_000],
+    ['1H', 3_600_000],
+    ['250MS', 250],
   ])('reads %s as %d ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '30', '0s', '1.5s', '-1s', '1w', 's', '30 s', '1h30m'])('rejects %j', (text) => {
+  it.each(['', '30', '0s', '0d', '1.5s', '-1s', '1w', 's', '30 s', '1h30m'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeNull();
   });
 });

@@ -56,8 +56,10 @@ describe('loadConfig defaults', () => {
       password: '',
       from: 'noreply@example.com',
       useTls: true,
+      startTls: null,
       verifySsl: true,
     });
+    expect(config.mcp).toEqual({ apiKey: null });
     expect(config.approval.queueIntervalMs).toBe(30_000);
     expect(config.admin).toEqual({ username: null, password: null, notify: [] });
     expect(config.approvalPlugins).toEqual([]);
@@ -162,11 +164,77 @@ kubernetes: {namespace: file-ns}
   });
 });
 
+describe("the original service's settings", () => {
+  it('takes its boolean words in any case, from the file and from the environment', () => {
+    const file =
+      'smtp: {use_tls: "ON", start_tls: y, verify_ssl: "False"}\nlitellm: {enable_litellm_models: "t"}';
+    expect(load(file).smtp).toMatchObject({ useTls: true, startTls: true, verifySsl: false });
+    expect(load(file).litellm.enableModels).toBe(true);
+    const env = {
+      SMTP_USE_TLS: 'Off',
+      SMTP_START_TLS: 'N',
+      SMTP_VERIFY_SSL: 'YES',
+      ENABLE_LITELLM_MODELS: 'f',
+    };
+    expect(load(file, env).smtp).toMatchObject({ useTls: false, startTls: false, verifySsl: true });
+    expect(load(file, env).litellm.enableModels).toBe(false);
+  });
+
+  it('takes a port written as a string and durations in days or upper case', () => {
+    expect(load('smtp: {port: "2525"}').smtp.port).toBe(2525);
+    expect(load('approval: {queue_interval: 5M}').approval.queueIntervalMs).toBe(300_000);
+    expect(load('', { APPROVAL_QUEUE_INTERVAL: '1D' }).approval.queueIntervalMs).toBe(86_400_000);
+  });
+
+  it('reads mcp.api_key and smtp.start_tls, the environment winning, a blank variable counting as unset', () => {
+    const file = 'mcp: {api_key: file-key}\nsmtp: {start_tls: false}';
+    expect(load(file).mcp.apiKey).toBe('file-key');
+    expect(load(file).smtp.startTls).toBe(false);
+    expect(load(file, { MCP_API_KEY: 'env-key', SMTP_START_TLS: 'true' }).mcp.apiKey).toBe('env-key');
+    expect(load(file, { SMTP_START_TLS: 'true' }).smtp.startTls).toBe(true);
+    expect(load(file, { MCP_API_KEY: '' }).mcp.apiKey).toBe('file-key');
+    expect(load('mcp: {api_key: "  "}').mcp.apiKey).toBeNull();
+  });
+
+  it('matches the names its settings library read in any case, the exact spelling winning', () => {
+    writeFileSync(join(dir, 'lower.yaml'), 'models: [{id: m, title: M}]');
+    const config = load('', {
+      litellm_base_url: 'http://lower:4000',
+      Litellm_Api_Key: 'mixed-key',
+      enable_litellm_models: 'false',
+      cors_origins: 'https://a.example.com',
+    });
+    expect(config.litellm).toMatchObject({
+      baseUrl: 'http://lower:4000',
+      apiKey: 'mixed-key',
+      enableModels: false,
+    });
+    expect(config.server.corsOrigins).toEqual(['https://a.example.com']);
+    expect(
+      load('', { litellm_base_url: 'http://lower:4000', LITELLM_BASE_URL: 'http://exact:4000' }).litellm
+        .baseUrl,
+    ).toBe('http://exact:4000');
+    expect(loadConfig({ env: { config_file: 'lower.yaml' }, cwd: dir }).models.map((m) => m.id)).toEqual([
+      'm',
+    ]);
+    // The others were read with their exact names by the original too.
+    expect(load('', { smtp_host: 'lower.example.com' }).smtp.host).toBe('localhost');
+  });
+
+  it('ignores CONFIG, which its deployments set but nothing read', () => {
+    expect(load('models: [{id: m, title: M}]', { CONFIG: '/app/config.yaml' }).models).toHaveLength(1);
+  });
+});
+
 describe('loadConfig errors name the offending key', () => {
   it.each([
     ['unknown top-level key', 'modles: []', 'modles', 'unknown key'],
     ['unknown nested key', 'litellm: {base_ur: x}', 'litellm.base_ur', 'unknown key'],
-    ['wrong type', 'smtp: {port: "twenty-five"}', 'smtp.port', 'integer'],
+    ['wrong type', 'smtp: {port: [25]}', 'smtp.port', 'must be integer or string'],
+    ['not a port', 'smtp: {port: "twenty-five"}', 'smtp.port', 'port number'],
+    ['not a boolean', 'smtp: {start_tls: "sometimes"}', 'smtp.start_tls', 'on/off'],
+    ['unknown mcp key', 'mcp: {api_key: k, apikey: k}', 'mcp.apikey', 'unknown key'],
+    ['null section', 'smtp:', 'smtp', 'object'],
     ['missing model id', 'models: [{title: T}]', 'models[0].id', 'required'],
     ['bad model id', 'models: [{id: "has space", title: T}]', 'models[0].id', 'pattern'],
     ['duplicate model id', 'models: [{id: a, title: A}, {id: a, title: B}]', 'models[1].id', 'duplicate'],
@@ -199,11 +267,13 @@ describe('loadConfig errors name the offending key', () => {
   it.each([
     ['APPROVAL_QUEUE_INTERVAL', '30'],
     ['APPROVAL_QUEUE_INTERVAL', '1w'],
+    ['APPROVAL_QUEUE_INTERVAL', '0s'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['SMTP_PORT', '-1'],
     ['SMTP_USE_TLS', 'maybe'],
-    ['ENABLE_LITELLM_MODELS', 'y'],
+    ['ENABLE_LITELLM_MODELS', 'enabled'],
+    ['SMTP_START_TLS', 'required'],
     ['STATE_STORE', 'redis'],
     ['LITELLM_BASE_URL', 'not a url'],
     ['SMTP_FROM', 'nobody'],

@@ -77,8 +77,10 @@ export function loadConfig({
       password: values.smtpPassword,
       from: values.smtpFrom,
       useTls: values.smtpUseTls,
+      startTls: values.smtpStartTls,
       verifySsl: values.smtpVerifySsl,
     },
+    mcp: { apiKey: values.mcpApiKey },
     admin: {
       username: values.adminUsername,
       password: values.adminPassword,
@@ -116,7 +118,7 @@ function settingValue<T>(
   file: unknown,
   context: DefaultContext,
 ): T {
-  const fromEnv = row.env === null ? undefined : env[row.env]?.trim();
+  const fromEnv = envValue(env, row)?.trim();
   if (row.env !== null && fromEnv) {
     return row.parse(fromEnv, row.env) ?? fail(row.env, 'must not be empty');
   }
@@ -130,6 +132,23 @@ function settingValue<T>(
   }
   // A written default is parsed like an operator's value; a bad one is a bug in the table.
   return row.parse(row.default, `the default of ${name}`) ?? fail(name, 'has no default');
+}
+
+/** The row's variable: its exact name, else (for `anyCase` rows) the first set variable whose
+ * name differs only in case. */
+function envValue(env: NodeJS.ProcessEnv, row: Setting<unknown>): string | undefined {
+  if (row.env === null) {
+    return undefined;
+  }
+  const exact = env[row.env];
+  if (exact?.trim() || !row.anyCase) {
+    return exact;
+  }
+  const wanted = row.env.toLowerCase();
+  const name = Object.keys(env).find(
+    (candidate) => candidate.toLowerCase() === wanted && env[candidate]?.trim(),
+  );
+  return name === undefined ? exact : env[name];
 }
 
 /** `smtp.port` in the parsed file; the schema has checked it is a scalar where a row points. */

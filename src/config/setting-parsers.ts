@@ -25,18 +25,24 @@ export const text: Parser<string> = (raw) => {
 /** Exactly as written in the file (a password may begin or end with a blank). */
 export const verbatim: Parser<string> = (raw) => String(raw);
 
+/** The words the original service's settings library took for booleans, in any case. */
+const TRUE_WORDS = ['true', '1', 'yes', 'on', 't', 'y'];
+const FALSE_WORDS = ['false', '0', 'no', 'off', 'f', 'n'];
+
+/** `true/false`, `1/0`, `yes/no`, `on/off`, `t/f`, `y/n`, any case; anything else is an error
+ * rather than a guess (docs/design.md, "Configuration"). */
 export const bool: Parser<boolean> = (raw, source) => {
   if (typeof raw === 'boolean') {
     return raw;
   }
   const lower = String(raw).trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(lower)) {
+  if (TRUE_WORDS.includes(lower)) {
     return true;
   }
-  if (['false', '0', 'no'].includes(lower)) {
+  if (FALSE_WORDS.includes(lower)) {
     return false;
   }
-  throw problem(source, 'must be true/false/1/0/yes/no', raw);
+  throw problem(source, 'must be true/false, 1/0, yes/no, on/off, t/f or y/n', raw);
 };
 
 /** 0 lets the system pick a free port (tests use it). */
@@ -55,11 +61,11 @@ export const wholeNumber: Parser<number> = (raw, source) => {
   return Number(raw);
 };
 
-/** `500ms`, `30s`, `5m`, `1h`, in milliseconds. */
+/** `500ms`, `30s`, `5m`, `1h`, `1d`, in milliseconds. */
 export const duration: Parser<number> = (raw, source) => {
   const ms = parseDuration(String(raw));
   if (ms === null) {
-    throw problem(source, 'must be a duration like 500ms, 30s, 5m or 1h', raw);
+    throw problem(source, 'must be a duration like 500ms, 30s, 5m, 1h or 1d', raw);
   }
   return ms;
 };

@@ -34,6 +34,9 @@ export interface Setting<T> {
   key: string | null;
   /** The environment variable that overrides the file; null when only the file sets it. */
   env: string | null;
+  /** The variable's name matches in any case (`litellm_base_url`), as it did for the original
+   * service's settings library; the exact spelling wins when both are set. */
+  anyCase?: true;
   parse: Parser<T>;
   /** Written as an operator would write the value (`30s`, `587`) and parsed like one, so the
    * README can show it as it is; or computed. */
@@ -48,7 +51,7 @@ function computed<T>(doc: string, value: (context: DefaultContext) => T): Comput
   return { doc, value };
 }
 
-const unset = computed<string | null>('unset', () => null);
+const unset = computed<null>('unset', () => null);
 
 /** Every scalar setting, one row each: the environment wins over config.yaml, which wins over
  * the default. The README's environment-variable table is checked against these rows
@@ -57,10 +60,10 @@ const unset = computed<string | null>('unset', () => null);
  * reads them as they are. Rows are resolved top to bottom, so a computed default may use a row
  * above it. */
 export const SETTINGS = {
-  configFile: setting({ key: null, env: 'CONFIG_FILE', parse: text, default: 'config.yaml' }),
+  configFile: setting({ key: null, env: 'CONFIG_FILE', anyCase: true, parse: text, default: 'config.yaml' }),
   host: setting({ key: null, env: 'HOST', parse: text, default: '0.0.0.0' }),
   port: setting({ key: null, env: 'PORT', parse: port, default: '8000' }),
-  corsOrigins: setting({ key: null, env: 'CORS_ORIGINS', parse: origins, default: '*' }),
+  corsOrigins: setting({ key: null, env: 'CORS_ORIGINS', anyCase: true, parse: origins, default: '*' }),
   logLevel: setting({ key: null, env: 'LOG_LEVEL', parse: logLevel, default: 'info' }),
 
   storeKind: setting({
@@ -85,19 +88,28 @@ export const SETTINGS = {
   litellmBaseUrl: setting({
     key: 'litellm.base_url',
     env: 'LITELLM_BASE_URL',
+    anyCase: true,
     parse: url,
     default: 'http://localhost:4000',
   }),
-  litellmApiKey: setting({ key: 'litellm.api_key', env: 'LITELLM_API_KEY', parse: verbatim, default: '' }),
+  litellmApiKey: setting({
+    key: 'litellm.api_key',
+    env: 'LITELLM_API_KEY',
+    anyCase: true,
+    parse: verbatim,
+    default: '',
+  }),
   litellmGatewayUrl: setting({
     key: 'litellm.gateway_url',
     env: 'LITELLM_GATEWAY_URL',
+    anyCase: true,
     parse: url,
     default: computed('the base URL', ({ resolved }) => String(resolved.litellmBaseUrl)),
   }),
   enableLitellmModels: setting({
     key: 'litellm.enable_litellm_models',
     env: 'ENABLE_LITELLM_MODELS',
+    anyCase: true,
     parse: bool,
     default: 'true',
   }),
@@ -119,6 +131,19 @@ export const SETTINGS = {
   smtpFrom: setting({ key: 'smtp.from', env: 'SMTP_FROM', parse: email, default: 'noreply@example.com' }),
   smtpUseTls: setting({ key: 'smtp.use_tls', env: 'SMTP_USE_TLS', parse: bool, default: 'true' }),
   smtpVerifySsl: setting({ key: 'smtp.verify_ssl', env: 'SMTP_VERIFY_SSL', parse: bool, default: 'true' }),
+
+  // The original service's settings (docs/migrating.md): same keys, same variables.
+  /** Unset is not `false`: with `use_tls: false`, an explicit `start_tls: false` and an absent
+   * one both mean opportunistic STARTTLS, but the original's default was `true`, so
+   * check-config tells an operator which one they have (docs/design.md, "SMTP TLS modes"). */
+  smtpStartTls: setting<boolean | null>({
+    key: 'smtp.start_tls',
+    env: 'SMTP_START_TLS',
+    parse: bool,
+    default: unset,
+  }),
+  /** A static Bearer key for `/mcp`, accepted besides the admin credentials. */
+  mcpApiKey: setting<string | null>({ key: 'mcp.api_key', env: 'MCP_API_KEY', parse: text, default: unset }),
 
   adminUsername: setting<string | null>({
     key: 'admin.username',

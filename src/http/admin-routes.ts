@@ -1,26 +1,38 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ADMIN_FILTERS, type AdminService } from '../admin/admin-service.js';
+import { ADMIN_FILTERS, type AdminFilter, type AdminService } from '../admin/admin-service.js';
 import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
 import { reasonRequired } from '../admin/decision-reason.js';
+import { listUpTo } from '../admin/list-requests.js';
 import { ACTORS } from '../requests/history.js';
-import { MAX_CURSOR_LENGTH, MAX_REASON_LENGTH, PAGE_SIZE, wholeNumberPattern } from '../requests/limits.js';
+import {
+  ADMIN_LIST_MAX,
+  MAX_CURSOR_LENGTH,
+  MAX_EMAIL_LENGTH,
+  MAX_REASON_LENGTH,
+  wholeNumberPattern,
+} from '../requests/limits.js';
 import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
+import { LIST_SORTS } from '../store/request-store.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
-import { Failure, RequestIdParam, RequestStateSchema, ValidationProblem } from './schemas.js';
+import { Failure, RequestIdParam, RequestStateSchema, Unauthorized, ValidationProblem } from './schemas.js';
 
 export interface AdminRoutesDeps {
   admin: AdminService;
   credentials: AdminCredentials;
 }
 
+/** The original service's admin shape (`request_id` to `api_key`), then our fields. */
 const AdminRequest = Type.Object({
   request_id: Type.String(),
   email: Type.String(),
   model: Type.String(),
-  status: RequestStateSchema,
+  state: RequestStateSchema,
+  api_key: Type.Union([Type.String(), Type.Null()], {
+    description: 'Masked (sk-…abcd), or null without a key',
+  }),
   reason: Type.Optional(Type.String()),
-  api_key: Type.Optional(Type.String({ description: 'Masked: sk-…abcd' })),
   created_at: Type.String(),
   updated_at: Type.String(),
   attempts: Type.Integer({ description: 'Failed worker attempts since the last success' }),
@@ -47,8 +59,14 @@ const AdminRequestDetail = Type.Object({
 const Reason = Type.String({ minLength: 1, maxLength: MAX_REASON_LENGTH });
 const OptionalReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
 const RequiredReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
-const DecisionReply = Type.Object({ success: Type.Literal(true), request: AdminRequest });
-const errors = { 401: Failure, 404: Failure, 409: Failure, 422: ValidationProblem, 503: Failure };
+const DecisionReply = Type.Object({
+  success: Type.Literal(true),
+  message: Type.String({
+    description: 'The original service\'s text, e.g. "Request <id> approved successfully"',
+  }),
+  request: AdminRequest,
+});
+const errors = { 401: Unauthorized, 404: Failure, 409: Failure, 422: ValidationProblem, 503: Failure };
 
 /** What each decision route does, for /docs; the states come from requests/transitions.ts. */
 const SUMMARY: Record<AdminAction, string> = {
@@ -56,9 +74,14 @@ const SUMMARY: Record<AdminAction, string> = {
   deny: `Deny a ${fromStates('deny')} request with a reason, which is mailed`,
   revoke: `Revoke a request's key (allowed from ${fromStates('revoke')}): it is deleted on LiteLLM and the requester told`,
 };
+/** The decision in the original service's success message. */
+const DONE: Record<AdminAction, string> = { approve: 'approved', deny: 'denied', revoke: 'revoked' };
 
-/** The admin API (HTTP Basic). Registered only when admin credentials are configured,
- * so without them every admin path is a plain 404. */
+const LIST_PATH = '/api/admin/requests';
+
+/** The admin API (HTTP Basic), in the original service's shapes, so its admin app and scripts
+ * work unchanged (docs/design.md, "Admin routes"). Registered only when admin credentials are
+ * configured, so without them every admin path is a plain 404. */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
   app,
   { admin, credentials },
@@ -74,57 +97,101 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
   app.post(
     '/api/admin/verify',
     {
+      // The original admin app posts no body with `Content-Type: application/json`.
+      config: { allowEmptyBody: true },
       schema: {
         operationId: 'adminVerify',
         tags: ['admin'],
-        summary: 'Check admin credentials',
+        summary: 'Check admin credentials (any body is ignored; none is fine)',
         security,
         response: {
-          200: Type.Object({ success: Type.Literal(true), username: Type.String() }),
-          401: Failure,
+          200: Type.Object({ authenticated: Type.Literal(true), username: Type.String() }),
+          401: Unauthorized,
         },
       },
     },
-    async (request) => ({ success: true as const, username: authenticate(request) }),
+    async (request) => ({ authenticated: true as const, username: authenticate(request) }),
   );
 
   app.get(
-    '/api/admin/requests',
+    LIST_PATH,
     {
+      // The original treated any filter word it did not know as "all"; so does this route.
+      preValidation: async (request) => {
+        const query = request.query as { filter?: unknown };
+        if (typeof query.filter === 'string' && !isAdminFilter(query.filter)) {
+          query.filter = 'all';
+        }
+      },
       schema: {
         operationId: 'adminListRequests',
         tags: ['admin'],
-        summary: 'List key requests, newest first',
+        summary: 'List key requests, newest first, as a JSON array; the next page is in the Link header',
         security,
         querystring: Type.Object(
           {
-            filter: Type.Optional(Type.Enum([...ADMIN_FILTERS], { default: 'all' })),
+            filter: Type.Optional(
+              Type.Enum([...ADMIN_FILTERS], {
+                default: 'pending',
+                description: 'review means in-review; any other word means all',
+              }),
+            ),
             // Query values arrive as strings and types are never coerced (app.ts's ajv options), so the bound is a pattern.
             limit: Type.Optional(
               Type.String({
-                pattern: wholeNumberPattern(PAGE_SIZE.max),
-                description: `${PAGE_SIZE.min}-${PAGE_SIZE.max}, default ${PAGE_SIZE.default}`,
+                pattern: wholeNumberPattern(ADMIN_LIST_MAX),
+                description: `1-${ADMIN_LIST_MAX}; without it, up to ${ADMIN_LIST_MAX}`,
               }),
             ),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CURSOR_LENGTH })),
+            cursor: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: MAX_CURSOR_LENGTH,
+                description: 'From the previous answer\'s `Link: <…>; rel="next"`',
+              }),
+            ),
+            // Bounded by the longest thing it can match, an email address.
+            q: Type.Optional(
+              Type.String({
+                maxLength: MAX_EMAIL_LENGTH,
+                description: 'Only requests whose email, model or id contains this text (any case)',
+              }),
+            ),
+            sort: Type.Optional(
+              Type.Enum([...LIST_SORTS], {
+                default: '-created_at',
+                description: '`-` = newest first; a cursor belongs to the order it was made for',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            requests: Type.Array(AdminRequest),
-            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          200: Type.Array(AdminRequest, {
+            description: 'When more requests follow, a `Link: <…>; rel="next"` header names the next page',
           }),
-          401: Failure,
+          401: Unauthorized,
           422: ValidationProblem,
           503: Failure,
         },
       },
     },
-    async (request) => {
-      const { filter = 'all', limit, cursor } = request.query;
-      const page = await admin.list(filter, limit === undefined ? PAGE_SIZE.default : Number(limit), cursor);
-      return { requests: page.items.map(toAdminView), next_cursor: page.nextCursor };
+    async (request, reply) => {
+      const { filter = 'pending', limit, cursor, q, sort } = request.query;
+      const size = limit === undefined ? ADMIN_LIST_MAX : Number(limit);
+      const page = await listUpTo(admin, filter, size, cursor, { q, sort });
+      if (page.nextCursor !== null) {
+        // The next page keeps every narrowing of this one; only the cursor moves.
+        const next = new URLSearchParams({
+          filter,
+          ...(limit === undefined ? {} : { limit }),
+          ...(q === undefined ? {} : { q }),
+          ...(sort === undefined ? {} : { sort }),
+        });
+        next.set('cursor', page.nextCursor);
+        reply.header('link', `<${LIST_PATH}?${next}>; rel="next"`);
+      }
+      return page.items.map(toAdminView);
     },
   );
 
@@ -139,7 +206,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         params: Type.Object({ request_id: RequestIdParam }),
         response: {
           200: AdminRequestDetail,
-          401: Failure,
+          401: Unauthorized,
           404: Failure,
           422: ValidationProblem,
           503: Failure,
@@ -150,16 +217,19 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
   );
 
   for (const action of ADMIN_ACTIONS) {
+    const optional = !reasonRequired(action);
     app.post(
       `/api/admin/requests/:request_id/${action}`,
       {
+        // An approval may come without a body at all, as the original admin app sends it.
+        ...(optional ? { config: { allowEmptyBody: true }, preValidation: emptyBodyAsObject } : {}),
         schema: {
           operationId: `admin${action[0]?.toUpperCase()}${action.slice(1)}`,
           tags: ['admin'],
           summary: SUMMARY[action],
           security,
           params: Type.Object({ request_id: RequestIdParam }),
-          body: reasonRequired(action) ? RequiredReasonBody : OptionalReasonBody,
+          body: optional ? OptionalReasonBody : RequiredReasonBody,
           response: { 200: DecisionReply, ...errors },
         },
       },
@@ -171,8 +241,23 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
           actor: ACTORS.admin(user),
         });
         request.log.info({ request_id: updated.id, action, admin_user: user }, 'admin decision');
-        return { success: true as const, request: toAdminView(updated) };
+        return {
+          success: true as const,
+          message: `Request ${updated.id} ${DONE[action]} successfully`,
+          request: toAdminView(updated),
+        };
       },
     );
   }
 };
+
+function isAdminFilter(value: string): value is AdminFilter {
+  return (ADMIN_FILTERS as readonly string[]).includes(value);
+}
+
+/** No body (none sent, or an empty one with a JSON content type) is an empty object. */
+async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) {
+    request.body = {};
+  }
+}

@@ -37,7 +37,9 @@ export function installErrorHandler(app: FastifyInstance): void {
         return reply.status(status).send({ detail: error.details });
       }
       if (error.code === 'unauthorized') {
+        // The original service's 401: its text under `detail` (FastAPI's key) as well.
         reply.header('www-authenticate', 'Basic realm="llm-key-requestor admin"');
+        return reply.status(status).send({ detail: error.message, message: error.message, success: false });
       }
       return reply.status(status).send({ message: error.message, success: false });
     }

@@ -58,3 +58,8 @@ export const Failure = Type.Object(
   { message: Type.String(), success: Type.Literal(false) },
   { description: 'Failure with a readable message' },
 );
+/** A 401, with the original service's `detail` text next to ours (its scripts read `detail`). */
+export const Unauthorized = Type.Object(
+  { detail: Type.String(), message: Type.String(), success: Type.Literal(false) },
+  { description: 'Missing or wrong credentials; `WWW-Authenticate` names the scheme' },
+);

@@ -8,7 +8,10 @@ import {
   DEFAULT_SMTP_TIMEOUTS,
   type SmtpSettings,
   type SmtpTimeouts,
+  smtpSecurityWarnings,
   smtpTransportOptions,
+  TLS_MODE_TEXT,
+  tlsModeFor,
 } from './smtp-options.js';
 
 export interface SmtpMailerDeps {
@@ -35,8 +38,14 @@ export interface TransportMailerDeps {
 const DEFAULT_SEND_TIMEOUT_MS = 60_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
-/** The SMTP adapter of the Mailer port, configured from `smtp` settings (docs/design.md, "SMTP TLS modes"). */
+/** The SMTP adapter of the Mailer port, configured from `smtp` settings (docs/design.md, "SMTP TLS
+ * modes"). Built at start-up, so a setting that may put keys on the wire in clear text is
+ * logged then, before any mail goes out. */
 export function createSmtpMailer(deps: SmtpMailerDeps): Mailer {
+  const tls = TLS_MODE_TEXT[tlsModeFor(deps.smtp)];
+  for (const warning of smtpSecurityWarnings(deps.smtp)) {
+    deps.logger.warn({ smtp_host: deps.smtp.host, smtp_port: deps.smtp.port, tls }, warning);
+  }
   return createTransportMailer({
     transport: smtpTransportOptions(deps.smtp, deps.timeouts ?? DEFAULT_SMTP_TIMEOUTS),
     from: deps.smtp.from,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SmtpSettings, smtpTransportOptions, tlsModeFor } from './smtp-options.js';
+import { type SmtpSettings, smtpSecurityWarnings, smtpTransportOptions, tlsModeFor } from './smtp-options.js';
 
 const base: SmtpSettings = {
   host: 'mail.example.test',
@@ -8,23 +8,53 @@ const base: SmtpSettings = {
   password: '',
   from: 'noreply@example.test',
   useTls: true,
+  startTls: null,
   verifySsl: true,
 };
 
-describe('tlsModeFor', () => {
-  it('uses implicit TLS on port 465 when TLS is on', () => {
-    expect(tlsModeFor({ useTls: true, port: 465 })).toBe('implicit');
+describe('tlsModeFor: the table of docs/design.md, "SMTP TLS modes"', () => {
+  it.each([
+    // use_tls true: STARTTLS on the submission ports (the seed's meaning), implicit TLS elsewhere (the original's)
+    [true, null, 587, 'starttls'],
+    [true, null, 25, 'starttls'],
+    [true, false, 587, 'starttls'],
+    [true, true, 25, 'starttls'],
+    [true, null, 465, 'implicit'],
+    [true, true, 465, 'implicit'],
+    [true, false, 2525, 'implicit'],
+    // use_tls false: start_tls true requires STARTTLS (the original's shipped setup)
+    [false, true, 587, 'starttls'],
+    [false, true, 465, 'starttls'],
+    [false, true, 2525, 'starttls'],
+    // both off or start_tls unset: STARTTLS when offered, else plain
+    [false, false, 587, 'opportunistic'],
+    [false, null, 587, 'opportunistic'],
+    [false, null, 465, 'opportunistic'],
+  ] as const)('use_tls %s, start_tls %s, port %i: %s', (useTls, startTls, port, mode) => {
+    expect(tlsModeFor({ useTls, startTls, port })).toBe(mode);
+  });
+});
+
+describe('smtpSecurityWarnings', () => {
+  it('is silent for settings that always encrypt and verify', () => {
+    expect(smtpSecurityWarnings(base)).toEqual([]);
+    expect(smtpSecurityWarnings({ ...base, useTls: false, startTls: true })).toEqual([]);
   });
 
-  it('requires STARTTLS on any other port when TLS is on', () => {
-    expect(tlsModeFor({ useTls: true, port: 587 })).toBe('starttls');
-    expect(tlsModeFor({ useTls: true, port: 25 })).toBe('starttls');
-    expect(tlsModeFor({ useTls: true, port: 2525 })).toBe('starttls');
+  it('warns that keys may travel in clear text when STARTTLS is only opportunistic', () => {
+    const [warning, ...rest] = smtpSecurityWarnings({ ...base, useTls: false, startTls: false });
+    expect(rest).toEqual([]);
+    expect(warning).toMatch(/clear text/);
+    expect(warning).toMatch(/API keys/);
+    expect(warning).toMatch(/start_tls: true/);
+    expect(warning).not.toMatch(/password/);
+    expect(smtpSecurityWarnings({ ...base, useTls: false, user: 'mailer' })[0]).toMatch(/SMTP password/);
   });
 
-  it('is plain whenever TLS is off, 465 included', () => {
-    expect(tlsModeFor({ useTls: false, port: 587 })).toBe('plain');
-    expect(tlsModeFor({ useTls: false, port: 465 })).toBe('plain');
+  it('warns when certificates are not verified', () => {
+    expect(smtpSecurityWarnings({ ...base, verifySsl: false })).toEqual([
+      expect.stringMatching(/not verified/),
+    ]);
   });
 });
 
@@ -39,9 +69,14 @@ describe('smtpTransportOptions', () => {
     expect(options).toMatchObject({ secure: false, requireTLS: true, ignoreTLS: false });
   });
 
-  it('maps plain to ignoreTLS', () => {
+  it('maps opportunistic STARTTLS to neither flag: STARTTLS whenever the server offers it', () => {
     const options = smtpTransportOptions({ ...base, useTls: false });
-    expect(options).toMatchObject({ secure: false, requireTLS: false, ignoreTLS: true });
+    expect(options).toMatchObject({ secure: false, requireTLS: false, ignoreTLS: false });
+  });
+
+  it('requires STARTTLS for use_tls false with start_tls true', () => {
+    const options = smtpTransportOptions({ ...base, useTls: false, startTls: true, port: 2525 });
+    expect(options).toMatchObject({ secure: false, requireTLS: true, ignoreTLS: false });
   });
 
   it('verifies certificates unless verifySsl is false', () => {

@@ -1,44 +1,26 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ADMIN_FILTERS, type AdminService } from '../admin/admin-service.js';
+import { ADMIN_FILTERS } from '../admin/admin-service.js';
 import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
 import { defaultReason, reasonProblemMessage, reasonRequired } from '../admin/decision-reason.js';
-import type { ModelCatalog } from '../models/model-catalog.js';
 import { ACTORS } from '../requests/history.js';
-import {
-  MAX_CURSOR_LENGTH,
-  MAX_REASON_LENGTH,
-  PAGE_SIZE,
-  REQUEST_ID_PATTERN,
-  REQUEST_ID_RULE,
-} from '../requests/limits.js';
+import { MAX_CURSOR_LENGTH, MAX_EMAIL_LENGTH, MAX_REASON_LENGTH, PAGE_SIZE } from '../requests/limits.js';
 import { ADMIN_ACTIONS, ADMIN_TRANSITIONS, type AdminAction, fromStates } from '../requests/transitions.js';
-import { AppError } from '../shared/errors.js';
+import { LIST_SORTS } from '../store/request-store.js';
+import { registerOriginalTools } from './original-tools.js';
+import type { McpToolsDeps } from './tool-deps.js';
+import { RequestIdInput } from './tool-inputs.js';
+import { runTool } from './tool-result.js';
 
-export interface AdminToolsDeps {
-  admin: Pick<AdminService, 'list' | 'get' | 'decide'>;
-  catalog: Pick<ModelCatalog, 'list'>;
-  /** The authenticated admin: named in the history (`mcp:<user>`) and in the decision log. */
-  user: string;
-  log: {
-    info(obj: object, msg: string): void;
-    error(obj: object, msg: string): void;
-  };
-}
-
-// The bounds are the HTTP admin API's (requests/limits.ts); the reason rule is admin.decide()'s,
-// which trims, requires and defaults the reason: the schema only publishes the shape.
-const RequestId = z
-  .string()
-  .regex(new RegExp(REQUEST_ID_PATTERN), `A request id is ${REQUEST_ID_RULE}`)
-  .describe('The request_id of a key request');
+const RequestId = RequestIdInput;
 
 const listInput = z.strictObject({
   filter: z
     .enum(ADMIN_FILTERS)
     .optional()
-    .describe('Which requests: pending, review (in-review), approved, denied, revoked or all (default)'),
+    .describe(
+      'Which requests: pending, review (in-review), approved, denied, revoked, expired or all (default)',
+    ),
   limit: z
     .number()
     .int()
@@ -52,6 +34,17 @@ const listInput = z.strictObject({
     .max(MAX_CURSOR_LENGTH)
     .optional()
     .describe('next_cursor from the previous page; omit for the first page'),
+  q: z
+    .string()
+    .max(MAX_EMAIL_LENGTH)
+    .optional()
+    .describe('Only requests whose email, model or id contains this text (any case)'),
+  sort: z
+    .enum(LIST_SORTS)
+    .optional()
+    .describe(
+      'created_at or updated_at, "-" first for newest first (default -created_at); keep it when paging',
+    ),
 });
 const getInput = z.strictObject({ request_id: RequestId });
 
@@ -99,66 +92,41 @@ function decisionInput(action: AdminAction) {
   });
 }
 
-const ERROR_LABEL: Record<AppError['code'], string> = {
-  validation: 'Invalid input',
-  'not-found': 'Not found',
-  unauthorized: 'Unauthorized',
-  conflict: 'Not allowed',
-  'rate-limited': 'Too many requests',
-  'store-unavailable': 'Store unavailable',
-  unreachable: 'Dependency unreachable',
-  timeout: 'Dependency timed out',
-  'bad-response': 'Unusable dependency answer',
-  rejected: 'Rejected',
-  internal: 'Internal error',
-};
-
-/** One MCP server exposing the admin service as tools. Built per HTTP request (stateless
- * transport), so the authenticated user and the request's logger are plain closures.
- * Tools show requests through `toAdminView`, the HTTP API's view: keys only masked. */
-export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDeps): McpServer {
+/** One MCP server exposing the admin service as tools: ours, and the original service's
+ * (original-tools.ts). Built per HTTP request (stateless transport), so the authenticated user
+ * and the request's logger are plain closures. Tools show requests through `toAdminView`, the
+ * HTTP API's view: keys only masked. */
+export function createAdminMcpServer(deps: McpToolsDeps): McpServer {
+  const { admin, user, log } = deps;
   const server = new McpServer(
     { name: 'llm-key-requestor', version: '1.0.0' },
     {
       instructions:
         'Review LiteLLM key requests. list_requests with filter "review" shows what waits for a human; ' +
         'approve_request, deny_request and revoke_request change the state, and the service then mints, ' +
-        'mails or deletes the key in the background. Keys are only ever shown masked.',
+        'mails or deletes the key in the background. The tools list_pending, list_review, approve, deny, ' +
+        'pending, review, request_key and list_models are those of the earlier service, for its clients. ' +
+        'Keys are only ever shown masked.',
     },
   );
 
-  /** Expected failures (unknown id, a transition the state does not allow, store down)
-   * are tool results with isError, so the model can read and react; only the SDK's own
-   * protocol errors are JSON-RPC errors. Unexpected errors are logged, never echoed. */
-  async function run(tool: string, work: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
-    try {
-      const value = await work();
-      return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
-    } catch (error) {
-      if (error instanceof AppError) {
-        if (error.code === 'store-unavailable') {
-          log.error({ err: error.cause ?? error, tool }, error.message);
-        }
-        return failure(error.code, `${ERROR_LABEL[error.code]}: ${error.message}`);
-      }
-      log.error({ err: error, tool }, 'MCP tool failed');
-      return failure('internal', 'Internal error: the tool failed; the server log has the details');
-    }
-  }
+  const run = (tool: string, work: () => Promise<Record<string, unknown>>) =>
+    runTool(tool, 'ours', log, work);
 
   server.registerTool(
     'list_requests',
     {
       title: 'List key requests',
       description:
-        'Key requests, newest first, with requester email, model, status, reason and masked key. ' +
+        'Key requests, newest first unless sorted otherwise, with requester email, model, state, reason and ' +
+        'masked key. ' +
         'Pass next_cursor back as cursor for the next page (null when there is none).',
       inputSchema: listInput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ filter = 'all', limit = PAGE_SIZE.default, cursor }) =>
+    ({ filter = 'all', limit = PAGE_SIZE.default, cursor, q, sort }) =>
       run('list_requests', async () => {
-        const page = await admin.list(filter, limit, cursor);
+        const page = await admin.list(filter, limit, cursor, { q, sort });
         return { requests: page.items.map(toAdminView), next_cursor: page.nextCursor };
       }),
   );
@@ -198,23 +166,6 @@ export function createAdminMcpServer({ admin, catalog, user, log }: AdminToolsDe
     );
   }
 
-  server.registerTool(
-    'list_models',
-    {
-      title: 'List models',
-      description: 'The models the portal offers (configured, plus the LiteLLM proxy models when enabled).',
-      annotations: { readOnlyHint: true, openWorldHint: false },
-    },
-    () => run('list_models', async () => ({ models: await catalog.list() })),
-  );
-
+  registerOriginalTools(server, deps);
   return server;
-}
-
-function failure(code: string, message: string): CallToolResult {
-  return {
-    isError: true,
-    content: [{ type: 'text', text: message }],
-    structuredContent: { success: false, error: code, message },
-  };
 }

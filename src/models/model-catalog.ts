@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { ModelConfig } from '../config/config-schema.js';
 import { MODEL_ID_PATTERN } from '../requests/limits.js';
-import { PROXY_MODEL_ICON } from './model-icons.js';
+import { proxyModelView } from './proxy-model.js';
 
 /** A model as the API shows it: config fields minus the key settings, which are internal. */
 export type ModelView = Omit<ModelConfig, 'key'>;
@@ -84,15 +84,7 @@ export function createModelCatalog({
   }
 
   async function list(): Promise<ModelView[]> {
-    const extra = (await proxyModels())
-      .filter((id) => !configured.has(id))
-      .map((id) => ({
-        id,
-        title: id,
-        icon: PROXY_MODEL_ICON,
-        color: '#64748b',
-        description: 'Available on the LiteLLM proxy.',
-      }));
+    const extra = (await proxyModels()).filter((id) => !configured.has(id)).map(proxyModelView);
     return [...configViews, ...extra];
   }
 

@@ -20,6 +20,9 @@ export const MAX_REASON_LENGTH = 1000;
 
 /** One page of the admin list (HTTP and MCP); the CLI reads as many pages as it is asked for. */
 export const PAGE_SIZE = { min: 1, max: 200, default: 50 } as const;
+/** The most requests one admin list answer holds: the HTTP list without `limit` (the original
+ * service's admin app reads one answer), the original's MCP list tools, the CLI's `--limit`. */
+export const ADMIN_LIST_MAX = 1000;
 /** Cursors are opaque tokens of the store; a longer one was not made by us. */
 export const MAX_CURSOR_LENGTH = 2000;
 

@@ -99,7 +99,8 @@ describe('submit: an existing request', () => {
   it('is the same requester with another +tag or case, and the answer says nothing', async () => {
     const first = await created('jane+a@example.com');
     const again = await service().submit({ email: 'JANE+b@example.com', llm: 'gpt-4o' });
-    expect(again).toEqual({ created: false, outcome: 'link-mail' });
+    // `request` is for admin callers only; the public answer is built without it.
+    expect(again).toEqual({ created: false, outcome: 'link-mail', request: await stored(first.request.id) });
     expect((await stored(first.request.id)).linkMail).toEqual({ hour: epochHour(clock) });
   });
 
@@ -114,14 +115,18 @@ describe('submit: an existing request', () => {
 
   it('schedules at most one link mail per hour', async () => {
     const { request } = await created();
-    const again = () => service().submit({ email: 'jane@example.com', llm: 'gpt-4o' });
-    expect(await again()).toEqual({ created: false, outcome: 'link-mail' });
-    expect(await again()).toEqual({ created: false, outcome: 'nothing' });
+    const again = async () => {
+      const result = await service().submit({ email: 'jane@example.com', llm: 'gpt-4o' });
+      expect(result).toMatchObject({ created: false, request: { id: request.id } });
+      return result.created ? 'created' : result.outcome;
+    };
+    expect(await again()).toBe('link-mail');
+    expect(await again()).toBe('nothing');
     // The worker sent it in this hour: still nothing until the next hour.
     await mustUpdate(store, await stored(request.id), { linkMail: null, lastLinkMailHour: epochHour(clock) });
-    expect(await again()).toEqual({ created: false, outcome: 'nothing' });
+    expect(await again()).toBe('nothing');
     clock += HOUR;
-    expect(await again()).toEqual({ created: false, outcome: 'link-mail' });
+    expect(await again()).toBe('link-mail');
     expect((await stored(request.id)).linkMail).toEqual({ hour: epochHour(clock) });
   });
 
@@ -130,8 +135,8 @@ describe('submit: an existing request', () => {
     await mustUpdate(store, request, { state: 'expired', handledState: 'expired' });
     wakes = 0;
     const again = await service().submit({ email: 'jane@example.com', llm: 'gpt-4o', language: 'es' });
-    expect(again).toEqual({ created: false, outcome: 'renewed' });
     const renewed = await stored(request.id);
+    expect(again).toEqual({ created: false, outcome: 'renewed', request: renewed });
     expect(renewed).toMatchObject({
       state: 'pending',
       cycle: 2,

@@ -24,11 +24,13 @@ export interface RequestServiceDeps {
   now?: () => number;
 }
 
-/** A new request hands back its id, token and page; for an existing one nothing is said
- * (docs/design.md, "No enumeration"), and `outcome` is only for the caller's log. */
+/** A new request hands back its id, token and page; for an existing one the public answer
+ * says nothing (docs/design.md, "No enumeration"): `outcome` is only for the caller's log, and
+ * `request` (the existing request as it now is) only for callers who may see any request, the
+ * admins' MCP `request_key`. */
 export type SubmitResult =
   | { created: true; request: KeyRequest; token: string; url: string }
-  | { created: false; outcome: 'renewed' | 'link-mail' | 'nothing' };
+  | { created: false; outcome: 'renewed' | 'link-mail' | 'nothing'; request: KeyRequest };
 
 export interface SubmitInput {
   email: string;
@@ -112,7 +114,7 @@ export function createRequestService(deps: RequestServiceDeps) {
           ? 'link-mail'
           : 'nothing';
       if (outcome === 'nothing') {
-        return { created: false, outcome };
+        return { created: false, outcome, request };
       }
       const patch = renewal.ok
         ? { ...renewal.value, ...(language === null ? {} : { language }) }
@@ -120,7 +122,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const result = await storeCall(() => store.update(request.id, request.version, patch));
       if (result.ok) {
         wakeWorker();
-        return { created: false, outcome };
+        return { created: false, outcome, request: result.value };
       }
       const fresh = await storeCall(() => store.get(request.id));
       if (!fresh) {
@@ -128,7 +130,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       }
       request = fresh;
     }
-    return { created: false, outcome: 'nothing' };
+    return { created: false, outcome: 'nothing', request };
   }
 
   return {

@@ -302,3 +302,39 @@ describe('request processor: failures', () => {
     expect(after.work.lastError).toBe('denial mail not sent: SMTP EENVELOPE 550 (RCPT TO): no such user');
   });
 });
+
+describe('request processor: a PENDING answer', () => {
+  it('leaves the request pending and asks the chain again after the backoff', async () => {
+    const request = await claimed();
+    let answer: ChainOutcome = {
+      decision: 'PENDING',
+      reason: 'Waiting for the cost-centre owner',
+      plugin: 'http',
+    };
+    const process = processor({ decide: async () => answer });
+
+    const first = await process(request);
+
+    expect(first.status).toBe('retry');
+    const waiting = await stored(request.id);
+    expect(waiting).toMatchObject({ state: 'pending', reason: null, handledState: null });
+    expect(waiting.work).toMatchObject({ owner: null, attempts: 1 });
+    expect(waiting.work.lastError).toBe('approval pending: Waiting for the cost-centre owner');
+    expect(waiting.work.nextAttemptAt).toBeGreaterThan(clock);
+    expect(mailed).toEqual([]);
+
+    // The next pass, once the retry is due: the endpoint has decided now.
+    clock = waiting.work.nextAttemptAt;
+    answer = { decision: 'APPROVE', reason: 'Approved by the approval service', plugin: 'http' };
+    const [again] = await store.claimDue({
+      owner: OWNER,
+      now: clock,
+      leaseMs: CLAIM_MS,
+      limit: 10,
+      policy: { remindBeforeMs: 0 },
+    });
+    expect(again?.id).toBe(request.id);
+    expect(await process(again as KeyRequest)).toEqual({ status: 'done' });
+    expect(await stored(request.id)).toMatchObject({ state: 'approved', handledState: 'approved' });
+  });
+});

@@ -126,6 +126,12 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       model: request.model,
     });
     observer.decision(outcome.plugin ?? 'default', outcome.decision);
+    if (outcome.decision === 'PENDING') {
+      // No decision yet (the http plugin's endpoint said so): the request stays pending and
+      // the chain runs again after the backoff, like after a dependency that did not answer.
+      const waiting = `approval pending: ${outcome.reason}`;
+      return { kind: 'retry', error: new AppError('unreachable', waiting, { retry: true }) };
+    }
     const state =
       outcome.decision === 'APPROVE' ? 'approved' : outcome.decision === 'DENY' ? 'denied' : 'in-review';
     logger.info(

@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: the child runs `src/main.ts` from here so `--import tsx` resolves. */
+/** The repository root: by default the child runs `src/main.ts` from here. */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(REPO_ROOT, 'src', 'main.ts');
+/** tsx's loader by absolute URL, so a child started in another directory finds it too. */
+const TSX = import.meta.resolve('tsx');
 
 export type ReplicaExit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -50,6 +52,8 @@ export interface StartReplicaOptions {
   env: Record<string, string>;
   /** Deadline for GET /ready to answer 200. Default 30 s (tsx compiles on a loaded machine). */
   readyTimeoutMs?: number;
+  /** The working directory (where a `.env` would be read). Default: the repository root. */
+  cwd?: string;
 }
 
 export interface ReplicaSet {
@@ -100,8 +104,8 @@ export function createReplicaSet(): ReplicaSet {
       PORT: String(port),
       CONFIG_FILE: configFile,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+      cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

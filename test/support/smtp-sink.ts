@@ -34,11 +34,13 @@ export interface SmtpSinkOptions {
   auth?: { user: string; pass: string };
   /** Implicit TLS: TLS from the first byte, like port 465. */
   secure?: boolean;
-  /** Offer STARTTLS on a plain listener. Default true. */
+  /** Offer STARTTLS on a plain listener. Default false: a plain server, like a mail catcher. */
   starttls?: boolean;
   /** Called with each accepted message as it is recorded, before the server answers 250: for
    * callers that time arrivals (the benchmarks) and cannot afford the polling of `waitFor`. */
   onMessage?: (mail: ReceivedMail) => void;
+  /** PEM certificate and key for TLS (both modes); default smtp-server's built-in one. */
+  tls?: { cert: string; key: string };
 }
 
 export interface SmtpSink {
@@ -112,8 +114,9 @@ async function pollUntil<T>(probe: () => T | undefined, timeoutMs: number, what:
 }
 
 /** A real SMTP server on 127.0.0.1 (random port) that records what it receives.
- * TLS uses smtp-server's built-in self-signed localhost certificate (expired, published key):
- * clients must connect with `verifySsl: false`, and `verifySsl: true` must fail against it. */
+ * TLS uses `options.tls`, else smtp-server's built-in self-signed localhost certificate
+ * (expired, published key): clients must connect with `verifySsl: false`, and `verifySsl: true`
+ * must fail against either. */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const authAttempts: AuthAttempt[] = [];
@@ -122,10 +125,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let rejectCode = 451;
   let rejectedCount = 0;
   const auth = options.auth;
-  const starttls = options.starttls ?? true;
+  const starttls = options.starttls ?? false;
 
   const server = new SMTPServer({
     secure: options.secure ?? false,
+    ...(options.tls ?? {}),
     // The built-in certificate: smtp-server would warn about it on stderr unless logging is off.
     logger: false,
     authOptional: auth === undefined,

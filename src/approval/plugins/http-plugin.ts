@@ -31,7 +31,9 @@ export const HttpConfigSchema = Type.Object(
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 /** Framing headers belong to fetch, and the body is always JSON. */
 const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'connection', 'transfer-encoding'];
-const ANSWERS = ['APPROVE', 'DENY', 'CONTINUE'] as const;
+/** PENDING, which the original service's http plugin dropped, leaves the request pending: the
+ * endpoint is asked again on a later pass. */
+const ANSWERS = ['APPROVE', 'DENY', 'CONTINUE', 'PENDING'] as const;
 type Answer = (typeof ANSWERS)[number];
 
 /** Asks an external service. Every way the call can go wrong (refused, timed out,
@@ -156,6 +158,8 @@ function defaultReason(decision: Answer): string {
       return 'Denied by the approval service';
     case 'CONTINUE':
       return 'The approval service passed the request on';
+    case 'PENDING':
+      return 'The approval service has not decided yet';
   }
 }
 

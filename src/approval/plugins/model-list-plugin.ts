@@ -1,9 +1,13 @@
 import { Type } from 'typebox';
 import type { ApprovalPlugin, Decision, PluginName } from '../approval-types.js';
 import { compileGlob, firstMatch } from '../glob.js';
-import { closed, PatternListSchema, type PluginDefinition } from '../plugin-config.js';
+import { closed, PatternListSchema, PluginConfigIssue, type PluginDefinition } from '../plugin-config.js';
 
-export const ModelListConfigSchema = Type.Object({ list: PatternListSchema }, closed);
+/** `list`, or `patterns`, which the original service read as the same list: one of the two. */
+export const ModelListConfigSchema = Type.Object(
+  { list: Type.Optional(PatternListSchema), patterns: Type.Optional(PatternListSchema) },
+  closed,
+);
 
 /** A plugin that decides `decision` for a model matching any pattern of `list`
  * (case-sensitive, like model ids) and answers CONTINUE otherwise. */
@@ -15,7 +19,14 @@ export function modelListPlugin(
   return {
     schema: ModelListConfigSchema,
     create(config): ApprovalPlugin {
-      const globs = config.list.map((pattern) => compileGlob(pattern));
+      if (config.list !== undefined && config.patterns !== undefined) {
+        throw new PluginConfigIssue('/patterns', 'use either list or its alias patterns, not both');
+      }
+      const patterns = config.list ?? config.patterns;
+      if (patterns === undefined) {
+        throw new PluginConfigIssue('/list', 'is required');
+      }
+      const globs = patterns.map((pattern) => compileGlob(pattern));
       return {
         name,
         async evaluate({ model }) {

@@ -20,7 +20,12 @@ export const apiDocs = fp<Record<never, never>>(
           { name: 'admin', description: 'Review and decide (HTTP Basic)' },
           { name: 'ops', description: 'Health, readiness and metrics' },
         ],
-        components: { securitySchemes: { adminBasic: { type: 'http', scheme: 'basic' } } },
+        components: {
+          securitySchemes: {
+            adminBasic: { type: 'http', scheme: 'basic' },
+            mcpBearer: { type: 'http', scheme: 'bearer', description: 'MCP_API_KEY (only /mcp)' },
+          },
+        },
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -3,14 +3,27 @@ import fp from 'fastify-plugin';
 /** The largest request body accepted (Fastify's `bodyLimit`); larger ones get a 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes an empty body sent as `application/json` as no body (the original
+     * service's admin app sends its bodiless POSTs that way); the route decides what no body means. */
+    allowEmptyBody?: boolean;
+  }
+}
+
 /** Only JSON bodies are accepted; anything else is a 415, not a string that fails validation.
  * The parser refuses prototype-polluting keys with a message saying so. */
 export const jsonBody = fp<Record<never, never>>(
   async (app) => {
     app.removeContentTypeParser(['text/plain', 'application/json']);
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
       try {
-        done(null, parseJsonBody(String(body)));
+        const text = String(body);
+        if (text.trim() === '' && request.routeOptions.config.allowEmptyBody === true) {
+          done(null, undefined);
+          return;
+        }
+        done(null, parseJsonBody(text));
       } catch (error) {
         done(error as Error, undefined);
       }

@@ -125,7 +125,7 @@ export function AdminConsole({
     } else {
       // Someone else decided first: say what the request is now.
       const now = await api.adminGet(credentials, request.request_id);
-      setNotice({ kind: 'stale', action, email: request.email, state: now.ok ? now.data.status : null });
+      setNotice({ kind: 'stale', action, email: request.email, state: now.ok ? now.data.state : null });
     }
     void load(null);
   }

@@ -39,7 +39,7 @@ export function RequestTable({
       </thead>
       <tbody>
         {requests.map((request) => (
-          <tr key={request.request_id} data-request-id={request.request_id} data-state={request.status}>
+          <tr key={request.request_id} data-request-id={request.request_id} data-state={request.state}>
             <td data-label={column.requested}>
               <div className="cell-body">
                 <time dateTime={request.created_at}>{formatTime(request.created_at, i18n.language)}</time>
@@ -62,7 +62,7 @@ export function RequestTable({
             </td>
             <td data-label={column.status}>
               <div className="cell-body">
-                <StatusBadge state={request.status} />
+                <StatusBadge state={request.state} />
                 {request.reason !== undefined && request.reason !== '' && (
                   <span className="cell-sub">{request.reason}</span>
                 )}
@@ -75,7 +75,7 @@ export function RequestTable({
             </td>
             <td data-label={column.key}>
               <div className="cell-body">
-                {request.api_key === undefined ? (
+                {request.api_key === null ? (
                   <span className="muted">—</span>
                 ) : (
                   <code title={t('table.maskedKey')}>{request.api_key}</code>
@@ -83,7 +83,7 @@ export function RequestTable({
               </div>
             </td>
             <td className="cell-actions">
-              {actionsFor(request.status).map((action) => (
+              {actionsFor(request.state).map((action) => (
                 <button
                   key={action}
                   type="button"

@@ -3,6 +3,7 @@ import type {
   ActionReply,
   AdminAction,
   AdminFilter,
+  AdminList,
   AdminPage,
   AdminRequest,
   ModelList,
@@ -10,8 +11,9 @@ import type {
   SubmitReply,
   VerifyReply,
 } from './api-types.js';
+import { nextCursor } from './link-header.js';
 
-export type ApiResult<T> = { ok: true; data: T } | { ok: false; failure: ApiFailure };
+export type ApiResult<T> = { ok: true; data: T; headers: Headers } | { ok: false; failure: ApiFailure };
 
 export interface AdminCredentials {
   username: string;
@@ -65,7 +67,7 @@ async function call<T>(
   if (!response.ok) {
     return { ok: false, failure: toApiFailure(response.status, body) };
   }
-  return { ok: true, data: body as T };
+  return { ok: true, data: body as T, headers: response.headers };
 }
 
 /** HTTP Basic with UTF-8 credentials (btoa alone only takes Latin-1). */
@@ -93,7 +95,9 @@ export const api = {
     ),
 
   verify: (auth: AdminCredentials) => call<VerifyReply>('api/admin/verify', { method: 'POST', auth }),
-  adminList: (
+  /** One page of the admin list: the API answers a bare array and names the next page in a
+   * `Link` header, read here into `next_cursor`. */
+  adminList: async (
     auth: AdminCredentials,
     query: { filter: AdminFilter; limit: number; cursor?: string | null },
     signal?: AbortSignal,
@@ -102,7 +106,15 @@ export const api = {
     if (query.cursor) {
       params.set('cursor', query.cursor);
     }
-    return call<AdminPage>(`api/admin/requests?${params}`, { auth, ...(signal ? { signal } : {}) });
+    const result = await call<AdminList>(`api/admin/requests?${params}`, {
+      auth,
+      ...(signal ? { signal } : {}),
+    });
+    if (!result.ok) {
+      return result;
+    }
+    const page: AdminPage = { requests: result.data, next_cursor: nextCursor(result.headers.get('link')) };
+    return { ...result, data: page };
   },
   adminGet: (auth: AdminCredentials, id: string, signal?: AbortSignal) =>
     call<AdminRequest>(`api/admin/requests/${encodeURIComponent(id)}`, {

@@ -1,7 +1,8 @@
 /** The HTTP API's shapes as the UI reads them, named from the types generated out of the
  * service's OpenAPI document (openapi.gen.ts, built by `npm run gen:api`; not committed).
- * Nothing here is written by hand: when a route's schema changes, the type check of the
- * UI fails where the UI no longer fits. */
+ * No API shape is written by hand (AdminPage only pairs a generated list with the cursor the
+ * client reads from a header): when a route's schema changes, the type check of the UI fails
+ * where the UI no longer fits. */
 import {
   type operations,
   type paths,
@@ -30,8 +31,14 @@ export const REQUEST_STATES: readonly RequestState[] =
 export type ValidationProblem = JsonReply<'requestKey', 422>['detail'][number];
 
 export type VerifyReply = JsonReply<'adminVerify', 200>;
-export type AdminPage = JsonReply<'adminListRequests', 200>;
+/** The admin list as the API answers it: a bare array (the original service's shape). */
+export type AdminList = JsonReply<'adminListRequests', 200>;
 export type AdminRequest = JsonReply<'adminGetRequest', 200>;
+/** One page as the UI uses it: the API client reads `next_cursor` from the `Link` header. */
+export interface AdminPage {
+  requests: AdminList;
+  next_cursor: string | null;
+}
 export type AdminFilter = NonNullable<
   NonNullable<operations['adminListRequests']['parameters']['query']>['filter']
 >;
