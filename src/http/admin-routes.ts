@@ -126,7 +126,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
       schema: {
         operationId: 'adminListRequests',
         tags: ['admin'],
-        summary: 'List key requests, newest first, as a JSON array; the next page is in the Link header',
+        summary:
+          'List key requests (newest first unless sorted) as a JSON array; the next page is in the Link header',
         security,
         querystring: Type.Object(
           {
