@@ -52,7 +52,10 @@ describe('originalDifferences', () => {
     expect(line(keyOnly.differences, 'keys:')).toMatch(/masked/);
     expect(line(keyOnly.differences, 'admin approve')).toMatch(/worker then mints/);
     expect(line(keyOnly.differences, 'mcp:')).toMatch(
-      /Bearer token; decisions made with it are recorded as mcp:api-key/,
+      /Bearer token; decisions made with it are recorded in the history as mcp:api-key/,
+    );
+    expect(line(keyOnly.differences, 'admin decisions')).toMatch(
+      /approve from pending, in-review, denied, expired, revoked \(from the last three as a re-issue.*deny from pending or in-review only/,
     );
   });
 
@@ -70,6 +73,15 @@ describe('originalDifferences', () => {
     expect(line(report.differences, 'http plugin:')).toContain('PENDING');
     expect(line(report.differences, 'approval.queue_interval 5m:')).toContain('woken at once');
     expect(line(report.differences, 'models:')).toContain('422');
+  });
+
+  it('says where keys at rest and +tags differ, and where they do not', () => {
+    const byDefault = reportFor('');
+    expect(line(byDefault.differences, 'keys at rest:')).toContain('leaves the store once its approval mail');
+    expect(line(byDefault.differences, 'email.ignore_plus_tags:')).toContain('the original told them apart');
+    const asBefore = reportFor('retain_api_keys: true\nemail: {ignore_plus_tags: false}');
+    expect(line(asBefore.differences, 'retain_api_keys:')).toContain('as in the original');
+    expect(line(asBefore.differences, 'email.ignore_plus_tags false:')).toContain('as in the original');
   });
 
   it("warns about the original's example secrets", () => {

@@ -1,6 +1,7 @@
 import type { ApprovalChain } from '../approval/approval-types.js';
 import type { AppConfig } from '../config/app-config.js';
 import { TLS_MODE_TEXT, tlsModeFor } from '../mail/smtp-options.js';
+import { fromStates } from '../requests/transitions.js';
 import { formatDuration } from './cli-output.js';
 
 /** Secrets the original service shipped as examples (its config.yaml and chart defaults):
@@ -41,15 +42,16 @@ export function originalDifferences(
     differences.push(
       'admin approve (API, console, MCP, CLI): changes the state; the worker then mints the key on LiteLLM and ' +
         'mails it, retrying while LiteLLM fails (the original minted at once and denied the request when LiteLLM failed)',
-      'admin decisions follow the state rules: approve and deny from pending or in-review only (409 otherwise); ' +
-        'the original accepted any state',
+      `admin decisions follow the state rules: approve from ${fromStates('approve', ', ')} (from the last three ` +
+        `as a re-issue, a new cycle), deny from ${fromStates('deny')} only (409 otherwise); the original ` +
+        'accepted any state',
       'keys: shown masked (sk-…abcd) by the admin API, the console, MCP and the CLI; the original admin API showed them in full',
     );
   }
   differences.push(
     mcp.apiKey === null
       ? `mcp: no mcp.api_key; ${adminOn ? '/mcp takes the admin credentials only' : '/mcp is off'} (the original refused to start without one)`
-      : `mcp: /mcp and /mcp/ take the key as a Bearer token${adminOn ? ', or the admin credentials' : ''}; decisions made with it are recorded as mcp:api-key`,
+      : `mcp: /mcp and /mcp/ take the key as a Bearer token${adminOn ? ', or the admin credentials' : ''}; decisions made with it are recorded in the history as mcp:api-key`,
   );
   differences.push(
     `approval.queue_interval ${formatDuration(config.approval.queueIntervalMs)}: also woken at once by a new request or a ` +
@@ -60,6 +62,15 @@ export function originalDifferences(
       ? 'models: any id of [A-Za-z0-9._:/@+-] may be requested (allow_unlisted_models)'
       : `models: a request for a model that is neither configured${config.litellm.enableModels ? ' nor listed by the LiteLLM proxy' : ''} ` +
           'is refused with 422 (the original accepted any text)',
+  );
+  differences.push(
+    config.retainApiKeys
+      ? 'retain_api_keys: the plain key stays in the store, as in the original'
+      : 'keys at rest: the plain key leaves the store once its approval mail is delivered (only its hash and last ' +
+          'four characters remain; retain_api_keys keeps it); the original kept it in the Secret',
+    config.email.ignorePlusTags
+      ? 'email.ignore_plus_tags: me+tag@example.com is the same requester as me@example.com (the original told them apart)'
+      : 'email.ignore_plus_tags false: +tags tell requesters apart, as in the original',
   );
   if (chain.plugins.some((name) => name === 'review' || name === 'humanintheloop')) {
     const to = [...new Set([...admin.notify, ...chain.reviewers])];
