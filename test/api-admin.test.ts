@@ -82,6 +82,8 @@ describe('admin API', () => {
         ['POST', `/api/admin/requests/${id}/approve`],
         ['POST', `/api/admin/requests/${id}/deny`],
         ['POST', `/api/admin/requests/${id}/revoke`],
+        ['POST', `/api/admin/requests/${id}/resend`],
+        ['GET', '/api/admin/stats'],
       ] as const) {
         const response = await fetch(`${h.url}${path}`, {
           method,
