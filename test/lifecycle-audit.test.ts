@@ -9,7 +9,13 @@ import {
   submitted,
   trail,
 } from './support/lifecycle.js';
-import { ADMIN_ENV, type Harness, STORE_KINDS, startHarness } from './support/service-harness.js';
+import {
+  ADMIN_ENV,
+  type Harness,
+  REVIEW_CONFIG,
+  STORE_KINDS,
+  startHarness,
+} from './support/service-harness.js';
 
 // The audit trail of docs/design.md ("Audit trail") as the real service writes it, on both stores:
 // who decided, and every duty the worker completed.
@@ -28,15 +34,8 @@ approval_plugins:
   - {name: email, config: {pattern: "*@company.com"}}
 `;
 
-const REVIEW_CONFIG = `
-models:
-  - {id: gpt-4, title: GPT-4}
-  - {id: ollama/llama2, title: Llama 2}
-litellm: {enable_litellm_models: false}
-approval_plugins:
-  - {name: review, config: {patterns: ["gpt-4"]}}
-  - {name: whitelist, config: {list: ["ollama/*"]}}
-admin: {notify: [ops@company.com]}
+/** gpt-4 is parked for review (the admins are notified), ollama/* approved automatically. */
+const REVIEW_NOTIFY_CONFIG = `${REVIEW_CONFIG}admin: {notify: [ops@company.com]}
 public_url: https://keys.example.com
 `;
 
@@ -71,7 +70,7 @@ describe.each(STORE_KINDS)('audit trail on the %s store', (store) => {
   });
 
   it('records an admin approval between the review and the worker, and the review notice links the console', async () => {
-    h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, store });
+    h = await startHarness({ configYaml: REVIEW_NOTIFY_CONFIG, env: ADMIN_ENV, store });
     const id = await submitted(h, 'dev@company.com', 'gpt-4');
     await settledIn(h, id, 'in-review');
     const notice = await mailOf(h, id, 'review', 1);
@@ -104,7 +103,7 @@ describe.each(STORE_KINDS)('audit trail on the %s store', (store) => {
   });
 
   it('records a revoke, deletes the key on LiteLLM by its hash and forgets it', async () => {
-    h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, store });
+    h = await startHarness({ configYaml: REVIEW_NOTIFY_CONFIG, env: ADMIN_ENV, store });
     const id = await submitted(h, 'dev@company.com', 'ollama/llama2');
     const approved = await settledIn(h, id, 'approved');
     expect(h.litellm.liveKeys()).toHaveLength(1);
@@ -135,7 +134,7 @@ describe('changes made with kubectl', () => {
   const env = { APPROVAL_QUEUE_INTERVAL: '300ms' };
 
   it('a label approval is recorded as external, then the worker mints and mails', async () => {
-    h = await startHarness({ configYaml: REVIEW_CONFIG, store: 'kubernetes', env });
+    h = await startHarness({ configYaml: REVIEW_NOTIFY_CONFIG, store: 'kubernetes', env });
     const id = await submitted(h, 'dev@company.com', 'gpt-4');
     await settledIn(h, id, 'in-review');
 
@@ -158,7 +157,7 @@ describe('changes made with kubectl', () => {
   });
 
   it('approved → denied deletes the key first, then mails the denial', async () => {
-    h = await startHarness({ configYaml: REVIEW_CONFIG, store: 'kubernetes', env });
+    h = await startHarness({ configYaml: REVIEW_NOTIFY_CONFIG, store: 'kubernetes', env });
     const id = await submitted(h, 'dev@company.com', 'ollama/llama2');
     const approved = await settledIn(h, id, 'approved');
     expect(h.litellm.liveKeys().map((key) => key.token)).toEqual([approved.keyHash]);
