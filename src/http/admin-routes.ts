@@ -14,7 +14,7 @@ import {
   MAX_REASON_LENGTH,
   wholeNumberPattern,
 } from '../requests/limits.js';
-import { REQUEST_STATES } from '../requests/request-types.js';
+import { NOTIFICATION_KINDS, REQUEST_STATES } from '../requests/request-types.js';
 import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { LIST_SORTS } from '../store/request-store.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
@@ -61,7 +61,10 @@ const AdminRequest = Type.Object({
   cycle: Type.Integer({ description: '1, +1 each time the request starts over (renewal, re-issue)' }),
   expires_at: Type.Optional(Type.String()),
   notification_failure: Type.Optional(
-    Type.Object({ kind: Type.String(), error: Type.String(), at: Type.String() }),
+    Type.Object(
+      { kind: Type.Enum([...NOTIFICATION_KINDS]), error: Type.String(), at: Type.String() },
+      { description: 'A notification the worker gave up on; resend sends it again' },
+    ),
   ),
   allowed_actions: Type.Array(AllowedAction, {
     description: 'What may be done to the request now (the state rules); anything else answers 409',

@@ -1,5 +1,6 @@
-import { type Ref, useEffect, useRef, useState } from 'react';
+import { type Ref, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useModalDialog } from '../shared/use-modal-dialog.js';
 import type { Terms } from './terms.js';
 
 /** The consent the request form asks for when the operator set terms of use: a required
@@ -76,15 +77,7 @@ function TermsDialog({
   onClose: (accepted: boolean) => void;
 }) {
   const { t } = useTranslation();
-  const dialogRef = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog !== null && !dialog.open) {
-      dialog.showModal();
-    }
-    return () => dialog?.close();
-  }, []);
+  const dialogRef = useModalDialog();
 
   return (
     <dialog
