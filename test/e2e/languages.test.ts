@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/catalogs/en.js';
+import { filterTab } from './support/admin.js';
 import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { ADMIN_ENV, E2E_CONFIG } from './support/e2e-config.js';
@@ -77,7 +78,7 @@ describe('languages', () => {
     await page.getByRole('button', { name: 'Anmelden' }).click();
     await expect.poll(() => page.locator(`tr[data-request-id="${id}"]`).count()).toBe(1);
     expect(await englishLeft(page)).toEqual([]);
-    await page.getByRole('button', { name: 'Alle', exact: true }).click();
+    await filterTab(page, 'Alle').click();
     await expect.poll(() => page.locator('.request-table tbody tr').count()).toBe(2);
     expect(await englishLeft(page)).toEqual([]);
     expect(await seriousFindings(page)).toEqual([]);

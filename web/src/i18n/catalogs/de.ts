@@ -210,12 +210,12 @@ export const de: Catalog = {
     },
   },
   notification: {
-    approval: 'Genehmigung mit Schlüssel',
-    denial: 'Ablehnung',
-    review: 'Prüfhinweis an die Verwaltung',
-    revocation: 'Widerrufsmitteilung',
-    reminder: 'Ablauferinnerung',
-    link: 'Link zur Anfrageseite',
+    approval: 'die Genehmigungs-E-Mail mit dem Schlüssel',
+    denial: 'die Ablehnungs-E-Mail',
+    review: 'der Prüfhinweis an die Verwaltung',
+    revocation: 'die Widerrufsmitteilung',
+    reminder: 'die Ablauferinnerung',
+    link: 'die E-Mail mit dem Link zur Anfrageseite',
   },
   admin: {
     heading: 'Verwaltung',
@@ -276,7 +276,7 @@ export const de: Catalog = {
     reason: 'Begründung',
     actions: 'Aktionen',
     noActions: 'Im jetzigen Zustand lässt sich mit dieser Anfrage nichts tun.',
-    notificationFailed: 'Nicht zugestellt: die E-Mail „{{kind}}“ ({{at}}). {{error}}',
+    notificationFailed: 'Nicht zugestellt: {{kind}} ({{at}}). {{error}}',
   },
   filter: {
     pending: { label: 'Ausstehend', empty: 'Keine Anfrage wartet auf die automatische Prüfung.' },

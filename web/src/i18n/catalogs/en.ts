@@ -204,12 +204,12 @@ export const en = {
     },
   },
   notification: {
-    approval: 'approval with the key',
-    denial: 'denial',
-    review: 'review notice to administrators',
-    revocation: 'revocation notice',
-    reminder: 'expiry reminder',
-    link: 'link to the request page',
+    approval: 'the approval email with the key',
+    denial: 'the denial email',
+    review: 'the review notice to administrators',
+    revocation: 'the revocation notice',
+    reminder: 'the expiry reminder',
+    link: 'the email with a link to the request page',
   },
   admin: {
     heading: 'Admin console',
@@ -268,7 +268,7 @@ export const en = {
     reason: 'Reason',
     actions: 'Actions',
     noActions: 'Nothing can be done to this request in its current state.',
-    notificationFailed: 'Not delivered: the {{kind}} email ({{at}}). {{error}}',
+    notificationFailed: 'Not delivered: {{kind}} ({{at}}). {{error}}',
   },
   filter: {
     pending: { label: 'Pending', empty: 'No request is waiting for the approval checks.' },

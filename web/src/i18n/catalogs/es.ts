@@ -209,12 +209,12 @@ export const es: Catalog = {
     },
   },
   notification: {
-    approval: 'aprobación con la clave',
-    denial: 'rechazo',
-    review: 'aviso de revisión a los administradores',
-    revocation: 'aviso de revocación',
-    reminder: 'recordatorio de caducidad',
-    link: 'enlace a la página de la solicitud',
+    approval: 'el correo de aprobación con la clave',
+    denial: 'el correo de rechazo',
+    review: 'el aviso de revisión a los administradores',
+    revocation: 'el aviso de revocación',
+    reminder: 'el recordatorio de caducidad',
+    link: 'el correo con el enlace a la página de la solicitud',
   },
   admin: {
     heading: 'Administración',
@@ -276,7 +276,7 @@ export const es: Catalog = {
     reason: 'Motivo',
     actions: 'Acciones',
     noActions: 'En su estado actual no se puede hacer nada con esta solicitud.',
-    notificationFailed: 'No entregado: el correo de {{kind}} ({{at}}). {{error}}',
+    notificationFailed: 'No entregado: {{kind}} ({{at}}). {{error}}',
   },
   filter: {
     pending: { label: 'Pendientes', empty: 'Ninguna solicitud espera las comprobaciones automáticas.' },
