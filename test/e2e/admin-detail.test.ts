@@ -7,6 +7,7 @@ import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { ADMIN_ENV, E2E_KEY_CONFIG } from './support/e2e-config.js';
 import { inReview } from './support/in-review.js';
+import { activeText, historyActions } from './support/reading.js';
 import { createSessions, type SessionOptions } from './support/session.js';
 
 // Code run inside the page is passed as a string expression or touches the DOM only through its
@@ -27,17 +28,6 @@ function shownIds(page: Page): Promise<(string | null)[]> {
     .locator('.request-table tbody tr')
     .evaluateAll((rows) => rows.map((item) => item.getAttribute('data-request-id')));
 }
-
-/** The detail view's history: each entry's action, as the page marks it. */
-function historyActions(page: Page): Promise<(string | null)[]> {
-  return page
-    .getByTestId('history')
-    .locator('li')
-    .evaluateAll((items) => items.map((item) => item.getAttribute('data-action')));
-}
-
-const activeText = (page: Page) =>
-  page.evaluate<string | null>('document.activeElement?.textContent ?? null');
 
 describe('admin console: counts, search, order and the detail view', () => {
   const sessions = createSessions();

@@ -1,10 +1,10 @@
-import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
 import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
 import { E2E_KEY_CONFIG } from './support/e2e-config.js';
+import { activeText, historyActions } from './support/reading.js';
 import { createSessions, type SessionOptions } from './support/session.js';
 
 // Code run inside the page is passed as a string expression or touches the DOM only through its
@@ -19,16 +19,6 @@ async function approvedRequest(harness: Harness, email: string): Promise<{ id: s
   expect([done.state, done.keyHash === null]).toEqual(['approved', false]);
   return { id, token: String(body.token) };
 }
-
-function historyActions(page: Page): Promise<(string | null)[]> {
-  return page
-    .getByTestId('history')
-    .locator('li')
-    .evaluateAll((items) => items.map((item) => item.getAttribute('data-action')));
-}
-
-const activeText = (page: Page) =>
-  page.evaluate<string | null>('document.activeElement?.textContent ?? null');
 
 describe("the requester's page", () => {
   const sessions = createSessions();

@@ -4,7 +4,7 @@ import { type AdminCredentials, api } from '../api/api-client.js';
 import type { ApiFailure, FieldProblem } from '../api/api-failure.js';
 import type { AdminRequest } from '../api/api-types.js';
 import { failureText, problemText } from '../i18n/failure-text.js';
-import { useModalDialog } from '../shared/use-modal-dialog.js';
+import { ModalDialog } from '../shared/modal-dialog.js';
 import type { OfferedAction } from './admin-actions.js';
 
 export type DialogOutcome =
@@ -13,7 +13,8 @@ export type DialogOutcome =
   | { kind: 'unauthorized' };
 
 /** Confirms one action in a modal <dialog> (focus stays inside, Escape cancels), asks for
- * the reason when the action takes one, and sends it. 409 (the state changed meanwhile) and
+ * the reason when the action takes one (the field comes first, so it has the focus at once),
+ * and sends it. 409 (the state changed meanwhile) and
  * 401 end the dialog; a missing reason (422) or an unreachable server keep it open to try again. */
 export function ActionDialog({
   credentials,
@@ -27,7 +28,6 @@ export function ActionDialog({
   onClose: (outcome: DialogOutcome | null) => void;
 }) {
   const { t } = useTranslation();
-  const dialogRef = useModalDialog();
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<'required' | FieldProblem | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
@@ -70,13 +70,10 @@ export function ActionDialog({
   }
 
   return (
-    <dialog
-      ref={dialogRef}
-      className="dialog"
-      aria-labelledby="dialog-title"
-      aria-describedby="dialog-consequence"
-      onCancel={(event) => {
-        event.preventDefault();
+    <ModalDialog
+      titleId="dialog-title"
+      describedBy="dialog-consequence"
+      onCancel={() => {
         if (!busy) {
           onClose(null);
         }
@@ -100,8 +97,6 @@ export function ActionDialog({
               rows={3}
               maxLength={1000}
               value={reason}
-              // The dialog opens for this one question: start typing straight away.
-              autoFocus
               onChange={(event) => {
                 setReason(event.target.value);
                 setReasonError(null);
@@ -142,6 +137,6 @@ export function ActionDialog({
           </button>
         </div>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -10,6 +10,7 @@ import { HistoryList } from '../shared/history-list.js';
 import { KeyFacts } from '../shared/key-facts.js';
 import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
+import { TimeFact } from '../shared/time-fact.js';
 import { offeredActions } from './admin-actions.js';
 import { ConsoleHead } from './console-head.js';
 import { useAdminAction } from './use-admin-action.js';
@@ -126,7 +127,7 @@ function DetailCard({
         data-testid="request-detail"
         data-state={request.state}
       >
-        <div className="detail-head">
+        <div className="status-head detail-head">
           <div className="detail-names">
             <h2 id="detail-title" className="detail-title">
               {request.email}
@@ -165,18 +166,8 @@ function DetailCard({
               <code className="request-id">{request.request_id}</code>
             </dd>
           </div>
-          <div>
-            <dt>{t('detail.requested')}</dt>
-            <dd>
-              <time dateTime={request.created_at}>{formatTime(request.created_at, i18n.language)}</time>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('detail.lastChange')}</dt>
-            <dd>
-              <time dateTime={request.updated_at}>{formatTime(request.updated_at, i18n.language)}</time>
-            </dd>
-          </div>
+          <TimeFact label={t('detail.requested')} iso={request.created_at} />
+          <TimeFact label={t('detail.lastChange')} iso={request.updated_at} />
           <KeyFacts request={request} />
         </dl>
 

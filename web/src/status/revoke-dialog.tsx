@@ -1,22 +1,12 @@
 import { useTranslation } from 'react-i18next';
-import { useModalDialog } from '../shared/use-modal-dialog.js';
+import { ModalDialog } from '../shared/modal-dialog.js';
 
 /** "Revoke my key" asks first, in a modal <dialog>: the safe answer (keep the key) comes
  * first and has the focus, Escape answers it too. */
 export function RevokeDialog({ model, onClose }: { model: string; onClose: (confirmed: boolean) => void }) {
   const { t } = useTranslation();
-  const dialogRef = useModalDialog();
   return (
-    <dialog
-      ref={dialogRef}
-      className="dialog"
-      aria-labelledby="revoke-title"
-      aria-describedby="revoke-consequence"
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose(false);
-      }}
-    >
+    <ModalDialog titleId="revoke-title" describedBy="revoke-consequence" onCancel={() => onClose(false)}>
       <h2 id="revoke-title" className="dialog-title">
         {t('requester.revokeQuestion', { model })}
       </h2>
@@ -29,6 +19,6 @@ export function RevokeDialog({ model, onClose }: { model: string; onClose: (conf
           {t('requester.revoke')}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -7,7 +7,6 @@ import { failureText } from '../i18n/failure-text.js';
 import { updateRecentStatus } from '../request/recent-requests.js';
 import { Banner } from '../shared/banner.js';
 import { browserStorage } from '../shared/browser-storage.js';
-import { formatTime } from '../shared/format-time.js';
 import { HistoryList } from '../shared/history-list.js';
 import { KeyFacts } from '../shared/key-facts.js';
 import { LiveMessage } from '../shared/live-message.js';
@@ -15,6 +14,7 @@ import { type CheckOutcome, createPoller, documentVisibility } from '../shared/p
 import { isOpenState } from '../shared/request-states.js';
 import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
+import { TimeFact } from '../shared/time-fact.js';
 import { TransLink } from '../shared/trans-link.js';
 import { RevokeDialog } from './revoke-dialog.js';
 
@@ -176,38 +176,22 @@ export function StatusPage({ id, token }: { id: string; token: string | null }) 
             {t('requester.manage')}
           </h2>
           {status.can_renew === true && (
-            <div className="manage-action">
-              <button
-                type="button"
-                className="button button-primary"
-                onClick={() => void act('renew')}
-                disabled={busy !== null}
-                aria-busy={busy === 'renew'}
-                aria-describedby="renew-hint"
-              >
-                {busy === 'renew' ? t('requester.working') : t('requester.renew')}
-              </button>
-              <p id="renew-hint" className="hint">
-                {t('requester.renewHint')}
-              </p>
-            </div>
+            <ManageAction
+              action="renew"
+              busy={busy}
+              label={t('requester.renew')}
+              hint={t('requester.renewHint')}
+              onClick={() => void act('renew')}
+            />
           )}
           {status.can_revoke === true && (
-            <div className="manage-action">
-              <button
-                type="button"
-                className="button button-danger-outline"
-                onClick={() => setConfirming(true)}
-                disabled={busy !== null}
-                aria-busy={busy === 'revoke'}
-                aria-describedby="revoke-hint"
-              >
-                {busy === 'revoke' ? t('requester.working') : t('requester.revoke')}
-              </button>
-              <p id="revoke-hint" className="hint">
-                {t('requester.revokeHint')}
-              </p>
-            </div>
+            <ManageAction
+              action="revoke"
+              busy={busy}
+              label={t('requester.revoke')}
+              hint={t('requester.revokeHint')}
+              onClick={() => setConfirming(true)}
+            />
           )}
         </section>
       )}
@@ -264,8 +248,42 @@ export function StatusPage({ id, token }: { id: string; token: string | null }) 
   }
 }
 
+/** One of the requester's actions: its button (off while any action runs) and what it does. */
+function ManageAction({
+  action,
+  busy,
+  label,
+  hint,
+  onClick,
+}: {
+  action: RequesterAction;
+  busy: RequesterAction | null;
+  label: string;
+  hint: string;
+  onClick: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="manage-action">
+      <button
+        type="button"
+        className={`button ${action === 'revoke' ? 'button-danger-outline' : 'button-primary'}`}
+        onClick={onClick}
+        disabled={busy !== null}
+        aria-busy={busy === action}
+        aria-describedby={`${action}-hint`}
+      >
+        {busy === action ? t('requester.working') : label}
+      </button>
+      <p id={`${action}-hint`} className="hint">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
 function StatusCard({ status }: { status: RequestStatus }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   return (
     <div className={`card status-card status-${status.status}`} data-testid="status-card">
       <div className="status-head">
@@ -292,18 +310,8 @@ function StatusCard({ status }: { status: RequestStatus }) {
               <code>{status.model}</code>
             </dd>
           </div>
-          <div>
-            <dt>{t('status.requested')}</dt>
-            <dd>
-              <time dateTime={status.created_at}>{formatTime(status.created_at, i18n.language)}</time>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('status.lastChange')}</dt>
-            <dd>
-              <time dateTime={status.updated_at}>{formatTime(status.updated_at, i18n.language)}</time>
-            </dd>
-          </div>
+          <TimeFact label={t('status.requested')} iso={status.created_at} />
+          <TimeFact label={t('status.lastChange')} iso={status.updated_at} />
           <KeyFacts request={status} />
         </dl>
       )}
