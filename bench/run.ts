@@ -25,6 +25,8 @@ models: [{id: ollama/llama2, title: Llama 2}]
 litellm: {enable_litellm_models: false}
 approval: {concurrency: 16}
 approval_plugins: [{name: whitelist, config: {list: ["ollama/*"]}}]
+# One client sends thousands of requests: rate limits off (RATE_LIMITS_ENABLED=false).
+limits: {enabled: false}
 `;
 
 function median(values: number[]): number {

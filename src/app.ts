@@ -1,20 +1,23 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { AppConfig } from './config/app-config.js';
+import type { AppConfig, LimitsConfig } from './config/app-config.js';
+import type { TrustProxy } from './config/trust-proxy.js';
 import { type AdminRoutesDeps, adminRoutes } from './http/admin-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { type OpsRoutesDeps, opsRoutes } from './http/ops-routes.js';
 import { adminAwareCors } from './http/plugins/cors.js';
 import { apiDocs } from './http/plugins/docs.js';
 import { BODY_LIMIT_BYTES, jsonBody } from './http/plugins/json-body.js';
+import { rateLimits } from './http/plugins/rate-limits.js';
 import { requestId, requestIdFor } from './http/plugins/request-id.js';
+import { securityHeaders } from './http/plugins/security-headers.js';
 import { shutdown } from './http/plugins/shutdown.js';
 import { type StaticUiOptions, staticUi } from './http/plugins/static-ui.js';
-import { type PublicRoutesDeps, publicRoutes } from './http/public-routes.js';
+import { type PublicRoutesDeps, publicRoutes, REQUEST_KEY_PATH } from './http/public-routes.js';
 import { mcpRoutes } from './mcp/mcp-routes.js';
 
 export interface AppDeps extends PublicRoutesDeps, OpsRoutesDeps, StaticUiOptions {
-  config: Pick<AppConfig, 'server'>;
+  config: Pick<AppConfig, 'server' | 'limits' | 'trustProxy'>;
   /** The admin API; absent when no admin credentials are configured (its paths are then 404). */
   admin: AdminRoutesDeps | null;
   logger: FastifyBaseLogger;
@@ -26,8 +29,11 @@ export interface AppDeps extends PublicRoutesDeps, OpsRoutesDeps, StaticUiOption
  * passes first, then the external plugins, then the routes. No I/O happens here beyond what
  * the deps do; main.ts listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { limits } = deps.config;
   const app = Fastify({
     loggerInstance: deps.logger,
+    ...serverTimeouts(limits),
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: requestIdFor,
@@ -36,22 +42,57 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Beyond this many open connections, new ones are closed at once (per process).
+  app.server.maxConnections = limits.maxConnections;
 
   await app.register(requestId);
+  await app.register(securityHeaders);
   await app.register(shutdown);
   await app.register(jsonBody);
   installErrorHandler(app);
   deps.instrument?.(app);
 
   await app.register(adminAwareCors, { origins: deps.config.server.corsOrigins });
+  if (limits.rateLimitsEnabled) {
+    await app.register(rateLimits, { limits, requestKeyPath: REQUEST_KEY_PATH });
+  }
   await app.register(apiDocs);
   await app.register(staticUi, { uiDir: deps.uiDir });
 
   await app.register(opsRoutes, { store: deps.store, metrics: deps.metrics });
-  await app.register(publicRoutes, { catalog: deps.catalog, requests: deps.requests });
+  await app.register(publicRoutes, {
+    catalog: deps.catalog,
+    requests: deps.requests,
+    newRequests: deps.newRequests,
+  });
   if (deps.admin) {
     await app.register(adminRoutes, deps.admin);
     await app.register(mcpRoutes, { ...deps.admin, catalog: deps.catalog });
   }
   return app;
+}
+
+/** Slow and greedy clients (README "Security"): headers must arrive within the headers
+ * timeout and the whole request (headers and body) within the request timeout, or the
+ * connection gets a 408 and is closed; a connection silent for the connection timeout is
+ * closed (also while an answer is pending); an idle keep-alive connection after the
+ * keep-alive timeout. Node checks the first two once per `connectionsCheckingInterval`. */
+function serverTimeouts(limits: LimitsConfig) {
+  return {
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+  };
+}
+
+/** Fastify's trustProxy; a hop count as proxy-addr reads one: the n hops nearest to us are proxies. */
+function trustProxyOption(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

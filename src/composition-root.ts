@@ -11,6 +11,7 @@ import type { Mailer } from './mail/mailer.js';
 import { createSmtpMailer } from './mail/smtp-mailer.js';
 import { createModelCatalog } from './models/model-catalog.js';
 import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
+import { createNewRequestLimiter, unlimitedNewRequests } from './rate-limits/new-request-limiter.js';
 import { createRequestService } from './requests/request-service.js';
 import { createStore } from './store/create-store.js';
 import type { RequestStore } from './store/request-store.js';
@@ -100,6 +101,12 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
   });
 
   const requests = createRequestService({ store, catalog, wakeWorker: () => worker.wake() });
+  const newRequests = config.limits.rateLimitsEnabled
+    ? createNewRequestLimiter({
+        perAddress: config.limits.newRequestsPerAddress,
+        perDomain: config.limits.newRequestsPerDomain,
+      })
+    : unlimitedNewRequests;
   const { username, password } = config.admin;
   const admin =
     username !== null && password !== null
@@ -114,6 +121,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     store,
     catalog,
     requests,
+    newRequests,
     admin,
     metrics: metrics.registry,
     uiDir: WEB_DIST,

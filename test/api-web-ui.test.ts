@@ -7,8 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { defaultLimits } from '../src/config/load-config.js';
 import { createModelCatalog } from '../src/models/model-catalog.js';
 import { createMetrics } from '../src/ops/metrics.js';
+import { unlimitedNewRequests } from '../src/rate-limits/new-request-limiter.js';
 import { createRequestService } from '../src/requests/request-service.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import { waitUntil } from './support/wait.js';
@@ -41,11 +43,16 @@ async function appServing(uiDir: string | null): Promise<FastifyInstance> {
     logger: { warn: () => {} },
   });
   app = await buildApp({
-    config: { server: { host: '127.0.0.1', port: 0, corsOrigins: '*' } },
+    config: {
+      server: { host: '127.0.0.1', port: 0, corsOrigins: '*' },
+      limits: defaultLimits(),
+      trustProxy: false,
+    },
     logger: pino({ level: 'silent' }),
     store,
     catalog,
     requests: createRequestService({ store, catalog, wakeWorker: () => {} }),
+    newRequests: unlimitedNewRequests,
     admin: null,
     metrics: createMetrics({ storeStats: () => store.stats() }).registry,
     uiDir,

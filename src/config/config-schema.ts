@@ -47,6 +47,15 @@ export type PluginEntry = Static<typeof PluginEntrySchema>;
 const Str = Type.String();
 const Bool = Type.Boolean();
 
+/** One rate limit under `limits:`: at most `max` (0 = no limit) per `window` (a duration). */
+const RateLimitSchema = Type.Object(
+  {
+    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    window: Type.Optional(Str),
+  },
+  closed,
+);
+
 export const ConfigFileSchema = Type.Object(
   {
     litellm: Type.Optional(
@@ -101,6 +110,24 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     kubernetes: Type.Optional(Type.Object({ namespace: Type.Optional(Str) }, closed)),
+    trust_proxy: Type.Optional(Type.Union([Bool, Type.Integer({ minimum: 0, maximum: 999 }), Str])),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Bool),
+          request_key_per_ip: Type.Optional(RateLimitSchema),
+          new_requests_per_address: Type.Optional(RateLimitSchema),
+          new_requests_per_domain: Type.Optional(RateLimitSchema),
+          failed_sign_ins_per_ip: Type.Optional(RateLimitSchema),
+          headers_timeout: Type.Optional(Str),
+          request_timeout: Type.Optional(Str),
+          keep_alive_timeout: Type.Optional(Str),
+          connection_timeout: Type.Optional(Str),
+          max_connections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );

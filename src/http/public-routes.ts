@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import { type NewRequestLimiter, withinNewRequestLimits } from '../rate-limits/new-request-limiter.js';
+import { canonicalEmail } from '../requests/email.js';
 import type { RequestService } from '../requests/request-service.js';
 import {
   EmailInput,
@@ -15,7 +17,12 @@ import {
 export interface PublicRoutesDeps {
   catalog: Pick<ModelCatalog, 'list' | 'featured'>;
   requests: RequestService;
+  /** New requests per address and per domain (rate-limits/new-request-limiter.ts). */
+  newRequests: NewRequestLimiter;
 }
+
+/** Where requests are submitted; the per-IP limit (plugins/rate-limits.ts) counts every POST here. */
+export const REQUEST_KEY_PATH = '/api/request-key';
 
 const SubmitBody = Type.Object({ email: EmailInput, llm: ModelIdInput }, { additionalProperties: false });
 const SubmitReply = Type.Object({
@@ -36,7 +43,7 @@ const StatusReply = Type.Object({
 /** What requesters use: the model list, submitting a request, and its status. */
 export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
   app,
-  { catalog, requests },
+  { catalog, requests, newRequests },
 ) => {
   app.get(
     '/api/models',
@@ -65,7 +72,7 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
   );
 
   app.post(
-    '/api/request-key',
+    REQUEST_KEY_PATH,
     {
       schema: {
         operationId: 'requestKey',
@@ -80,12 +87,17 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
           413: Failure,
           415: Failure,
           422: ValidationProblem,
+          429: Failure,
           503: Failure,
         },
       },
     },
     async (request) => {
-      const { request: keyRequest, created } = await requests.submit(request.body);
+      const { request: keyRequest, created } = await withinNewRequestLimits(
+        newRequests,
+        canonicalEmail(request.body.email),
+        () => requests.submit(request.body),
+      );
       return {
         message: created
           ? 'Key request submitted. The result will be emailed to you.'

@@ -1,6 +1,7 @@
 import pino from 'pino';
 // The one place that knows where the service's app builder lives: if it moves, fix this line.
 import { buildApp } from '../../src/app.js';
+import { defaultLimits } from '../../src/config/load-config.js';
 
 type AppDeps = Parameters<typeof buildApp>[0];
 
@@ -23,13 +24,18 @@ function inert<T extends object>(name: string): T {
  * a store or a config file. Admin routes are included (they exist whenever credentials are set). */
 export async function openApiDocument(): Promise<unknown> {
   const deps: AppDeps = {
-    config: { server: { host: '127.0.0.1', port: 0, corsOrigins: [] } },
+    config: {
+      server: { host: '127.0.0.1', port: 0, corsOrigins: [] },
+      limits: defaultLimits(),
+      trustProxy: false,
+    },
     logger: pino({ enabled: false }),
     store: inert('store'),
     metrics: { contentType: 'text/plain', metrics: async () => '' },
     uiDir: null,
     catalog: inert('catalog'),
     requests: inert('requests'),
+    newRequests: inert('newRequests'),
     admin: { admin: inert('admin'), credentials: { username: 'openapi', password: 'openapi' } },
   };
   const app = await buildApp(deps);

@@ -9,9 +9,6 @@ export interface StaticUiOptions {
   uiDir: string | null;
 }
 
-/** The UI loads nothing from elsewhere and runs no inline script; model icons may be remote images. */
-const UI_CSP = "default-src 'self'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'";
-
 /** The built web UI: its page for browsers at `/` (API clients there keep getting the status
  * JSON of ops-routes.ts) and its hashed assets under /assets/. Without a build, nothing. */
 export const staticUi = fp<StaticUiOptions>(
@@ -25,12 +22,8 @@ export const staticUi = fp<StaticUiOptions>(
       app.addHook('onRequest', async (request, reply) => {
         if (isPageRequest(request)) {
           // no-cache: after a deploy the page must point at the new hashed assets, never at deleted ones.
-          return reply
-            .type('text/html; charset=utf-8')
-            .header('cache-control', 'no-cache')
-            .header('content-security-policy', UI_CSP)
-            .header('x-content-type-options', 'nosniff')
-            .send(indexHtml);
+          // Its Content-Security-Policy is the service's one (plugins/security-headers.ts).
+          return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
         }
       });
     }
