@@ -97,8 +97,11 @@ describe('POST /api/request-key per client IP', () => {
     for (let i = 0; i < 3; i++) {
       expect((await submit('me@example.com', 'gpt-4')).status).toBe(200);
     }
+    const limited = await submit('other@example.com', 'claude-3', { origin: 'https://portal.example.net' });
+    // A portal on another origin can read the answer (CORS_ORIGINS is `*` here).
+    expect(limited.headers.get('access-control-allow-origin')).toBe('*');
     expectRateLimited(
-      await submit('other@example.com', 'claude-3'),
+      limited,
       60,
       /^Too many key requests from your network address; try again in \d+ seconds?$/,
     );
