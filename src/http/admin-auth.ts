@@ -7,6 +7,25 @@ export interface AdminCredentials {
   password: string;
 }
 
+/** Credentials were sent and are wrong: a failed sign-in, which counts toward the per-IP limit
+ * (plugins/rate-limits.ts). Missing credentials are a plain `unauthorized` and count for nothing:
+ * a browser asks for them first. */
+export class FailedSignIn extends AppError {
+  constructor() {
+    super('unauthorized', 'Invalid credentials');
+  }
+}
+
+/** Logs a failed sign-in (who, from where: address and route, never the submitted user name,
+ * which may be a password typed into the wrong field) and returns the error to throw. */
+export function failedSignIn(request: FastifyRequest): FailedSignIn {
+  request.log.warn(
+    { ip: request.ip, method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0] },
+    'admin sign-in failed: wrong credentials',
+  );
+  return new FailedSignIn();
+}
+
 /** Checks HTTP Basic credentials in constant time (both fields are hashed first, so their
  * lengths leak nothing either). Returns the user name; throws 401 otherwise, with the original
  * service's three texts: no Basic credentials, malformed ones, wrong ones. */
@@ -31,8 +50,7 @@ export function createAdminAuth(credentials: AdminCredentials) {
     const userOk = timingSafeEqual(digest(user), expectedUser);
     const passwordOk = timingSafeEqual(digest(password), expectedPassword);
     if (!(userOk && passwordOk)) {
-      request.log.warn({ admin_user: user.slice(0, 64) }, 'admin authentication failed');
-      throw new AppError('unauthorized', 'Invalid credentials');
+      throw failedSignIn(request);
     }
     return user;
   };

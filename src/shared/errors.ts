@@ -34,6 +34,8 @@ export interface AppErrorOptions {
   status?: number;
   details?: FieldProblem[];
   cause?: unknown;
+  /** rate-limited: when the caller may try again; sent as `Retry-After` (seconds). */
+  retryAfterSeconds?: number;
 }
 
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
@@ -47,6 +49,7 @@ export class AppError extends Error {
   readonly retry: boolean;
   readonly status: number | undefined;
   readonly details: FieldProblem[];
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
@@ -58,6 +61,7 @@ export class AppError extends Error {
     this.retry = options.retry ?? RETRYABLE.has(code);
     this.status = options.status;
     this.details = options.details ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createService, type Service } from '../../src/composition-root.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -20,6 +20,8 @@ export interface HarnessOptions {
   /** Directory holding config and SQLite file; shared when several services use one store. */
   dir?: string;
   startWorker?: boolean;
+  /** Where the service logs; silent unless TEST_LOG_LEVEL is set. */
+  logger?: Logger;
 }
 
 export interface Harness {
@@ -93,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...options.env,
     },
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const service = await createService(config, logger);
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   if (options.startWorker !== false) {
