@@ -191,6 +191,21 @@ describe('failed admin sign-ins per client IP', () => {
       { accept: 'application/json, text/event-stream', ...headers },
     );
 
+  /** The status of an MCP call whose answer may be the SSE stream of a success. */
+  const mcpStatus = async (headers: Record<string, string>): Promise<number> => {
+    const response = await fetch(`${h?.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    await response.text();
+    return response.status;
+  };
+
   it('answers 429 with Retry-After after a few wrong credentials, right ones included, on the admin API', async () => {
     h = await startHarness({
       configYaml: config({ failed_sign_ins_per_ip: '{max: 3, window: 15m}' }),
@@ -224,6 +239,42 @@ describe('failed admin sign-ins per client IP', () => {
     expect((await admin('/api/admin/requests', right)).status).toBe(429);
   });
 
+  it('counts a wrong MCP Bearer key like a wrong password, and a missing Authorization not at all', async () => {
+    const key = 'mcp-key-of-the-team';
+    h = await startHarness({
+      configYaml: config({ failed_sign_ins_per_ip: '{max: 2, window: 15m}' }),
+      env: { ...ADMIN_ENV, MCP_API_KEY: key },
+      startWorker: false,
+    });
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+    for (let i = 0; i < 4; i++) {
+      const missing = await mcpCall({});
+      expect([missing.status, missing.json.error]).toEqual([401, 'invalid_token']);
+    }
+    expect(await mcpStatus(bearer(key))).toBe(200);
+    const wrongKey = await mcpCall(bearer('guessed-key'));
+    // Still the original's Bearer 401, counted all the same.
+    expect([wrongKey.status, wrongKey.json.error]).toEqual([401, 'invalid_token']);
+    expect((await mcpCall(bearer('guessed-key-2'))).status).toBe(401);
+    expectRateLimited(await mcpCall(bearer(key)), 900, /^Too many failed sign-ins/);
+    expect((await admin('/api/admin/requests', right)).status).toBe(429);
+  });
+
+  it('counts wrong Bearer keys, wrong and undecodable Basic credentials toward one limit', async () => {
+    h = await startHarness({
+      configYaml: config({ failed_sign_ins_per_ip: '{max: 3, window: 15m}' }),
+      env: { ...ADMIN_ENV, MCP_API_KEY: 'mcp-key-of-the-team' },
+      startWorker: false,
+    });
+    expect((await mcpCall({ authorization: 'Bearer guessed-key' })).status).toBe(401);
+    expect((await admin('/api/admin/requests', wrong)).status).toBe(401);
+    const noColon = { authorization: `Basic ${Buffer.from('root').toString('base64')}` };
+    expect((await admin('/api/admin/requests', noColon)).json.message).toBe(
+      'Invalid authentication credentials',
+    );
+    expect((await admin('/api/admin/requests', right)).status).toBe(429);
+  });
+
   it('does not count requests without credentials or with the right ones', async () => {
     h = await startHarness({
       configYaml: config({ failed_sign_ins_per_ip: '{max: 2, window: 15m}' }),
@@ -242,15 +293,23 @@ describe('failed admin sign-ins per client IP', () => {
   it('logs a failed sign-in with address and route, never the submitted user name', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    h = await startHarness({ configYaml: config({}), env: ADMIN_ENV, startWorker: false, logger });
+    h = await startHarness({
+      configYaml: config({}),
+      env: { ...ADMIN_ENV, MCP_API_KEY: 'mcp-key-of-the-team' },
+      startWorker: false,
+      logger,
+    });
     await admin('/api/admin/requests', { authorization: basicAuth('hunter2-typed-as-user', 'x') });
     await mcpCall({ authorization: basicAuth('hunter2-typed-as-user', 'x') });
+    await mcpCall({ authorization: 'Bearer hunter3-guessed-key' });
     const failed = lines.filter((line) => line.msg === 'admin sign-in failed: wrong credentials');
-    expect(failed.map((line) => [line.level, line.ip, line.route])).toEqual([
-      [40, '127.0.0.1', '/api/admin/requests'],
-      [40, '127.0.0.1', '/mcp'],
+    expect(failed.map((line) => [line.level, line.ip, line.route, line.scheme])).toEqual([
+      [40, '127.0.0.1', '/api/admin/requests', 'basic'],
+      [40, '127.0.0.1', '/mcp', 'basic'],
+      [40, '127.0.0.1', '/mcp', 'bearer'],
     ]);
     expect(JSON.stringify(lines)).not.toContain('hunter2');
+    expect(JSON.stringify(lines)).not.toContain('hunter3');
   });
 });
 

@@ -7,23 +7,30 @@ export interface AdminCredentials {
   password: string;
 }
 
-/** Credentials were sent and are wrong: a failed sign-in, which counts toward the per-IP limit
- * (plugins/rate-limits.ts). Missing credentials are a plain `unauthorized` and count for nothing:
- * a browser asks for them first. */
-export class FailedSignIn extends AppError {
-  constructor() {
-    super('unauthorized', 'Invalid credentials');
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `failedSignIn`: this request sent admin credentials or an MCP key, and they were
+     * wrong. The per-IP limit on failed sign-ins counts it (plugins/rate-limits.ts). */
+    signInFailed?: boolean;
   }
 }
 
-/** Logs a failed sign-in (who, from where: address and route, never the submitted user name,
- * which may be a password typed into the wrong field) and returns the error to throw. */
-export function failedSignIn(request: FastifyRequest): FailedSignIn {
+/** Credentials were sent and are wrong (Basic ones that do not match or do not decode, a wrong
+ * MCP Bearer key): logs it (from where: address and route, never the submitted user name,
+ * which may be a password typed into the wrong field) and marks the request, so it counts
+ * toward the per-IP limit whatever 401 the route answers. Missing credentials are no failed
+ * sign-in and count for nothing: a browser asks for them first. */
+export function failedSignIn(request: FastifyRequest, scheme: 'basic' | 'bearer'): void {
   request.log.warn(
-    { ip: request.ip, method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0] },
+    {
+      ip: request.ip,
+      method: request.method,
+      route: request.routeOptions.url ?? request.url.split('?')[0],
+      scheme,
+    },
     'admin sign-in failed: wrong credentials',
   );
-  return new FailedSignIn();
+  request.signInFailed = true;
 }
 
 /** Checks HTTP Basic credentials in constant time (both fields are hashed first, so their
@@ -42,6 +49,7 @@ export function createAdminAuth(credentials: AdminCredentials) {
     const decoded = match?.[1] === undefined ? '' : Buffer.from(match[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon === -1) {
+      failedSignIn(request, 'basic');
       throw new AppError('unauthorized', 'Invalid authentication credentials');
     }
     const user = decoded.slice(0, colon);
@@ -50,7 +58,8 @@ export function createAdminAuth(credentials: AdminCredentials) {
     const userOk = timingSafeEqual(digest(user), expectedUser);
     const passwordOk = timingSafeEqual(digest(password), expectedPassword);
     if (!(userOk && passwordOk)) {
-      throw failedSignIn(request);
+      failedSignIn(request, 'basic');
+      throw new AppError('unauthorized', 'Invalid credentials');
     }
     return user;
   };

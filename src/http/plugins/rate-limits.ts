@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { LimitsConfig, RateLimit } from '../../config/app-config.js';
 import { rateLimited } from '../../rate-limits/rate-limited.js';
-import { FailedSignIn } from '../admin-auth.js';
 import { isAdminRequest } from '../admin-paths.js';
 
 export interface RateLimitsOptions {
@@ -17,9 +16,10 @@ type Limiter = ReturnType<FastifyRequest['server']['createRateLimit']>;
 /** Per-client-IP limits (@fastify/rate-limit, in memory, so per process; the client IP is
  * Fastify's `request.ip`, which honours X-Forwarded-For only under `trust_proxy`):
  * - every POST to the request route, duplicates included;
- * - wrong admin credentials on the admin API and /mcp: after `max` of them, every admin
- *   request from that address answers 429 until the window ends, right credentials included,
- *   so guessing on cannot find the password. Missing credentials count for nothing.
+ * - wrong admin credentials on the admin API and /mcp, and wrong MCP Bearer keys (admin-auth.ts
+ *   `failedSignIn`): after `max` of them, every admin request from that address answers 429
+ *   until the window ends, right credentials included, so guessing on cannot find the password
+ *   or the key. Missing credentials count for nothing.
  * Registered only when `limits.enabled`; a `max` of 0 switches that limit off. */
 export const rateLimits = fp<RateLimitsOptions>(
   async (app, { limits, requestKeyPath }) => {
@@ -46,14 +46,16 @@ export const rateLimits = fp<RateLimitsOptions>(
         if (request.method === 'OPTIONS' || !isAdminRequest(request)) {
           return;
         }
-        // Only read here: the count moves on failures alone (onError below).
+        // Only read here: the count moves on failed sign-ins alone (onSend below).
         const limit = await signIns(request, { increment: false });
         if (!limit.isAllowed && limit.remaining === 0) {
           throw rateLimited('Too many failed sign-ins from your network address', limit.ttl);
         }
       });
-      app.addHook('onError', async (request, _reply, error) => {
-        if (error instanceof FailedSignIn) {
+      // Before the 401 leaves, so the client's next attempt already sees the count; every 401
+      // of a failed sign-in is counted, the admin API's and /mcp's Basic and Bearer ones alike.
+      app.addHook('onSend', async (request) => {
+        if (request.signInFailed === true) {
           await signIns(request);
         }
       });
