@@ -152,6 +152,46 @@ describe('new requests per address and per domain', () => {
     expect(await storedCount()).toBe(3);
   });
 
+  it('counts the canonical address: me+1@ and me+2@ are one address under email.ignore_plus_tags', async () => {
+    h = await startHarness({
+      configYaml: config({ new_requests_per_address: '{max: 1, window: 1h}' }),
+      startWorker: false,
+    });
+    expect((await submit('me+1@example.com', 'gpt-4')).status).toBe(200);
+    expectRateLimited(
+      await submit('Me+2@example.com', 'claude-3'),
+      3600,
+      /^Too many new key requests for this email address/,
+    );
+    expect(await storedCount()).toBe(1);
+  });
+
+  it('counts tagged addresses apart when email.ignore_plus_tags is off', async () => {
+    h = await startHarness({
+      configYaml: config(
+        { new_requests_per_address: '{max: 1, window: 1h}' },
+        'email: {ignore_plus_tags: false}',
+      ),
+      startWorker: false,
+    });
+    expect((await submit('me+1@example.com', 'gpt-4')).status).toBe(200);
+    expect((await submit('me+2@example.com', 'claude-3')).status).toBe(200);
+    expect((await submit('me+2@example.com', 'mistral-7b')).status).toBe(429);
+  });
+
+  it('counts a POST that renews an expired request like a new one', async () => {
+    h = await startHarness({
+      configYaml: config({ new_requests_per_address: '{max: 2, window: 1h}' }),
+      startWorker: false,
+    });
+    const first = await submit('me@example.com', 'gpt-4');
+    const stored = await h.request(String(first.json.request_id));
+    await h.service.store.update(stored.id, stored.version, { state: 'expired', handledState: 'expired' });
+    expect((await submit('me@example.com', 'gpt-4')).status).toBe(200);
+    expect(await h.request(stored.id)).toMatchObject({ state: 'pending', cycle: 2 });
+    expect((await submit('me@example.com', 'claude-3')).status).toBe(429);
+  });
+
   it('does not count a POST that finds an existing request', async () => {
     h = await startHarness({
       configYaml: config({ new_requests_per_address: '{max: 2, window: 1h}' }),
