@@ -378,3 +378,33 @@ limits:
     expect((await admin('/api/admin/requests', { authorization: ADMIN_AUTH })).status).toBe(200);
   });
 });
+
+describe('the API reference', () => {
+  it('lists 429 for the request route and every admin route and /mcp', async () => {
+    h = await startHarness({ configYaml: config({}), env: ADMIN_ENV, startWorker: false });
+    const spec = (await (await fetch(`${h.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const limited = Object.entries(spec.paths)
+      .filter(([path]) => path === '/api/request-key' || /^\/(api\/admin|mcp)/.test(path))
+      .flatMap(([path, operations]) =>
+        Object.entries(operations).map(([method, operation]) => ({
+          route: `${method} ${path}`,
+          has429: '429' in operation.responses,
+        })),
+      );
+    expect(limited.map(({ route }) => route)).toEqual(
+      expect.arrayContaining([
+        'post /api/request-key',
+        'post /api/admin/verify',
+        'get /api/admin/requests',
+        'get /api/admin/requests/{request_id}',
+        'post /api/admin/requests/{request_id}/approve',
+        'post /api/admin/requests/{request_id}/deny',
+        'post /api/admin/requests/{request_id}/revoke',
+        'post /mcp',
+      ]),
+    );
+    expect(limited.filter(({ has429 }) => !has429)).toEqual([]);
+  });
+});
