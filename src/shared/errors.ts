@@ -80,8 +80,17 @@ export function storeUnavailable(cause: unknown): AppError {
   });
 }
 
-/** Runs a store call; a failure to reach the store becomes a 503 `store-unavailable`, with
- * the cause kept for the log. An AppError the store raised on purpose passes unchanged. */
+/** A record the store holds but cannot use (it does not decode, or a write does not read back
+ * as written), or a store invariant broken: a corrupt record or a bug, not an outage, so
+ * `internal` (500, logged as an error), never the 503 that tells a client to retry. */
+export function corruptRecord(message: string, cause?: unknown): AppError {
+  return new AppError('internal', message, cause === undefined ? {} : { cause });
+}
+
+/** Runs a store call. The stores raise AppErrors on purpose (`store-unavailable` for an API
+ * server that does not answer, `internal` via `corruptRecord`), and those pass unchanged;
+ * anything else thrown (a refused connection, a timeout, a closed or locked database) is a
+ * failure to reach the store: a 503 `store-unavailable`, with the cause kept for the log. */
 export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
