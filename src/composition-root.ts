@@ -18,6 +18,7 @@ import { createRequesterTokens } from './requests/requester-token.js';
 import { createStore } from './store/create-store.js';
 import type { RequestStore } from './store/request-store.js';
 import { type ApprovalWorker, createApprovalWorker, workerOwnerId } from './worker/approval-worker.js';
+import { createMailLinks } from './worker/notifications.js';
 import { createRequestProcessor } from './worker/request-processor.js';
 
 /** The built web UI (`npm run build:web`), relative to this file in src/ and in dist/. */
@@ -67,6 +68,8 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
   });
   const metrics = createMetrics({ storeStats: () => store.stats() });
 
+  const tokens = createRequesterTokens({ store, publicUrl: config.publicUrl });
+  const policy = { remindBeforeMs: config.lifecycle.remindBeforeMs };
   const owner = workerOwnerId();
   const processRequest = createRequestProcessor({
     owner,
@@ -83,6 +86,9 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     gatewayUrl: config.litellm.gatewayUrl,
     // Review notices go to admin.notify and to the reviewers named by review plugins.
     adminNotify: [...new Set([...config.admin.notify, ...chain.reviewers])],
+    links: createMailLinks({ tokens, publicUrl: config.publicUrl }),
+    policy,
+    retainApiKeys: config.retainApiKeys,
     claimTimeoutMs: config.approval.claimTimeoutMs,
     logger: logger.child({ component: 'worker' }),
     observer: {
@@ -95,6 +101,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
         metrics.mailAttempts.inc({ kind, outcome });
         metrics.mailDuration.observe(seconds);
       },
+      notificationFailed: (kind) => metrics.notificationsFailed.inc({ kind }),
     },
   });
   const worker = createApprovalWorker({
@@ -103,7 +110,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     processRequest,
     intervalMs: config.approval.queueIntervalMs,
     claimTimeoutMs: config.approval.claimTimeoutMs,
-    policy: { remindBeforeMs: config.lifecycle.remindBeforeMs },
+    policy,
     concurrency: config.approval.concurrency,
     logger: logger.child({ component: 'worker' }),
   });
@@ -111,7 +118,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
   const requests = createRequestService({
     store,
     catalog,
-    tokens: createRequesterTokens({ store, publicUrl: config.publicUrl }),
+    tokens,
     lifecycle: config.lifecycle,
     email: config.email,
     wakeWorker: () => worker.wake(),

@@ -74,8 +74,15 @@ describe('approving by hand with kubectl', () => {
     expect(await kubectl('label', 'secret', name, 'request-state=approved', '--overwrite')).toContain(
       `secret/${name} labeled`,
     );
-    // The label alone is enough: it wins over the annotation and data.
-    expect(await h.store.get(request.id)).toMatchObject({ state: 'approved', handledState: 'in-review' });
+    // The label alone is enough: it wins over the annotation and data. A read shows the change
+    // as the next write will record it, so the worker acts on the history as it will be.
+    const read = await h.store.get(request.id);
+    expect(read).toMatchObject({ state: 'approved', handledState: 'in-review', cycle: 1 });
+    expect(read?.history.at(-1)).toMatchObject({
+      action: 'external-change',
+      from: 'in-review',
+      to: 'approved',
+    });
     expect(await kubectl('annotate', 'secret', name, 'state=approved', '--overwrite')).toContain(
       `secret/${name} annotated`,
     );

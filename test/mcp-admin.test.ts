@@ -217,7 +217,8 @@ describe('/mcp', () => {
       const approved = await submitted(harness, 'a@example.com', 'ollama/llama2');
       await harness.settled(review);
       const minted = await harness.settled(approved);
-      const fullKey = String(minted.apiKey);
+      // The store keeps only the hash once the key is mailed; LiteLLM has the key itself.
+      const fullKey = String(harness.litellm.liveKeys().find((key) => key.token === minted.keyHash)?.key);
       expect(fullKey).toMatch(/^sk-/);
       const mcp = await connect(harness);
 
@@ -306,14 +307,15 @@ describe('/mcp', () => {
       });
       const done = await harness.settled(id);
       expect(done.history.map((entry) => entry.actor)).toContain('mcp:root');
-      expect(done.apiKey).not.toBeNull();
-      expect(harness.litellm.liveKeys().map((key) => key.key)).toEqual([done.apiKey]);
+      const live = harness.litellm.liveKeys();
+      expect(live.map((key) => key.token)).toEqual([done.keyHash]);
+      const fullKey = String(live[0]?.key);
       const mail = await harness.smtp.waitFor((m) => m.subject === 'API Key Approved for gpt-4');
-      expect(mail.text).toContain(done.apiKey);
+      expect(mail.text).toContain(fullKey);
       const after = await callTool(mcp, 'get_request', { request_id: id });
-      expect(after.data.api_key).toBe(`sk-…${done.apiKey?.slice(-4)}`);
+      expect(after.data.api_key).toBe(`sk-…${fullKey.slice(-4)}`);
       for (const body of seen) {
-        expect(body).not.toContain(done.apiKey);
+        expect(body).not.toContain(fullKey);
       }
     });
 

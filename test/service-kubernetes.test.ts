@@ -249,11 +249,18 @@ describe('the service on the Kubernetes Secret store', () => {
 
     // The worker takes it from there: approved, one key, recorded in the Secret, mailed.
     world.service?.worker.start();
-    const mail = await world.smtp.waitFor((m) => m.to.includes('alice@example.com'), 15_000);
+    // Mails go to the address as typed; the repeat above also asked for a link mail.
+    const mail = await world.smtp.waitFor(
+      // (the domain comes back lower-cased: nodemailer normalises it, the local part is kept)
+      (m) => m.to.includes('Alice@example.com') && m.subject === 'API Key Approved for gpt-4o',
+      15_000,
+    );
     await waitUntil(() => settled(secretOf(id), 'approved'), { what: 'the request settled' });
     const [key] = world.litellm.liveKeys();
     expect(world.litellm.liveKeys()).toHaveLength(1);
-    expect(decoded(secretOf(id)).api_key).toBe(key?.key);
+    // Once mailed, the Secret keeps the key's hash and last four characters, not the key.
+    expect(decoded(secretOf(id))).toMatchObject({ key_hash: key?.token, key_hint: key?.key.slice(-4) });
+    expect(decoded(secretOf(id)).api_key).toBeUndefined();
     expect(mail.text).toContain(key?.key ?? 'no key');
     const approved = JSON.parse(
       (await get(`/api/requests/${id}?token=${String(first.body.token)}`)).text,
@@ -297,7 +304,8 @@ describe('the service on the Kubernetes Secret store', () => {
     });
     expect(world.litellm.calls.filter((c) => c.path === '/key/generate')).toHaveLength(1);
     const secret = secretOf(id);
-    expect(decoded(secret)).toMatchObject({ state: 'approved', api_key: live[0]?.key });
+    expect(decoded(secret)).toMatchObject({ state: 'approved', key_hash: live[0]?.token });
+    expect(decoded(secret).api_key).toBeUndefined();
     expect(secret?.metadata.annotations?.state).toBe('approved');
     expect(approval.subject).toBe('API Key Approved for claude-3-opus');
     expect(approval.messageId).toBe(`<${id}.approval.c1@llm-key-requestor>`);

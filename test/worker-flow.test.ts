@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyHash } from '../src/litellm/key-hash.js';
 import { startFakeApprovalServer } from './support/fake-approval-server.js';
 import { type Harness, REVIEW_CONFIG, startHarness } from './support/service-harness.js';
 import { waitUntil } from './support/wait.js';
@@ -57,14 +56,16 @@ describe('approval worker: the seed example chain', () => {
     expect(byTo('user@company.com', 'API Key Approved for claude-3')).toHaveLength(1);
     expect(byTo('user@gmail.com', 'API Key Request Denied for claude-3')).toHaveLength(1);
 
-    // The approved requests hold exactly the keys that are live on LiteLLM, and their mails carry them.
+    // The approved requests hold exactly the keys that are live on LiteLLM (by hash: the plain
+    // key is dropped once mailed), and their mails carry them.
     const live = h.litellm.liveKeys();
     expect(live).toHaveLength(2);
     for (const approved of [results[1], results[2]]) {
-      const key = live.find((k) => k.key === approved?.apiKey);
+      expect(approved?.apiKey).toBeNull();
+      const key = live.find((k) => k.token === approved?.keyHash);
       expect(key).toBeDefined();
       const mail = mails.find((m) => m.subject === `API Key Approved for ${approved?.model}`);
-      expect(mail?.text).toContain(approved?.apiKey);
+      expect(mail?.text).toContain(key?.key);
       expect(mail?.text).toContain('https://llm.example.com');
       expect(mail?.messageId).toBe(`<${approved?.id}.approval.c1@llm-key-requestor>`);
     }
@@ -122,10 +123,10 @@ describe('approval worker: failing dependencies', () => {
     }
     h.litellm.setDown(null);
     const results = await Promise.all(ids.map((id) => h.settled(id)));
-    expect(results.every((r) => r.state === 'approved' && r.apiKey !== null)).toBe(true);
+    expect(results.every((r) => r.state === 'approved' && r.keyHash !== null)).toBe(true);
     const live = h.litellm.liveKeys();
     expect(live).toHaveLength(5);
-    expect(new Set(live.map((k) => k.key))).toEqual(new Set(results.map((r) => r.apiKey)));
+    expect(new Set(live.map((k) => k.token))).toEqual(new Set(results.map((r) => r.keyHash)));
     const mails = await h.smtp.waitForCount(5);
     expect(mails).toHaveLength(5);
   });
@@ -135,7 +136,7 @@ describe('approval worker: failing dependencies', () => {
     h.litellm.failNext(1, 'reset', { path: '/key/generate', afterHandling: true });
     const id = await submitted('user@company.com', 'ollama/llama2');
     const request = await h.settled(id);
-    expect(h.litellm.liveKeys().map((k) => k.key)).toEqual([request.apiKey]);
+    expect(h.litellm.liveKeys().map((k) => k.token)).toEqual([request.keyHash]);
   });
 
   it('delivers every mail exactly once after the SMTP server comes back', async () => {
@@ -186,10 +187,11 @@ describe('approval worker: review, manual approval and revocation', () => {
     expect(updated.ok).toBe(true);
     h.service.worker.wake();
     const approved = await h.settled(id);
-    expect(approved.apiKey).not.toBeNull();
+    const [key] = h.litellm.liveKeys();
+    expect(key?.token).toBe(approved.keyHash);
     const mail = await h.smtp.waitFor((m) => m.subject === 'API Key Approved for gpt-4');
     expect(mail.to).toEqual(['dev@company.com']);
-    expect(mail.text).toContain(approved.apiKey);
+    expect(mail.text).toContain(key?.key);
   });
 
   it('deletes the key on LiteLLM and mails the requester when a request is revoked', async () => {
@@ -207,7 +209,7 @@ describe('approval worker: review, manual approval and revocation', () => {
     expect(h.litellm.liveKeys()).toHaveLength(0);
     const deletes = h.litellm.calls.filter((c) => c.path === '/key/delete');
     // Named by its hash: the key itself never goes to LiteLLM again once minted.
-    expect(deletes.at(-1)?.body).toEqual({ keys: [keyHash(approved.apiKey ?? '')] });
+    expect(deletes.at(-1)?.body).toEqual({ keys: [approved.keyHash] });
     const notice = await h.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
     expect(notice.to).toEqual(['dev@company.com']);
     expect(notice.text).toContain('left the team');

@@ -53,10 +53,16 @@ describe('two workers on one SQLite file', () => {
     const mails = await smtp.waitForCount(200, 120_000);
 
     const requests = await Promise.all(ids.map((id) => a.service.store.get(id)));
-    expect(requests.every((r) => r?.state === 'approved' && r.apiKey !== null)).toBe(true);
+    expect(requests.every((r) => r?.state === 'approved' && r.keyHash !== null)).toBe(true);
     const live = litellm.liveKeys();
     expect(live).toHaveLength(200);
-    expect(new Set(live.map((k) => k.key))).toEqual(new Set(requests.map((r) => r?.apiKey)));
+    expect(new Set(live.map((k) => k.token))).toEqual(new Set(requests.map((r) => r?.keyHash)));
+    // Each mail carries the key its request records (by hash).
+    const keyOf = new Map(live.map((k) => [k.token, k.key]));
+    for (const request of requests) {
+      const mail = mails.find((m) => m.messageId === `<${request?.id}.approval.c1@llm-key-requestor>`);
+      expect(mail?.text).toContain(keyOf.get(request?.keyHash ?? '') ?? 'no key');
+    }
     expect(new Set(live.map((k) => k.alias)).size).toBe(200);
     expect(mails).toHaveLength(200);
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(200);

@@ -328,6 +328,16 @@ describe('extensionMail', () => {
     const mail = extensionMail({ ...requester({ language: 'de' }), expiresAt: EXPIRES, keyHint: null });
     expect(mail.text).toContain('Ihr API-Schlüssel gilt jetzt bis zum 5. Juni 2031 um 14:30 UTC.');
   });
+
+  it('says the key no longer expires when it was extended without a duration', () => {
+    const say = (language: MailLanguage) =>
+      extensionMail({ ...requester({ language }), expiresAt: null, keyHint: 'wxyz' }).text;
+    expect(say('en')).toContain('your API key ending in wxyz was extended and no longer expires.');
+    expect(say('de')).toContain(
+      'Ihr API-Schlüssel mit der Endung wxyz wurde verlängert und läuft nicht mehr ab.',
+    );
+    expect(say('es')).toContain('su clave de API terminada en wxyz se ha prorrogado y ya no caduca.');
+  });
 });
 
 describe('denialMail and revocationMail', () => {

@@ -31,8 +31,8 @@ export interface ApprovalMailInput extends RequesterMailInput {
 
 /** A renewal approved by extending the key the requester already has: no key in the mail. */
 export interface ExtensionMailInput extends RequesterMailInput {
-  /** The new expiry (ISO 8601). */
-  expiresAt: string;
+  /** The new expiry (ISO 8601); null when the key no longer expires (no `duration` configured). */
+  expiresAt: string | null;
   /** The key's last four characters, so the requester knows which key; null when not known. */
   keyHint: string | null;
 }
@@ -124,7 +124,11 @@ export function extensionMail(input: ExtensionMailInput): MailMessage {
       { type: 'heading', text: t.extension.heading },
       {
         type: 'paragraph',
-        content: t.extension.statement(input.model, formatMoment(input.expiresAt, language), input.keyHint),
+        content: t.extension.statement(
+          input.model,
+          input.expiresAt === null ? null : formatMoment(input.expiresAt, language),
+          input.keyHint,
+        ),
       },
       { type: 'paragraph', content: [t.extension.keepUsing] },
     ],

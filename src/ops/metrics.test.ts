@@ -32,6 +32,7 @@ describe('createMetrics', () => {
       'llm_key_requestor_key_mint_duration_seconds',
       'llm_key_requestor_mail_attempts_total',
       'llm_key_requestor_mail_duration_seconds',
+      'llm_key_requestor_notifications_failed_total',
       'llm_key_requestor_requests',
       'llm_key_requestor_queue_depth',
       'llm_key_requestor_oldest_waiting_request_age_seconds',
@@ -57,13 +58,14 @@ describe('createMetrics', () => {
     ).toBeUndefined();
   });
 
-  it('counts decisions, mint and mail attempts by their labels', async () => {
+  it('counts decisions, mint and mail attempts and given-up notifications by their labels', async () => {
     const metrics = createMetrics({ storeStats: async () => stats() });
     metrics.decisions.inc({ plugin: 'whitelist', decision: 'APPROVE' });
     metrics.decisions.inc({ plugin: 'whitelist', decision: 'APPROVE' });
     metrics.decisions.inc({ plugin: 'blacklist', decision: 'CONTINUE' });
     metrics.mintAttempts.inc({ outcome: 'failure' });
-    metrics.mailAttempts.inc({ kind: 'approved', outcome: 'success' });
+    metrics.mailAttempts.inc({ kind: 'approval', outcome: 'success' });
+    metrics.notificationsFailed.inc({ kind: 'denial' });
     metrics.mintDuration.observe(0.3);
     metrics.mailDuration.observe(1.5);
 
@@ -75,7 +77,8 @@ describe('createMetrics', () => {
       sample(text, 'llm_key_requestor_approval_decisions_total{plugin="blacklist",decision="CONTINUE"}'),
     ).toBe(1);
     expect(sample(text, 'llm_key_requestor_key_mint_attempts_total{outcome="failure"}')).toBe(1);
-    expect(sample(text, 'llm_key_requestor_mail_attempts_total{kind="approved",outcome="success"}')).toBe(1);
+    expect(sample(text, 'llm_key_requestor_mail_attempts_total{kind="approval",outcome="success"}')).toBe(1);
+    expect(sample(text, 'llm_key_requestor_notifications_failed_total{kind="denial"}')).toBe(1);
     expect(sample(text, 'llm_key_requestor_key_mint_duration_seconds_count')).toBe(1);
     expect(sample(text, 'llm_key_requestor_key_mint_duration_seconds_bucket{le="0.5"}')).toBe(1);
     expect(sample(text, 'llm_key_requestor_key_mint_duration_seconds_bucket{le="0.25"}')).toBe(0);

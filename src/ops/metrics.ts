@@ -30,9 +30,13 @@ export interface AppMetrics {
   decisions: Counter<'plugin' | 'decision'>;
   mintAttempts: Counter<'outcome'>;
   mintDuration: Histogram;
-  /** `kind` is the notification kind (approved, denied, review, revoked); outcome success | failure. */
+  /** `kind` is the notification kind (approval, denial, review, revocation, reminder, link);
+   * outcome success | failure. */
   mailAttempts: Counter<'kind' | 'outcome'>;
   mailDuration: Histogram;
+  /** Notifications given up after their bounded tries (a permanent refusal), by kind; each
+   * waits for an admin's resend. */
+  notificationsFailed: Counter<'kind'>;
 }
 
 export type AttemptOutcome = 'success' | 'failure';
@@ -132,6 +136,12 @@ export function createMetrics(deps: MetricsDeps): AppMetrics {
       name: `${METRIC_PREFIX}mail_duration_seconds`,
       help: 'Duration of notification sends, successful or not.',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    notificationsFailed: new Counter({
+      name: `${METRIC_PREFIX}notifications_failed_total`,
+      help: 'Notifications given up after their bounded tries (the mail server refused them for good), by kind; an admin can re-send them.',
+      labelNames: ['kind'],
       registers,
     }),
   };

@@ -87,7 +87,7 @@ export interface KeyRequest {
    * `user_id`/`key_alias` use. */
   email: string;
   /** The address as the requester typed it (trimmed, case kept): every requester mail goes
-   * here. Null on records written before it existed: use `email` (recipientOf in history.ts). */
+   * here. Null on records written before it existed: use `email` (recipientOf in email.ts). */
   notifyEmail: string | null;
   /** The language the request was made in; null = English. */
   language: Language | null;

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { LifecyclePolicy } from './lifecycle.js';
 import { newRequest } from './request-rules.js';
 import { type KeyRequest, REQUEST_STATES, type RequestState } from './request-types.js';
-import { type Action, allows, fromStates, planTransition, startsCycle, TRANSITIONS } from './transitions.js';
+import {
+  type Action,
+  allows,
+  changeStartsCycle,
+  fromStates,
+  planTransition,
+  startsCycle,
+  TRANSITIONS,
+} from './transitions.js';
 
 const NOW = Date.parse('2025-06-01T00:00:00.000Z');
 const POLICY: LifecyclePolicy = { remindBeforeMs: 0, denyCooldownMs: 0 };
@@ -119,5 +127,24 @@ describe('planTransition', () => {
       },
     });
     expect(fromStates('renew', ', ')).toMatch(/^expired, revoked, denied/);
+  });
+});
+
+describe('changeStartsCycle (a state changed outside the service)', () => {
+  it('starts a cycle exactly where an action making the same move starts one', () => {
+    const starts = REQUEST_STATES.flatMap((from) =>
+      REQUEST_STATES.filter((to) => changeStartsCycle(from, to)).map((to) => `${from}->${to}`),
+    );
+    expect(starts.sort()).toEqual(
+      [
+        'approved->pending',
+        'denied->approved',
+        'denied->pending',
+        'expired->approved',
+        'expired->pending',
+        'revoked->approved',
+        'revoked->pending',
+      ].sort(),
+    );
   });
 });

@@ -96,6 +96,17 @@ export function startsCycle(action: Action, from: RequestState): boolean {
   );
 }
 
+/** Whether a change from `from` to `to` made outside the service (a `kubectl label`) starts a
+ * new cycle: it does when an action of the table makes the same move and starts one (approve
+ * from denied, expired or revoked; back to pending from denied, expired, revoked or approved).
+ * The new cycle's mails are then new messages, not repeats of the earlier cycle's (their
+ * Message-IDs carry the cycle). */
+export function changeStartsCycle(from: RequestState, to: RequestState): boolean {
+  return (Object.keys(TRANSITIONS) as Action[]).some(
+    (action) => TRANSITIONS[action].to === to && allowsFrom(action, from) && startsCycle(action, from),
+  );
+}
+
 const HISTORY_ACTION: Record<Action, HistoryAction> = {
   approve: 'approved',
   deny: 'denied',

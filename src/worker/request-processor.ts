@@ -1,41 +1,46 @@
-import { createHash } from 'node:crypto';
 import type { ApprovalChain } from '../approval/approval-types.js';
 import type { KeySettings } from '../config/config-schema.js';
 import type { LiteLlmClient } from '../litellm/litellm-types.js';
-import type { Mailer, MailMessage } from '../mail/mailer.js';
-import {
-  approvalMail,
-  denialMail,
-  type RequesterMailInput,
-  reviewNoticeMail,
-  revocationMail,
-} from '../mail/templates.js';
-import { needsWork } from '../requests/duties.js';
+import type { Mailer } from '../mail/mailer.js';
+import { type Duty, type DutyPolicy, owedDuties } from '../requests/duties.js';
 import { ACTORS, historyEntry } from '../requests/history.js';
-import type { KeyRequest, RequestState } from '../requests/request-types.js';
+import { applyPatch } from '../requests/request-rules.js';
+import type { KeyRequest } from '../requests/request-types.js';
 import { AppError, withContext } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { Result } from '../shared/result.js';
 import type { RequestPatch, RequestStore } from '../store/request-store.js';
 import { backoffMs, MAX_BACKOFF_MS } from './backoff.js';
+import { keyDeletionOwed, keyIssuedForApproval } from './key-history.js';
+import { createKeySteps } from './key-steps.js';
+import { createNotifications, type MailLinks, type Notification } from './notifications.js';
 
 /** Hooks for metrics; every call is cheap and synchronous. */
 export interface WorkerObserver {
   decision(plugin: string, decision: string): void;
   mint(outcome: 'success' | 'failure', seconds: number): void;
   mail(kind: string, outcome: 'success' | 'failure', seconds: number): void;
+  /** A notification given up after its bounded tries (a permanent refusal). */
+  notificationFailed(kind: string): void;
 }
 
 export interface ProcessorDeps {
   owner: string;
   store: Pick<RequestStore, 'update' | 'get'>;
   chain: Pick<ApprovalChain, 'evaluate'>;
-  litellm: Pick<LiteLlmClient, 'ensureKey' | 'deleteKeys'>;
+  litellm: Pick<LiteLlmClient, 'ensureKey' | 'extendKey' | 'deleteKeys'>;
   mailer: Mailer;
   newKeyValue: () => string;
   /** `key_defaults` merged with the model's own `key` settings. */
   keySettingsFor: (model: string) => KeySettings;
   gatewayUrl: string;
   adminNotify: string[];
+  /** The requester's page and the admin console, as mails link them. */
+  links: MailLinks;
+  /** Which clock-driven duties are owed (reminders); the worker claims with the same policy. */
+  policy: DutyPolicy;
+  /** `retain_api_keys`: keep the plain key after its approval mail. */
+  retainApiKeys: boolean;
   claimTimeoutMs: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   observer: WorkerObserver;
@@ -47,39 +52,75 @@ export interface ProcessorDeps {
 export type Outcome = { status: 'done' | 'lost' } | { status: 'retry'; retryAt: number };
 
 /** Where one step left the request: moved on (`next`), failed (`retry`: the error's `retry`
- * flag chooses the wait) or taken by someone else (`lost`). */
-type Step = { kind: 'next'; request: KeyRequest } | { kind: 'retry'; error: AppError } | { kind: 'lost' };
+ * flag chooses the wait, unless `soon` asks for the exponential one) or taken by someone else
+ * (`lost`). */
+type Step =
+  | { kind: 'next'; request: KeyRequest }
+  | { kind: 'retry'; error: AppError; soon?: boolean }
+  | { kind: 'lost' };
 
-/** Every run of a request needs at most: decide, reserve key, mint, notify. A bound guards against a bug looping forever. */
-const MAX_STEPS = 8;
+/** Every run of a request needs at most: decide, delete a revoked key, reserve, mint (or
+ * extend), notify, a link mail, a reminder or the expiry, and the release. A bound guards
+ * against a bug looping forever. */
+const MAX_STEPS = 12;
 
-/** Moves one claimed request through its remaining duties, one idempotent step at a time:
+/** How often a notification the mail server refuses for good (a 5xx about the message or its
+ * recipient) is tried before it is given up and shown to the admins (docs/design.md, "Worker"). */
+export const MAIL_TRIES = 5;
+
+/** Moves one claimed request through its owed duties (requests/duties.ts), one idempotent step
+ * at a time:
  *
  *   pending   -> run the chain, record approved | denied | in-review
- *   approved  -> reserve a key value, mint it on LiteLLM, record it, mail it
- *   denied    -> mail the reason
+ *   approved  -> extend the request's earlier key, or reserve a key value and mint it; record
+ *                it; mail it (or "extended"); drop the plain key unless retained
+ *   denied    -> delete the key first if the request came from approved; mail the reason
  *   in-review -> notify the admins
  *   revoked   -> delete the key on LiteLLM, mail the notice
+ *   expired   -> nothing
+ *   and, by the clock or on request: a link mail, the expiry reminder, the expiry itself.
  *
- * Each step's effect is recorded with a compare-and-set before the next one starts, and
- * every effect outside the store is safe to repeat after a crash: the key value is stored
- * before minting (ensureKey re-uses it), and a mail resent after a crash carries the same
- * Message-ID. The request is done when `handledState === state`.
+ * Each step's effect is recorded with a compare-and-set, its history entry in the same write,
+ * before the next one starts, and every effect outside the store is safe to repeat after a
+ * crash: the key value is stored before minting (ensureKey re-uses it), extending and deleting
+ * twice changes nothing, and a mail resent after a crash carries the same Message-ID. What is
+ * done for the current state is read from the history (key-history.ts).
  */
 export function createRequestProcessor(deps: ProcessorDeps) {
   const now = deps.now ?? Date.now;
   const { store, logger, observer } = deps;
+  const keys = createKeySteps({
+    litellm: deps.litellm,
+    newKeyValue: deps.newKeyValue,
+    keySettingsFor: deps.keySettingsFor,
+    logger,
+    observeMint: (outcome, seconds) => observer.mint(outcome, seconds),
+    now,
+  });
+  const notifications = createNotifications({
+    links: deps.links,
+    gatewayUrl: deps.gatewayUrl,
+    adminNotify: deps.adminNotify,
+    retainApiKeys: deps.retainApiKeys,
+  });
 
   const RELEASE: RequestPatch = {
     work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
   };
-  /** The last duty of a state is recorded together with the lease release, in one write, so
-   * a process dying right after leaves no stale lease on a finished request. */
-  const settle = (handled: RequestState): RequestPatch => ({ handledState: handled, ...RELEASE });
 
-  /** Applies `patch` if the request is still ours and still in `expected` state. A conflict
-   * caused by someone else's edit (an admin, `kubectl annotate`) is retried on the fresh
-   * version; if the state moved on, the patch no longer applies and the fresh record wins. */
+  /** A step that succeeded: the failures before it no longer count, and when nothing is owed
+   * after it the lease is released in the same write, so a process dying right after leaves
+   * no stale lease on a finished request. */
+  function completed(request: KeyRequest, patch: RequestPatch): RequestPatch {
+    const after = applyPatch(request, patch, new Date(now()).toISOString());
+    const finished = owedDuties(after, now(), deps.policy).length === 0;
+    return { ...patch, work: finished ? RELEASE.work : { attempts: 0, lastError: null } };
+  }
+
+  /** Applies `patch` if the request is still ours and still in the state and cycle it was
+   * planned for. A conflict caused by someone else's edit (an admin, `kubectl annotate`) is
+   * retried on the fresh version; if the state or the cycle moved on, the patch no longer
+   * applies and the fresh record wins. */
   async function commit(request: KeyRequest, patch: RequestPatch): Promise<Step> {
     let current = request;
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -94,7 +135,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       if (!fresh || fresh.work.owner !== deps.owner) {
         return { kind: 'lost' };
       }
-      if (fresh.state !== request.state) {
+      if (fresh.state !== request.state || fresh.cycle !== request.cycle) {
         return { kind: 'next', request: fresh };
       }
       current = fresh;
@@ -102,21 +143,57 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     return { kind: 'retry', error: new AppError('conflict', 'the request kept changing under the worker') };
   }
 
-  async function mail(
-    request: KeyRequest,
-    kind: string,
-    message: MailMessage,
-    handled: RequestState,
-    alsoRecord: RequestPatch = {},
-  ): Promise<Step> {
+  /** Records a key step's result (a LiteLLM call already made), or schedules its retry. */
+  function recordKeyStep(request: KeyRequest, result: Result<RequestPatch>): Promise<Step> | Step {
+    return result.ok
+      ? commit(request, completed(request, result.value))
+      : { kind: 'retry', error: result.error };
+  }
+
+  /** Sends a notification and records its duty as done. A refusal the server may lift (4xx, a
+   * dropped connection) is retried on the backoff schedule for as long as it takes; a permanent
+   * one (`retry: false`, e.g. 550 for the recipient) is tried MAIL_TRIES times on the same
+   * schedule, then given up: the duty counts as done, `notificationFailure` shows admins what
+   * failed, and an admin's resend makes it due again. */
+  async function notify(request: KeyRequest, notification: Notification): Promise<Step> {
+    const { kind } = notification;
     const started = now();
-    const sent = await deps.mailer.send(message);
+    const sent = await deps.mailer.send(notification.message);
     observer.mail(kind, sent.ok ? 'success' : 'failure', (now() - started) / 1000);
-    if (!sent.ok) {
-      return { kind: 'retry', error: withContext(sent.error, `${kind} mail not sent`) };
+    const entry = (action: 'mail-delivered' | 'mail-failed', reason: string) =>
+      historyEntry(action, ACTORS.worker, { from: request.state, to: request.state, reason });
+    if (sent.ok) {
+      logger.info({ request_id: request.id, kind }, 'notification sent');
+      return commit(
+        request,
+        completed(request, {
+          ...notification.done,
+          ...notification.delivered,
+          append: [entry('mail-delivered', `${kind} mail`)],
+        }),
+      );
     }
-    logger.info({ request_id: request.id, kind }, 'notification sent');
-    return commit(request, { ...alsoRecord, ...settle(handled) });
+    const error = withContext(sent.error, `${kind} mail not sent`);
+    if (sent.error.retry) {
+      return { kind: 'retry', error };
+    }
+    const tries = request.work.attempts + 1;
+    if (tries < MAIL_TRIES) {
+      return { kind: 'retry', error, soon: true };
+    }
+    logger.error(
+      { request_id: request.id, kind, tries, error: error.message },
+      'notification given up after a permanent refusal; an admin can re-send it',
+    );
+    observer.notificationFailed(kind);
+    return commit(
+      request,
+      completed(request, {
+        ...notification.done,
+        notificationFailure: { kind, error: error.message.slice(0, 500), at: new Date(now()).toISOString() },
+        append: [entry('mail-failed', `${kind} mail refused ${tries} times`)],
+      }),
+    );
   }
 
   async function decide(request: KeyRequest): Promise<Step> {
@@ -146,105 +223,69 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     });
   }
 
-  async function mint(request: KeyRequest, key: string): Promise<Step> {
-    const started = now();
-    const minted = await deps.litellm.ensureKey({
-      key,
-      models: [request.model],
-      userId: request.email,
-      keyAlias: `user-${request.email}-${request.model}`,
-      metadata: { request_id: request.id, email: request.email },
-      settings: deps.keySettingsFor(request.model),
-    });
-    observer.mint(minted.ok ? 'success' : 'failure', (now() - started) / 1000);
-    if (!minted.ok) {
-      return { kind: 'retry', error: withContext(minted.error, 'key not minted') };
+  /** The current state's duties, one step. A key that must go (revoked, or moved from approved
+   * to denied) is deleted before anything else, whatever the state is by now. */
+  async function stateStep(request: KeyRequest): Promise<Step> {
+    if (keyDeletionOwed(request)) {
+      return recordKeyStep(request, await keys.remove(request));
     }
-    logger.info({ request_id: request.id, model: request.model }, 'key minted');
-    return commit(request, {
-      apiKey: key,
-      pendingKey: null,
-      keyHash: createHash('sha256').update(key, 'utf8').digest('hex'),
-      keyHint: key.slice(-4),
-      append: [historyEntry('key-minted', ACTORS.worker, { from: 'approved', to: 'approved' })],
-    });
-  }
-
-  async function revoke(request: KeyRequest): Promise<Step> {
-    // A reserved key may be live too: the mint may have happened before the revocation.
-    const keys = [request.apiKey, request.pendingKey].filter((key): key is string => key !== null);
-    if (keys.length > 0) {
-      const deleted = await deps.litellm.deleteKeys(keys);
-      if (!deleted.ok) {
-        return { kind: 'retry', error: withContext(deleted.error, 'key not deleted') };
-      }
-    }
-    return mail(
-      request,
-      'revocation',
-      revocationMail({ ...addressed(request), reason: request.reason }),
-      'revoked',
-      {
-        // Deleted on LiteLLM: a re-issue mints a new key rather than mailing this one.
-        apiKey: null,
-        pendingKey: null,
-      },
-    );
-  }
-
-  function step(request: KeyRequest): Promise<Step> {
     switch (request.state) {
       case 'pending':
         return decide(request);
-      case 'approved':
-        if (request.apiKey !== null) {
-          return mail(
-            request,
-            'approval',
-            approvalMail({
-              ...addressed(request),
-              apiKey: request.apiKey,
-              gatewayUrl: deps.gatewayUrl,
-              expiresAt: null,
-            }),
-            'approved',
-          );
+      case 'approved': {
+        const issued = keyIssuedForApproval(request);
+        if (issued === null) {
+          return recordKeyStep(request, await keys.issue(request));
         }
-        if (request.pendingKey !== null) {
-          return mint(request, request.pendingKey);
-        }
-        // Reserve the key value first: if this process dies after minting, the next attempt mints the same value.
-        return commit(request, { pendingKey: deps.newKeyValue() });
+        const approval = await notifications.approval(request, issued);
+        return approval.ok ? notify(request, approval.value) : { kind: 'retry', error: approval.error };
+      }
       case 'denied':
-        return mail(
-          request,
-          'denial',
-          denialMail({ ...addressed(request), reason: request.reason }),
-          'denied',
-        );
-      case 'in-review':
-        if (deps.adminNotify.length === 0) {
-          return commit(request, settle('in-review'));
-        }
-        return mail(
-          request,
-          'review',
-          reviewNoticeMail({
-            requestId: request.id,
-            cycle: 1,
-            email: request.email,
-            model: request.model,
-            reason: request.reason,
-            to: deps.adminNotify,
-            consoleUrl: null,
-          }),
-          'in-review',
-        );
+        return notify(request, await notifications.denial(request));
+      case 'in-review': {
+        const notice = notifications.review(request);
+        return notice === null
+          ? commit(request, completed(request, { handledState: 'in-review' }))
+          : notify(request, notice);
+      }
       case 'revoked':
-        return revoke(request);
+        return notify(request, await notifications.revocation(request));
       case 'expired':
         // The key expired on LiteLLM by itself and the reminder told the requester: nothing to do.
-        return commit(request, settle('expired'));
+        return commit(request, completed(request, { handledState: 'expired' }));
+    }
+  }
+
+  /** The issued key's expiry has passed: the request is `expired`, its duties done (no mail).
+   * A plain key still kept (its approval mail was given up) can no longer be sent: it goes. */
+  function expire(request: KeyRequest): Promise<Step> {
+    return commit(
+      request,
+      completed(request, {
+        state: 'expired',
+        handledState: 'expired',
+        ...(deps.retainApiKeys || request.apiKey === null ? {} : { apiKey: null }),
+        append: [
+          historyEntry('expired', ACTORS.worker, {
+            from: request.state,
+            to: 'expired',
+            reason: `the key expired at ${request.expiresAt}`,
+          }),
+        ],
+      }),
+    );
+  }
+
+  async function step(request: KeyRequest, duty: Duty): Promise<Step> {
+    switch (duty) {
+      case 'state':
+        return stateStep(request);
+      case 'link-mail':
+        return notify(request, await notifications.link(request));
+      case 'remind':
+        return notify(request, await notifications.reminder(request));
+      case 'expire':
+        return expire(request);
     }
   }
 
@@ -261,38 +302,28 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     let request = claimed;
     try {
       for (let steps = 0; steps < MAX_STEPS; steps++) {
-        if (!needsWork(request) && request.work.owner === null) {
+        if (request.work.owner !== deps.owner) {
+          // Our last write released the lease: everything owed was done.
           return { status: 'done' };
         }
-        if (!needsWork(request)) {
-          // Releasing can reveal a change made meanwhile (an admin revoked, kubectl relabelled):
-          // the lease is still ours then, so carry on with the new state instead of leaving it
-          // to wait for the lease to expire.
-          const released = await commit(request, steps === 0 ? releaseClaimed(request) : RELEASE);
-          if (
-            released.kind === 'next' &&
-            needsWork(released.request) &&
-            released.request.work.owner === deps.owner
-          ) {
-            request = released.request;
-            continue;
-          }
-          return { status: released.kind === 'lost' ? 'lost' : 'done' };
-        }
         const renewed = await renewIfShort(request);
-        const result = renewed.kind === 'next' ? await step(renewed.request) : renewed;
-        if (result.kind === 'lost') {
-          logger.info({ request_id: request.id }, 'request taken over by another worker');
-          return { status: 'lost' };
+        if (renewed.kind !== 'next') {
+          return finish(request, renewed);
         }
-        if (result.kind === 'retry') {
-          return { status: 'retry', retryAt: await scheduleRetry(request, result.error) };
+        request = renewed.request;
+        const [duty] = owedDuties(request, now(), deps.policy);
+        // Nothing (more) owed: release. Releasing can reveal a change made meanwhile (an admin
+        // revoked, kubectl relabelled): the lease is still ours then, and the loop carries on
+        // with the new state instead of leaving it to wait for the lease to expire.
+        const result = duty === undefined ? await commit(request, RELEASE) : await step(request, duty);
+        if (result.kind !== 'next') {
+          return finish(request, result);
         }
         request = result.request;
       }
       // A bug: retried like a dependency failure, so the request is looked at again.
       const looping = new AppError('internal', 'too many steps in one run', { retry: true });
-      return { status: 'retry', retryAt: await scheduleRetry(request, looping) };
+      return { status: 'retry', retryAt: await scheduleRetry(request, looping, true) };
     } catch (error) {
       // A store failure or a bug: leave the lease to expire so another attempt starts from the recorded state.
       logger.error({ err: error, request_id: request.id }, 'request processing failed');
@@ -300,37 +331,34 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     }
   };
 
-  /** Interim, until this worker does the lifecycle duties (docs/design.md, "Worker duties"):
-   * a request claimed although its state's duties are done was claimed for a link mail, an
-   * expiry or a reminder. A pending link mail is recorded as sent for its hour without a mail;
-   * an issued key's expiry or reminder is put off by `claimTimeout`, so the worker does not
-   * claim it again in a tight loop. */
-  function releaseClaimed(request: KeyRequest): RequestPatch {
-    if (request.linkMail !== null) {
-      logger.warn({ request_id: request.id }, 'link mails are not sent by this worker version yet');
-      return { ...RELEASE, linkMail: null, lastLinkMailHour: request.linkMail.hour };
+  async function finish(request: KeyRequest, result: Exclude<Step, { kind: 'next' }>): Promise<Outcome> {
+    if (result.kind === 'lost') {
+      logger.info({ request_id: request.id }, 'request taken over by another worker');
+      return { status: 'lost' };
     }
-    if (request.state === 'approved' && request.expiresAt !== null) {
-      logger.warn(
-        { request_id: request.id },
-        'expiry and reminders are not handled by this worker version yet',
-      );
-      return { work: { ...RELEASE.work, nextAttemptAt: now() + deps.claimTimeoutMs } };
-    }
-    return RELEASE;
+    return {
+      status: 'retry',
+      retryAt: await scheduleRetry(request, result.error, result.soon ?? result.error.retry),
+    };
   }
 
   /** A retryable failure (a dependency down, slow or busy) is tried again on the exponential
-   * schedule. One that trying again soon cannot fix (`retry: false`: a wrong master key, a
-   * recipient refused for good) waits the longest backoff instead, so the dependency is not
-   * hammered and an operator's fix is still picked up. */
-  async function scheduleRetry(request: KeyRequest, failure: AppError): Promise<number> {
+   * schedule, and so is a refused notification during its bounded tries (`soon`). Any other
+   * failure that trying again soon cannot fix (`retry: false`: a wrong master key) waits the
+   * longest backoff instead, so the dependency is not hammered and an operator's fix is still
+   * picked up. */
+  async function scheduleRetry(request: KeyRequest, failure: AppError, soon: boolean): Promise<number> {
     const attempts = request.work.attempts + 1;
-    const delay = failure.retry ? backoffMs(attempts) : MAX_BACKOFF_MS;
+    const delay = soon ? backoffMs(attempts) : MAX_BACKOFF_MS;
     const error = failure.message;
     const fields = { request_id: request.id, attempts, retry_in_ms: delay, code: failure.code, error };
     if (failure.retry) {
       logger.warn(fields, 'request will be retried');
+    } else if (soon) {
+      logger.warn(
+        { ...fields, tries_left: MAIL_TRIES - attempts },
+        'notification refused for good; trying a bounded number of times',
+      );
     } else {
       logger.error(
         fields,
@@ -349,18 +377,4 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     });
     return retryAt;
   }
-}
-
-/** Who a requester mail goes to and how it is written. Until requests carry a cycle, a
- * language and a page token, every request is in its first cycle, mails are in English and
- * carry no page link. */
-function addressed(request: KeyRequest): RequesterMailInput {
-  return {
-    requestId: request.id,
-    cycle: 1,
-    to: request.email,
-    model: request.model,
-    language: null,
-    pageUrl: null,
-  };
 }

@@ -1,14 +1,20 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { createService, type Service } from '../../src/composition-root.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { KeyRequest } from '../../src/requests/request-types.js';
+import { type FakeKubernetes, startFakeKubernetes } from './fake-kubernetes.js';
 import { type FakeLiteLlm, startFakeLiteLlm } from './fake-litellm.js';
+import { type TempKubeconfig, writeTempKubeconfig } from './kubeconfig.js';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
 import { waitUntil } from './wait.js';
+
+const run = promisify(execFile);
 
 export interface HarnessOptions {
   /** config.yaml content; defaults to a small model list and no plugins. */
@@ -22,6 +28,21 @@ export interface HarnessOptions {
   startWorker?: boolean;
   /** Where the service logs; silent unless TEST_LOG_LEVEL is set. */
   logger?: Logger;
+  /** Which store the service runs on: SQLite (default) or Secrets on a fake Kubernetes API
+   * server started for it (`kube`, with a kubeconfig for the real kubectl). */
+  store?: StoreKind;
+}
+
+export const STORE_KINDS = ['sqlite', 'kubernetes'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+/** The Kubernetes side of a harness on the Secret store. */
+export interface KubeWorld {
+  fake: FakeKubernetes;
+  namespace: string;
+  kubeconfig: TempKubeconfig;
+  /** Runs the real kubectl against the fake (asynchronously: the fake serves from this process). */
+  kubectl(...args: string[]): Promise<string>;
 }
 
 export interface Harness {
@@ -31,8 +52,14 @@ export interface Harness {
   litellm: FakeLiteLlm;
   smtp: SmtpSink;
   dir: string;
-  /** POST /api/request-key; returns status and parsed body. */
-  submit(email: string, llm: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Set when the service runs on the Kubernetes store. */
+  kube: KubeWorld | null;
+  /** POST /api/request-key; returns status and parsed body. `extra` adds fields (`language`). */
+  submit(
+    email: string,
+    llm: string,
+    extra?: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** The stored request; throws if it does not exist. */
   request(id: string): Promise<KeyRequest>;
   /** Waits until the worker has finished with the request (handled and released). */
@@ -77,6 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const smtp = options.smtp ?? (await startSmtpSink());
   const configFile = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(configFile, options.configYaml ?? DEFAULT_CONFIG);
+  const kube = options.store === 'kubernetes' ? await startKubeWorld() : null;
   const config = loadConfig({
     cwd: dir,
     env: {
@@ -92,11 +120,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       APPROVAL_QUEUE_INTERVAL: '30s',
       HOST: '127.0.0.1',
       PORT: '0',
+      ...(kube === null ? {} : { STATE_STORE: 'kubernetes', KUBERNETES_NAMESPACE: kube.namespace }),
       ...options.env,
     },
   });
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const service = await createService(config, logger);
+  // The Kubernetes client reads KUBECONFIG from the process environment, as in production.
+  const savedKubeconfig = process.env.KUBECONFIG;
+  if (kube !== null) {
+    process.env.KUBECONFIG = kube.kubeconfig.path;
+  }
+  const service = await createService(config, logger).finally(() => {
+    restoreEnv('KUBECONFIG', savedKubeconfig);
+  });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   if (options.startWorker !== false) {
     service.worker.start();
@@ -112,11 +148,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     litellm,
     smtp,
     dir,
-    async submit(email, llm) {
+    kube,
+    async submit(email, llm, extra = {}) {
       const response = await fetch(`${url}/api/request-key`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, llm }),
+        body: JSON.stringify({ email, llm, ...extra }),
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
@@ -146,9 +183,40 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (!options.smtp) {
         await smtp.close();
       }
+      if (kube !== null) {
+        await kube.fake.close();
+        await kube.kubeconfig.remove();
+      }
       if (ownsDir) {
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+  };
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) {
+    delete process.env[name];
+  } else {
+    process.env[name] = value;
+  }
+}
+
+async function startKubeWorld(): Promise<KubeWorld> {
+  const namespace = 'llm-keys';
+  const fake = await startFakeKubernetes();
+  const kubeconfig = await writeTempKubeconfig({ server: fake.url, namespace });
+  return {
+    fake,
+    namespace,
+    kubeconfig,
+    async kubectl(...args) {
+      const { stdout } = await run(
+        'kubectl',
+        ['--kubeconfig', kubeconfig.path, '--cache-dir', join(kubeconfig.dir, 'cache'), ...args],
+        { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: kubeconfig.dir } },
+      );
+      return stdout;
     },
   };
 }

@@ -57,6 +57,9 @@ export interface SmtpSink {
   setDown(code: number | null): void;
   /** Refuse the next `n` messages after their data was received (default 451, temporary). */
   rejectNext(n: number, code?: number): void;
+  /** Refuse `address` (any case) at RCPT TO with `code` (e.g. 550, no such mailbox: a permanent
+   * refusal) until called with null. */
+  refuseRecipient(address: string, code: number | null): void;
   /** Resolves with the first accepted message matching `predicate`; rejects after `timeoutMs`. */
   waitFor(predicate: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   /** Resolves once at least `count` messages were accepted. */
@@ -124,6 +127,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let rejectRemaining = 0;
   let rejectCode = 451;
   let rejectedCount = 0;
+  const refusedRecipients = new Map<string, number>();
   const auth = options.auth;
   const starttls = options.starttls ?? false;
 
@@ -150,6 +154,15 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       if (downCode !== null) {
         rejectedCount++;
         callback(smtpError(downCode, 'Service temporarily unavailable'));
+        return;
+      }
+      callback();
+    },
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback) {
+      const code = refusedRecipients.get(address.address.toLowerCase());
+      if (code !== undefined) {
+        rejectedCount++;
+        callback(smtpError(code, `Recipient ${address.address} refused by test sink`));
         return;
       }
       callback();
@@ -221,6 +234,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     rejectNext(n, code = 451) {
       rejectRemaining = n;
       rejectCode = code;
+    },
+    refuseRecipient(address, code) {
+      if (code === null) {
+        refusedRecipients.delete(address.toLowerCase());
+      } else {
+        refusedRecipients.set(address.toLowerCase(), code);
+      }
     },
     waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS) {
       return pollUntil(() => messages.find(predicate), timeoutMs, 'a matching message');

@@ -39,9 +39,9 @@ export const DE: MailTexts = {
       strong(model),
       ' wurde genehmigt: Ihr API-Schlüssel',
       ...(keyHint === null ? [] : [' mit der Endung ', code(keyHint)]),
-      ' gilt jetzt bis zum ',
-      strong(until),
-      '.',
+      ...(until === null
+        ? [' wurde verlängert und läuft nicht mehr ab.']
+        : [' gilt jetzt bis zum ', strong(until), '.']),
     ],
     keepUsing:
       'Verwenden Sie einfach weiter den Schlüssel, den Sie bereits haben. Aus Sicherheitsgründen steht er nicht in dieser Nachricht.',

@@ -38,9 +38,9 @@ export const EN: MailTexts = {
       strong(model),
       ' has been approved: your API key',
       ...(keyHint === null ? [] : [' ending in ', code(keyHint)]),
-      ' was extended until ',
-      strong(until),
-      '.',
+      ...(until === null
+        ? [' was extended and no longer expires.']
+        : [' was extended until ', strong(until), '.']),
     ],
     keepUsing: 'Keep using the key you already have. For your safety, this mail does not repeat it.',
   },

@@ -37,9 +37,9 @@ export const ES: MailTexts = {
       strong(model),
       ' ha sido aprobada: su clave de API',
       ...(keyHint === null ? [] : [' terminada en ', code(keyHint)]),
-      ' es válida hasta el ',
-      strong(until),
-      '.',
+      ...(until === null
+        ? [' se ha prorrogado y ya no caduca.']
+        : [' es válida hasta el ', strong(until), '.']),
     ],
     keepUsing: 'Siga usando la clave que ya tiene. Por seguridad, este correo no la incluye.',
   },

@@ -33,8 +33,9 @@ export interface MailTexts {
   /** The approval of a renewal that extended the existing key: no key in the mail. */
   extension: {
     heading: string;
-    /** `keyHint`: the key's last four characters, when known. */
-    statement(model: string, until: string, keyHint: string | null): Inline[];
+    /** `until`: the new expiry, formatted; null when the key no longer expires. `keyHint`: the
+     * key's last four characters, when known. */
+    statement(model: string, until: string | null, keyHint: string | null): Inline[];
     keepUsing: string;
   };
   denial: {

@@ -201,7 +201,8 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
         return null;
       }
       const secret = await api.get(secretName(id));
-      return secret ? (readable(secret)?.request ?? null) : null;
+      const decoded = secret ? readable(secret) : null;
+      return decoded ? acknowledged(decoded, now().toISOString()) : null;
     },
 
     findByEmailAndModel,

@@ -154,6 +154,33 @@ describe('acknowledged', () => {
     }
     expect(acknowledged(unchanged.value, '2025-01-03T00:00:00.000Z')).toBe(unchanged.value.request);
   });
+
+  /** The request as the store reads it after `kubectl label` moved it from `from` to `to`. */
+  function relabelled(from: RequestState, to: RequestState) {
+    const secret = encode(stored('k2', '2025-01-01T00:00:00.000Z', { state: from, handledState: from }));
+    secret.metadata = {
+      ...secret.metadata,
+      resourceVersion: '7',
+      labels: { ...secret.metadata?.labels, 'request-state': to },
+    };
+    const decoded = decodeSecret(secret);
+    if (!decoded.ok) {
+      throw decoded.error;
+    }
+    return acknowledged(decoded.value, '2025-01-03T00:00:00.000Z');
+  }
+
+  it('starts a new cycle for a change that re-issues, as the same change through the service would', () => {
+    expect(relabelled('revoked', 'approved')).toMatchObject({ state: 'approved', cycle: 2 });
+    expect(relabelled('expired', 'approved')).toMatchObject({ cycle: 2 });
+    expect(relabelled('denied', 'pending')).toMatchObject({ cycle: 2 });
+  });
+
+  it('keeps the cycle for a change within it', () => {
+    expect(relabelled('pending', 'approved')).toMatchObject({ state: 'approved', cycle: 1 });
+    expect(relabelled('approved', 'denied')).toMatchObject({ state: 'denied', cycle: 1 });
+    expect(relabelled('in-review', 'pending')).toMatchObject({ state: 'pending', cycle: 1 });
+  });
 });
 
 describe('sameContent', () => {

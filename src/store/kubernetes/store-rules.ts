@@ -3,6 +3,7 @@ import { needsWork } from '../../requests/duties.js';
 import { ACTORS, historyEntry } from '../../requests/history.js';
 import { applyPatch } from '../../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES, type RequestState } from '../../requests/request-types.js';
+import { changeStartsCycle } from '../../requests/transitions.js';
 import type { ListOptions, ListSort, StoreStats } from '../request-store.js';
 import type { DecodedSecret } from './secret-codec.js';
 
@@ -13,14 +14,20 @@ import type { DecodedSecret } from './secret-codec.js';
 /** The request as the next write should start from: when its state was changed outside the
  * service (decodeSecret's `externalChange`), with an `external-change` entry appended, so the
  * first write after a `kubectl label` (usually the worker's claim) records it, in the same
- * conditional write, before any duty of the new state runs. */
+ * conditional write, before any duty of the new state runs. A change that re-issues (e.g.
+ * revoked → approved) starts a new cycle, as the same change made through the service would.
+ * Reads that the worker acts on (`get`, `claimDue`) return this view too, so what it does
+ * follows from the history as it will be written. */
 export function acknowledged(decoded: DecodedSecret, stamp: string): KeyRequest {
   const { request, externalChange } = decoded;
   if (externalChange === null) {
     return request;
   }
   const entry = historyEntry('external-change', ACTORS.external, externalChange);
-  return { ...applyPatch(request, { append: [entry] }, stamp), version: request.version };
+  const newCycle = changeStartsCycle(externalChange.from, externalChange.to)
+    ? { cycle: request.cycle + 1, notificationFailure: null }
+    : {};
+  return { ...applyPatch(request, { ...newCycle, append: [entry] }, stamp), version: request.version };
 }
 
 function canonical(value: unknown): string {
