@@ -37,6 +37,18 @@ describe('the error handler', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('tells the client nothing of where the store lives, only the log does', async () => {
+    const detail = 'get secret s: API server answered 503 (namespace "keys" at https://10.0.0.1:6443)';
+    const { response, errors } = await throwing(new AppError('store-unavailable', detail));
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({
+      message: 'The request store is unavailable, please retry shortly',
+      success: false,
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toBe(detail);
+  });
+
   it.each([
     ['a broken invariant', new AppError('internal', 'record 42 has no state')],
     ['a corrupt record', new AppError('bad-response', 'Secret lkr-1 has an unreadable history')],

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, type ErrorCode, type FieldProblem } from '../shared/errors.js';
+import { AppError, type ErrorCode, type FieldProblem, STORE_UNAVAILABLE_MESSAGE } from '../shared/errors.js';
 import { BODY_LIMIT_BYTES } from './plugins/json-body.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -47,8 +47,10 @@ export function installErrorHandler(app: FastifyInstance): void {
         reply.header('retry-after', String(error.retryAfterSeconds));
       }
       // A 503 tells the client to come back; a 500 (a bug, a corrupt record, a dependency
-      // failing behind the route) is nothing the client can act on, and its details stay in the log.
-      const message = status === 500 ? INTERNAL_ERROR : error.message;
+      // failing behind the route) is nothing the client can act on. The details of either
+      // (which record, which API server or file) stay in the log.
+      const message =
+        status === 500 ? INTERNAL_ERROR : status === 503 ? STORE_UNAVAILABLE_MESSAGE : error.message;
       return reply.status(status).send({ message, success: false });
     }
     if (error.validation) {

@@ -73,11 +73,13 @@ export function notFound(message: string): AppError {
   return new AppError('not-found', message);
 }
 
+/** What an HTTP client is told for any `store-unavailable`, whichever store failed how: where
+ * the store lives (a file path, an API server's address) is for the log only. */
+export const STORE_UNAVAILABLE_MESSAGE = 'The request store is unavailable, please retry shortly';
+
 /** The store did not answer; the caller may retry. The cause is logged, never sent. */
 export function storeUnavailable(cause: unknown): AppError {
-  return new AppError('store-unavailable', 'The request store is unavailable, please retry shortly', {
-    cause,
-  });
+  return new AppError('store-unavailable', STORE_UNAVAILABLE_MESSAGE, { cause });
 }
 
 /** A record the store holds but cannot use (it does not decode, or a write does not read back
