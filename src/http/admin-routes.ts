@@ -16,7 +16,14 @@ import {
 import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { LIST_SORTS } from '../store/request-store.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
-import { Failure, RequestIdParam, RequestStateSchema, Unauthorized, ValidationProblem } from './schemas.js';
+import {
+  Failure,
+  RateLimited,
+  RequestIdParam,
+  RequestStateSchema,
+  Unauthorized,
+  ValidationProblem,
+} from './schemas.js';
 
 export interface AdminRoutesDeps {
   admin: AdminService;
@@ -66,7 +73,15 @@ const DecisionReply = Type.Object({
   }),
   request: AdminRequest,
 });
-const errors = { 401: Unauthorized, 404: Failure, 409: Failure, 422: ValidationProblem, 503: Failure };
+// 429: every admin route answers it after too many failed sign-ins from the caller's address.
+const errors = {
+  401: Unauthorized,
+  404: Failure,
+  409: Failure,
+  422: ValidationProblem,
+  429: RateLimited,
+  503: Failure,
+};
 
 /** What each decision route does, for /docs; the states come from requests/transitions.ts. */
 const SUMMARY: Record<AdminAction, string> = {
@@ -107,6 +122,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         response: {
           200: Type.Object({ authenticated: Type.Literal(true), username: Type.String() }),
           401: Unauthorized,
+          429: RateLimited,
         },
       },
     },
@@ -173,6 +189,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
           }),
           401: Unauthorized,
           422: ValidationProblem,
+          429: RateLimited,
           503: Failure,
         },
       },
@@ -210,6 +227,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
           401: Unauthorized,
           404: Failure,
           422: ValidationProblem,
+          429: RateLimited,
           503: Failure,
         },
       },
