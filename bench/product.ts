@@ -66,8 +66,7 @@ export async function startProduct(group: ProcessGroup, options: ProductOptions)
       PORT: String(port),
       CONFIG_FILE: configFile,
       LOG_LEVEL: 'info',
-      // Rate limiting would turn a load test into a test of the limiter; the variable is ignored
-      // by builds that have no limiter.
+      // Rate limiting would turn a load test into a test of the limiter (every client is 127.0.0.1).
       RATE_LIMITS_ENABLED: 'false',
       LITELLM_BASE_URL: options.litellm.url,
       LITELLM_API_KEY: options.litellm.masterKey,

@@ -13,6 +13,7 @@ import { createSmtpMailer } from './mail/smtp-mailer.js';
 import { createModelCatalog } from './models/model-catalog.js';
 import { configuredIcons, loadModelIcons } from './models/model-icons.js';
 import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
+import { createNewRequestLimiter, unlimitedNewRequests } from './rate-limits/new-request-limiter.js';
 import { createRequestService } from './requests/request-service.js';
 import { createRequesterTokens } from './requests/requester-token.js';
 import { createStore } from './store/create-store.js';
@@ -126,6 +127,12 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     email: config.email,
     wakeWorker: () => worker.wake(),
   });
+  const newRequests = config.limits.rateLimitsEnabled
+    ? createNewRequestLimiter({
+        perAddress: config.limits.newRequestsPerAddress,
+        perDomain: config.limits.newRequestsPerDomain,
+      })
+    : unlimitedNewRequests;
   const { username, password } = config.admin;
   const credentials = username !== null && password !== null ? { username, password } : null;
   const admin =
@@ -147,6 +154,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     store,
     catalog,
     requests,
+    newRequests,
     admin,
     metrics: metrics.registry,
     icons,

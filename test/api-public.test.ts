@@ -64,7 +64,15 @@ describe('public API', () => {
       };
       const submit = spec.paths['/api/request-key']?.post;
       expect(submit?.operationId).toBe('requestKey');
-      expect(Object.keys(submit?.responses ?? {}).sort()).toEqual(['200', '400', '413', '415', '422', '503']);
+      expect(Object.keys(submit?.responses ?? {}).sort()).toEqual([
+        '200',
+        '400',
+        '413',
+        '415',
+        '422',
+        '429',
+        '503',
+      ]);
       expect(Object.keys(spec.paths['/api/requests/{request_id}']?.get?.responses ?? {}).sort()).toEqual([
         '200',
         '404',

@@ -9,9 +9,11 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config/app-config.js';
+import { defaultLimits } from '../src/config/load-config.js';
 import { createModelCatalog } from '../src/models/model-catalog.js';
 import { configuredIcons, loadModelIcons } from '../src/models/model-icons.js';
 import { createMetrics } from '../src/ops/metrics.js';
+import { unlimitedNewRequests } from '../src/rate-limits/new-request-limiter.js';
 import { createRequestService } from '../src/requests/request-service.js';
 import { createRequesterTokens } from '../src/requests/requester-token.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
@@ -65,7 +67,12 @@ async function appServing({
   const logger = { warn: () => {} };
   const catalog = createModelCatalog({ config, fetchProxyModels: async () => [], logger });
   app = await buildApp({
-    config: { server: { host: '127.0.0.1', port: 0, corsOrigins: '*' }, portal },
+    config: {
+      server: { host: '127.0.0.1', port: 0, corsOrigins: '*' },
+      portal,
+      limits: defaultLimits(),
+      trustProxy: false,
+    },
     logger: pino({ level: 'silent' }),
     store,
     catalog,
@@ -77,6 +84,7 @@ async function appServing({
       email: { ignorePlusTags: true },
       wakeWorker: () => {},
     }),
+    newRequests: unlimitedNewRequests,
     admin: null,
     metrics: createMetrics({ storeStats: () => store.stats() }).registry,
     icons: loadModelIcons({ icons: configuredIcons(config), logger }),

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../src/requests/request-types.js';
+import { storeCall } from '../src/shared/errors.js';
 import { createKubernetesStore } from '../src/store/kubernetes/kubernetes-store.js';
 import { KubernetesApiError } from '../src/store/kubernetes/secrets-api.js';
 import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
@@ -205,6 +206,32 @@ describe('Kubernetes store: readiness', () => {
       }),
     ).rejects.toMatchObject({ failure: 'timeout' });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('raises internal, not store-unavailable, for a Secret it cannot read when updating it', async () => {
+    const { store, fake, namespace } = await start();
+    const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+    const name = `llm-key-request-${request.id}`;
+    const current = fake.storage.get(namespace, name);
+    // Hand-edited into something no reader may guess at: a cycle that is not a number.
+    fake.storage.replace(namespace, name, {
+      ...current,
+      data: { ...current.data, cycle: Buffer.from('two').toString('base64') },
+    });
+    const version = fake.storage.get(namespace, name).metadata.resourceVersion ?? '';
+    const error = await storeCall(() => store.update(request.id, version, { reason: 'x' })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'internal', retry: false });
+    expect((error as Error).message).toBe(
+      `Secret ${name} cannot be read (invalid cycle "two"); fix or delete it`,
+    );
+    // An API server that fails is still an outage: 503 over HTTP, retried by the worker.
+    fake.injectFault({ status: 503 });
+    await expect(storeCall(() => store.get(request.id))).rejects.toMatchObject({
+      code: 'store-unavailable',
+      retry: true,
+    });
   });
 
   it('answers get and update for ids that cannot name a Secret without calling the API', async () => {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isDue } from '../src/requests/duties.js';
+import { storeCall } from '../src/shared/errors.js';
 import type { RequestPatch } from '../src/store/request-store.js';
 import { CLAIM_DUE_SQL, createSqliteStore } from '../src/store/sqlite-store.js';
 import { describeRequestStoreContract } from './store-contract.js';
@@ -59,6 +60,32 @@ describe('sqlite store', () => {
     } finally {
       await a.close();
       await b.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('raises internal for a row it cannot decode, and store-unavailable once closed', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'requests.db');
+    const store = createSqliteStore({ path });
+    try {
+      const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+      const other = new Database(path);
+      try {
+        other.prepare('UPDATE key_requests SET state = ? WHERE id = ?').run('archived', request.id);
+      } finally {
+        other.close();
+      }
+      const corrupt = await storeCall(() => store.get(request.id)).catch((e: unknown) => e);
+      expect(corrupt).toMatchObject({ code: 'internal', retry: false });
+      expect((corrupt as Error).message).toBe(`key request ${request.id} has an unknown state "archived"`);
+      await store.close();
+      await expect(storeCall(() => store.get(request.id))).rejects.toMatchObject({
+        code: 'store-unavailable',
+        retry: true,
+      });
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,29 @@
 import type { KeySettings, ModelConfig, PluginEntry } from './config-schema.js';
+import type { TrustProxy } from './trust-proxy.js';
+
+/** At most `max` events per `windowMs`; `max` 0 means no limit. */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** Abuse limits and the HTTP server's timeouts (README "Security"). */
+export interface LimitsConfig {
+  /** false switches every rate limit off (benchmarks, load tests); timeouts stay. */
+  rateLimitsEnabled: boolean;
+  /** Every POST /api/request-key, per client IP. */
+  requestKeyPerIp: RateLimit;
+  /** New requests per canonical address and per email domain. */
+  newRequestsPerAddress: RateLimit;
+  newRequestsPerDomain: RateLimit;
+  /** Wrong admin credentials, per client IP (admin API and /mcp). */
+  failedSignInsPerIp: RateLimit;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  connectionTimeoutMs: number;
+  maxConnections: number;
+}
 
 /** The resolved configuration: config file, then env overrides, then defaults. */
 export interface AppConfig {
@@ -41,4 +66,7 @@ export interface AppConfig {
   retainApiKeys: boolean;
   /** Base of the links mailed to requesters, without a trailing slash. */
   publicUrl: string;
+  limits: LimitsConfig;
+  /** Whose X-Forwarded-For decides the client address (Fastify's trustProxy). */
+  trustProxy: TrustProxy;
 }

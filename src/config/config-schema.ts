@@ -51,6 +51,15 @@ const Bool = Type.Boolean();
 const BoolOrText = Type.Union([Type.Boolean(), Type.String()]);
 const PortOrText = Type.Union([Type.Integer(), Type.String()]);
 
+/** One rate limit under `limits:`: at most `max` (0 = no limit) per `window` (a duration). */
+const RateLimitSchema = Type.Object(
+  {
+    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    window: Type.Optional(Str),
+  },
+  closed,
+);
+
 export const ConfigFileSchema = Type.Object(
   {
     litellm: Type.Optional(
@@ -130,6 +139,24 @@ export const ConfigFileSchema = Type.Object(
     retain_api_keys: Type.Optional(Bool),
     public_url: Type.Optional(Str),
     mcp: Type.Optional(Type.Object({ api_key: Type.Optional(Str) }, closed)),
+    trust_proxy: Type.Optional(Type.Union([Bool, Type.Integer({ minimum: 0, maximum: 999 }), Str])),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Bool),
+          request_key_per_ip: Type.Optional(RateLimitSchema),
+          new_requests_per_address: Type.Optional(RateLimitSchema),
+          new_requests_per_domain: Type.Optional(RateLimitSchema),
+          failed_sign_ins_per_ip: Type.Optional(RateLimitSchema),
+          headers_timeout: Type.Optional(Str),
+          request_timeout: Type.Optional(Str),
+          keep_alive_timeout: Type.Optional(Str),
+          connection_timeout: Type.Optional(Str),
+          max_connections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );

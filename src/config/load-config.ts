@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Value } from 'typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { AppConfig } from './app-config.js';
+import type { AppConfig, LimitsConfig } from './app-config.js';
 import { ConfigError, firstSchemaProblem, pointerToPath } from './config-error.js';
 import { type ConfigFile, ConfigFileSchema, type ModelConfig } from './config-schema.js';
 import { email, type RawValue } from './setting-parsers.js';
@@ -94,6 +94,42 @@ export function loadConfig({
     lifecycle: { remindBeforeMs: values.remindBefore, denyCooldownMs: values.denyCooldown },
     retainApiKeys: values.retainApiKeys,
     publicUrl: values.publicUrl,
+    limits: limitsOf(values),
+    trustProxy: values.trustProxy,
+  };
+}
+
+/** The `limits:` settings at their defaults, for building the app without a config file
+ * (the OpenAPI document, tests of single plugins). */
+export function defaultLimits(): LimitsConfig {
+  return limitsOf(resolveSettings({}, {}, SERVICE_ACCOUNT_NAMESPACE_FILE));
+}
+
+/** The `limits:` rows as one object. Node refuses a headers timeout above the request timeout. */
+function limitsOf(values: SettingValues): LimitsConfig {
+  if (values.headersTimeout > values.requestTimeout) {
+    fail('limits.headers_timeout', 'must not be longer than limits.request_timeout');
+  }
+  if (values.maxConnections < 1) {
+    fail('limits.max_connections', 'must be at least 1');
+  }
+  return {
+    rateLimitsEnabled: values.rateLimitsEnabled,
+    requestKeyPerIp: { max: values.requestKeyPerIpMax, windowMs: values.requestKeyPerIpWindow },
+    newRequestsPerAddress: {
+      max: values.newRequestsPerAddressMax,
+      windowMs: values.newRequestsPerAddressWindow,
+    },
+    newRequestsPerDomain: {
+      max: values.newRequestsPerDomainMax,
+      windowMs: values.newRequestsPerDomainWindow,
+    },
+    failedSignInsPerIp: { max: values.failedSignInsPerIpMax, windowMs: values.failedSignInsPerIpWindow },
+    headersTimeoutMs: values.headersTimeout,
+    requestTimeoutMs: values.requestTimeout,
+    keepAliveTimeoutMs: values.keepAliveTimeout,
+    connectionTimeoutMs: values.connectionTimeout,
+    maxConnections: values.maxConnections,
   };
 }
 

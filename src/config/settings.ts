@@ -14,6 +14,7 @@ import {
   verbatim,
   wholeNumber,
 } from './setting-parsers.js';
+import { trustProxy } from './trust-proxy.js';
 
 /** What a computed default may look at. */
 export interface DefaultContext {
@@ -65,6 +66,69 @@ export const SETTINGS = {
   port: setting({ key: null, env: 'PORT', parse: port, default: '8000' }),
   corsOrigins: setting({ key: null, env: 'CORS_ORIGINS', anyCase: true, parse: origins, default: '*' }),
   logLevel: setting({ key: null, env: 'LOG_LEVEL', parse: logLevel, default: 'info' }),
+
+  // Abuse limits and the HTTP server's timeouts (README "Security"). A rate limit's `max` of 0
+  // switches that limit off; `limits.enabled: false` switches every rate limit off.
+  trustProxy: setting({ key: 'trust_proxy', env: 'TRUST_PROXY', parse: trustProxy, default: 'false' }),
+  rateLimitsEnabled: setting({
+    key: 'limits.enabled',
+    env: 'RATE_LIMITS_ENABLED',
+    parse: bool,
+    default: 'true',
+  }),
+  requestKeyPerIpMax: setting({
+    key: 'limits.request_key_per_ip.max',
+    env: null,
+    parse: wholeNumber,
+    default: '20',
+  }),
+  requestKeyPerIpWindow: setting({
+    key: 'limits.request_key_per_ip.window',
+    env: null,
+    parse: duration,
+    default: '1m',
+  }),
+  newRequestsPerAddressMax: setting({
+    key: 'limits.new_requests_per_address.max',
+    env: null,
+    parse: wholeNumber,
+    default: '5',
+  }),
+  newRequestsPerAddressWindow: setting({
+    key: 'limits.new_requests_per_address.window',
+    env: null,
+    parse: duration,
+    default: '1h',
+  }),
+  newRequestsPerDomainMax: setting({
+    key: 'limits.new_requests_per_domain.max',
+    env: null,
+    parse: wholeNumber,
+    default: '100',
+  }),
+  newRequestsPerDomainWindow: setting({
+    key: 'limits.new_requests_per_domain.window',
+    env: null,
+    parse: duration,
+    default: '1h',
+  }),
+  failedSignInsPerIpMax: setting({
+    key: 'limits.failed_sign_ins_per_ip.max',
+    env: null,
+    parse: wholeNumber,
+    default: '5',
+  }),
+  failedSignInsPerIpWindow: setting({
+    key: 'limits.failed_sign_ins_per_ip.window',
+    env: null,
+    parse: duration,
+    default: '15m',
+  }),
+  headersTimeout: setting({ key: 'limits.headers_timeout', env: null, parse: duration, default: '10s' }),
+  requestTimeout: setting({ key: 'limits.request_timeout', env: null, parse: duration, default: '15s' }),
+  keepAliveTimeout: setting({ key: 'limits.keep_alive_timeout', env: null, parse: duration, default: '65s' }),
+  connectionTimeout: setting({ key: 'limits.connection_timeout', env: null, parse: duration, default: '2m' }),
+  maxConnections: setting({ key: 'limits.max_connections', env: null, parse: wholeNumber, default: '1000' }),
 
   storeKind: setting({
     key: null,

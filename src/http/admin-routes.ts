@@ -21,6 +21,7 @@ import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
 import {
   Failure,
   historyEntrySchema,
+  RateLimited,
   RequestIdParam,
   RequestStateSchema,
   Unauthorized,
@@ -107,7 +108,15 @@ const DecisionReply = Type.Object({
   request: AdminRequest,
 });
 const EmptyBody = Type.Object({}, { additionalProperties: false });
-const errors = { 401: Unauthorized, 404: Failure, 409: Failure, 422: ValidationProblem, 503: Failure };
+// 429: every admin route answers it after too many failed sign-ins from the caller's address.
+const errors = {
+  401: Unauthorized,
+  404: Failure,
+  409: Failure,
+  422: ValidationProblem,
+  429: RateLimited,
+  503: Failure,
+};
 
 /** What each decision route does, for /docs; the states come from requests/transitions.ts. */
 const SUMMARY: Record<AdminAction, string> = {
@@ -148,6 +157,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         response: {
           200: Type.Object({ authenticated: Type.Literal(true), username: Type.String() }),
           401: Unauthorized,
+          429: RateLimited,
         },
       },
     },
@@ -214,6 +224,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
           }),
           401: Unauthorized,
           422: ValidationProblem,
+          429: RateLimited,
           503: Failure,
         },
       },
@@ -251,6 +262,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
           401: Unauthorized,
           404: Failure,
           422: ValidationProblem,
+          429: RateLimited,
           503: Failure,
         },
       },
@@ -269,7 +281,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         tags: ['admin'],
         summary: 'How many requests are in each state, and how many hold a failed notification',
         security,
-        response: { 200: Stats, 401: Unauthorized, 503: Failure },
+        response: { 200: Stats, 401: Unauthorized, 429: RateLimited, 503: Failure },
       },
     },
     async () => {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, type ErrorCode, type FieldProblem } from '../shared/errors.js';
+import { AppError, type ErrorCode, type FieldProblem, STORE_UNAVAILABLE_MESSAGE } from '../shared/errors.js';
 import { BODY_LIMIT_BYTES } from './plugins/json-body.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -17,6 +17,8 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+const INTERNAL_ERROR = 'Internal server error';
+
 /** Readable messages for what Fastify rejects before a handler runs. */
 const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send the body as application/json',
@@ -24,14 +26,14 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
 };
 
 /** One place maps errors to statuses and bodies: typed AppErrors, schema validation
- * failures (FastAPI's 422 shape), and framework 4xx. Anything else is a 500 whose
- * details are logged but never sent. */
+ * failures (FastAPI's 422 shape), and framework 4xx. Every 5xx is logged as an error; a 500's
+ * details are logged but never sent. A rate-limited error carries Retry-After. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       const status = STATUS[error.code];
       if (status >= 500) {
-        request.log.error({ err: error.cause ?? error }, error.message);
+        request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
       }
       if (error.code === 'validation') {
         return reply.status(status).send({ detail: error.details });
@@ -41,7 +43,15 @@ export function installErrorHandler(app: FastifyInstance): void {
         reply.header('www-authenticate', 'Basic realm="llm-key-requestor admin"');
         return reply.status(status).send({ detail: error.message, message: error.message, success: false });
       }
-      return reply.status(status).send({ message: error.message, success: false });
+      if (error.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+      }
+      // A 503 tells the client to come back; a 500 (a bug, a corrupt record, a dependency
+      // failing behind the route) is nothing the client can act on. The details of either
+      // (which record, which API server or file) stay in the log.
+      const message =
+        status === 500 ? INTERNAL_ERROR : status === 503 ? STORE_UNAVAILABLE_MESSAGE : error.message;
+      return reply.status(status).send({ message, success: false });
     }
     if (error.validation) {
       const context = error.validationContext ?? 'body';
@@ -57,7 +67,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ message, success: false });
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send({ message: 'Internal server error', success: false });
+    return reply.status(500).send({ message: INTERNAL_ERROR, success: false });
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ModelCatalog } from '../models/model-catalog.js';
-import type { RequestService } from '../requests/request-service.js';
+import { type NewRequestLimiter, withinNewRequestLimits } from '../rate-limits/new-request-limiter.js';
+import type { RequestService, SubmitResult } from '../requests/request-service.js';
 import {
   EmailInput,
   Failure,
   historyEntrySchema,
   ModelIdInput,
   ModelList,
+  RateLimited,
   RequestIdParam,
   RequestStateSchema,
   ValidationProblem,
@@ -16,7 +18,12 @@ import {
 export interface PublicRoutesDeps {
   catalog: Pick<ModelCatalog, 'list' | 'featured'>;
   requests: RequestService;
+  /** New requests per address and per domain (rate-limits/new-request-limiter.ts). */
+  newRequests: NewRequestLimiter;
 }
+
+/** Where requests are submitted; the per-IP limit (plugins/rate-limits.ts) counts every POST here. */
+export const REQUEST_KEY_PATH = '/api/request-key';
 
 const SubmitBody = Type.Object(
   {
@@ -76,10 +83,17 @@ const SUBMITTED = 'Key request submitted. The result will be emailed to you.';
 const NEUTRAL =
   'A request for this model already exists for this email address. Updates and a link to its page are sent to that address.';
 
+/** What the per-address and per-domain limits count: a submission that starts an approval cycle,
+ * a new request or the renewal of an existing one (each can end in a minted key and its mail);
+ * a duplicate, or one that only mails the link to its page (at most hourly), is not counted. */
+function startsCycle(result: SubmitResult): boolean {
+  return result.created || result.outcome === 'renewed';
+}
+
 /** What requesters use: the model list, submitting a request, and its status. */
 export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
   app,
-  { catalog, requests },
+  { catalog, requests, newRequests },
 ) => {
   app.get(
     '/api/models',
@@ -108,7 +122,7 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
   );
 
   app.post(
-    '/api/request-key',
+    REQUEST_KEY_PATH,
     {
       schema: {
         operationId: 'requestKey',
@@ -125,12 +139,19 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
           413: Failure,
           415: Failure,
           422: ValidationProblem,
+          429: RateLimited,
           503: Failure,
         },
       },
     },
     async (request) => {
-      const result = await requests.submit(request.body);
+      const { body } = request;
+      const result = await withinNewRequestLimits(
+        newRequests,
+        requests.canonicalAddress(body.email),
+        () => requests.submit(body),
+        startsCycle,
+      );
       if (!result.created) {
         request.log.info({ outcome: result.outcome }, 'key request for an existing pair');
         return { message: NEUTRAL, success: true as const, request_id: null };

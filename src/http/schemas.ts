@@ -70,6 +70,12 @@ export const Failure = Type.Object(
   { message: Type.String(), success: Type.Literal(false) },
   { description: 'Failure with a readable message' },
 );
+/** A 429 beyond a rate limit (README "Security"): the admin routes and /mcp after too many failed
+ * sign-ins from one address, the request route per address, domain and client IP. */
+export const RateLimited = Type.Object(
+  { message: Type.String(), success: Type.Literal(false) },
+  { description: 'Beyond a rate limit; `Retry-After` gives the seconds until the next try' },
+);
 /** A 401, with the original service's `detail` text next to ours (its scripts read `detail`). */
 export const Unauthorized = Type.Object(
   { detail: Type.String(), message: Type.String(), success: Type.Literal(false) },

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { type AdminCredentials, createAdminAuth } from '../http/admin-auth.js';
+import { type AdminCredentials, createAdminAuth, failedSignIn } from '../http/admin-auth.js';
 
 /** Who a caller of the static MCP key is, in the decision log, and in the history as
  * `mcp:api-key` (requests/history.ts ACTORS): the key names no person (docs/design.md, "MCP"). */
@@ -47,7 +47,8 @@ export function createMcpAuth(options: McpAuthOptions) {
       if (timingSafeEqual(digest(bearer[1]), key)) {
         return MCP_KEY_USER;
       }
-      request.log.warn('MCP authentication failed: wrong Bearer key');
+      // Counts toward the per-IP limit like a wrong admin password (plugins/rate-limits.ts).
+      failedSignIn(request, 'bearer');
       return null;
     }
     if (basic !== null && (key === null || /^Basic(\s|$)/i.test(header))) {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AdminService } from '../admin/admin-service.js';
 import type { AdminCredentials } from '../http/admin-auth.js';
-import { Failure } from '../http/schemas.js';
+import { Failure, RateLimited } from '../http/schemas.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import type { RequestService } from '../requests/request-service.js';
 import { createAdminMcpServer } from './admin-tools.js';
@@ -78,6 +78,7 @@ export const mcpRoutes: FastifyPluginAsyncTypebox<McpRoutesDeps> = async (app, d
             200: Type.Unknown({ description: 'The JSON-RPC response, as one SSE message' }),
             202: Type.Unknown({ description: 'A notification or response was accepted' }),
             401: McpUnauthorized,
+            429: RateLimited,
           },
         },
       },

@@ -26,9 +26,12 @@ const ERROR_LABEL: Record<AppError['code'], string> = {
  * `{"result": [...]}`, and errors as the text `Error calling tool '<name>': <message>`. */
 export type ToolStyle = 'ours' | 'original';
 
+const TOOL_FAILED = 'Internal error: the tool failed; the server log has the details';
+
 /** Runs a tool. Expected failures (unknown id, a transition the state does not allow, store
  * down) are tool results with isError, so the model can read and react; only the SDK's own
- * protocol errors are JSON-RPC errors. Unexpected errors are logged, never echoed. */
+ * protocol errors are JSON-RPC errors. Unexpected errors and `internal` ones (a bug, a corrupt
+ * record) are logged as errors, never echoed, as over HTTP. */
 export async function runTool(
   tool: string,
   style: ToolStyle,
@@ -41,19 +44,18 @@ export async function runTool(
     const text = style === 'ours' ? JSON.stringify(value, null, 2) : JSON.stringify(value);
     return { content: [{ type: 'text', text }], structuredContent: structured };
   } catch (error) {
-    if (error instanceof AppError) {
+    if (error instanceof AppError && error.code !== 'internal') {
       if (error.code === 'store-unavailable') {
         log.error({ err: error.cause ?? error, tool }, error.message);
       }
       return failure(tool, style, error.code, `${ERROR_LABEL[error.code]}: ${error.message}`);
     }
-    log.error({ err: error, tool }, 'MCP tool failed');
-    return failure(
-      tool,
-      style,
-      'internal',
-      'Internal error: the tool failed; the server log has the details',
-    );
+    if (error instanceof AppError) {
+      log.error({ err: error.cause ?? error, code: error.code, tool }, error.message);
+    } else {
+      log.error({ err: error, tool }, 'MCP tool failed');
+    }
+    return failure(tool, style, 'internal', TOOL_FAILED);
   }
 }
 

@@ -133,7 +133,15 @@ export function createRequestService(deps: RequestServiceDeps) {
     return { created: false, outcome: 'nothing', request };
   }
 
+  /** The canonical address (email.ts, under `email.ignore_plus_tags`) the stores keep requests
+   * under: one rule for dedup and for the per-address rate limit. */
+  function canonicalAddress(raw: string): string {
+    return canonicalEmail(raw, deps.email);
+  }
+
   return {
+    canonicalAddress,
+
     async submit(input: SubmitInput): Promise<SubmitResult> {
       const typed = normalizeEmail(input.email);
       if (!typed.ok) {
@@ -152,7 +160,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const language = toLanguage(input.language);
       const result = await storeCall(() =>
         store.create({
-          email: canonicalEmail(typed.value, deps.email),
+          email: canonicalAddress(typed.value),
           model,
           notifyEmail: input.email.trim(),
           language,

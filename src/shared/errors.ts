@@ -34,6 +34,8 @@ export interface AppErrorOptions {
   status?: number;
   details?: FieldProblem[];
   cause?: unknown;
+  /** rate-limited: when the caller may try again; sent as `Retry-After` (seconds). */
+  retryAfterSeconds?: number;
 }
 
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
@@ -47,6 +49,7 @@ export class AppError extends Error {
   readonly retry: boolean;
   readonly status: number | undefined;
   readonly details: FieldProblem[];
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
@@ -58,6 +61,7 @@ export class AppError extends Error {
     this.retry = options.retry ?? RETRYABLE.has(code);
     this.status = options.status;
     this.details = options.details ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -69,15 +73,26 @@ export function notFound(message: string): AppError {
   return new AppError('not-found', message);
 }
 
+/** What an HTTP client is told for any `store-unavailable`, whichever store failed how: where
+ * the store lives (a file path, an API server's address) is for the log only. */
+export const STORE_UNAVAILABLE_MESSAGE = 'The request store is unavailable, please retry shortly';
+
 /** The store did not answer; the caller may retry. The cause is logged, never sent. */
 export function storeUnavailable(cause: unknown): AppError {
-  return new AppError('store-unavailable', 'The request store is unavailable, please retry shortly', {
-    cause,
-  });
+  return new AppError('store-unavailable', STORE_UNAVAILABLE_MESSAGE, { cause });
 }
 
-/** Runs a store call; a failure to reach the store becomes a 503 `store-unavailable`, with
- * the cause kept for the log. An AppError the store raised on purpose passes unchanged. */
+/** A record the store holds but cannot use (it does not decode, or a write does not read back
+ * as written), or a store invariant broken: a corrupt record or a bug, not an outage, so
+ * `internal` (500, logged as an error), never the 503 that tells a client to retry. */
+export function corruptRecord(message: string, cause?: unknown): AppError {
+  return new AppError('internal', message, cause === undefined ? {} : { cause });
+}
+
+/** Runs a store call. The stores raise AppErrors on purpose (`store-unavailable` for an API
+ * server that does not answer, `internal` via `corruptRecord`), and those pass unchanged;
+ * anything else thrown (a refused connection, a timeout, a closed or locked database) is a
+ * failure to reach the store: a 503 `store-unavailable`, with the cause kept for the log. */
 export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();

@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { StoredRequest } from '../requests/request-rules.js';
-import type {
-  HistoryEntry,
-  KeyRequest,
-  Language,
-  NotificationFailure,
-  RequestState,
+import {
+  type HistoryEntry,
+  isRequestState,
+  type KeyRequest,
+  type Language,
+  type NotificationFailure,
+  type RequestState,
 } from '../requests/request-types.js';
+import { corruptRecord } from '../shared/errors.js';
 
 /** The SQLite layout (docs/design.md, "SQLite store") and the mapping between rows and requests. */
 
@@ -184,7 +186,12 @@ export function toRow(request: StoredRequest): RowValues {
   };
 }
 
+/** The request a row holds. A row that does not decode (a state we do not know, a JSON column
+ * that does not parse: hand-edited or damaged) is a corrupt record, `internal`, never a guess. */
 export function toRequest(row: Row): KeyRequest {
+  if (!isRequestState(row.state)) {
+    throw corruptRecord(`key request ${row.id} has an unknown state ${JSON.stringify(row.state)}`);
+  }
   return {
     id: row.id,
     email: row.email,
@@ -194,7 +201,7 @@ export function toRequest(row: Row): KeyRequest {
     state: row.state,
     reason: row.reason,
     cycle: row.cycle,
-    history: JSON.parse(row.history) as HistoryEntry[],
+    history: jsonColumn<HistoryEntry[]>(row, 'history', row.history),
     expiresAt: row.expires_at,
     keyHash: row.key_hash,
     keyHint: row.key_hint,
@@ -205,7 +212,7 @@ export function toRequest(row: Row): KeyRequest {
     notificationFailure:
       row.notification_failure === null
         ? null
-        : (JSON.parse(row.notification_failure) as NotificationFailure),
+        : jsonColumn<NotificationFailure>(row, 'notification_failure', row.notification_failure),
     linkMail: row.link_mail_hour === null ? null : { hour: row.link_mail_hour },
     lastLinkMailHour: row.last_link_mail_hour,
     createdAt: row.created_at,
@@ -219,4 +226,12 @@ export function toRequest(row: Row): KeyRequest {
     },
     version: String(row.version),
   };
+}
+
+function jsonColumn<T>(row: Row, column: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw corruptRecord(`key request ${row.id}: column ${column} is not valid JSON`, error);
+  }
 }

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { foldEmail } from '../requests/email.js';
 import { changesOf, newRequest, type RequestChanges } from '../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES, type RequestState } from '../requests/request-types.js';
+import { AppError, corruptRecord } from '../shared/errors.js';
 import { fail, ok } from '../shared/result.js';
 import {
   type ClaimOptions,
@@ -137,7 +138,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
       const existing = byEmailModel.get(email, input.model);
       if (!existing) {
         // Only reachable if the conflicting row was deleted between the two statements.
-        throw new Error('key request vanished during create');
+        throw corruptRecord('key request vanished during create');
       }
       return { request: toRequest(existing), created: false };
     },
@@ -208,12 +209,12 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
 
     async sharedSecret(name) {
       if (!isSharedSecretName(name)) {
-        throw new Error(`invalid shared secret name ${JSON.stringify(name)}`);
+        throw new AppError('internal', `invalid shared secret name ${JSON.stringify(name)}`);
       }
       insertSecret.run(name, randomBytes(32));
       const row = secretByName.get(name);
       if (!row) {
-        throw new Error(`shared secret ${name} vanished right after it was stored`);
+        throw corruptRecord(`shared secret ${name} vanished right after it was stored`);
       }
       return Buffer.from(row.value);
     },

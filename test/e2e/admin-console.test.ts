@@ -81,7 +81,7 @@ describe('admin console', () => {
     // Under "All" the row shows the new state; once the worker minted, a masked key.
     await filterTab(page, 'All').click();
     await expect.poll(() => row(browser, id).getAttribute('data-state')).toBe('approved');
-    await waitUntil(async () => (await harness.service.store.get(id))?.apiKey, { what: 'minted key' });
+    await waitUntil(async () => (await harness.service.store.get(id))?.keyHash, { what: 'minted key' });
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect
       .poll(() => row(browser, id).locator('td[data-label="Key"]').textContent())

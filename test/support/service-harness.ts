@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createService, type Service } from '../../src/composition-root.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   /** Directory holding config and SQLite file; shared when several services use one store. */
   dir?: string;
   startWorker?: boolean;
+  /** Where the service logs; silent unless TEST_LOG_LEVEL is set. */
+  logger?: Logger;
   /** Which store the service runs on: SQLite (default) or Secrets on a fake Kubernetes API
    * server started for it (`kube`, with a kubeconfig for the real kubectl). */
   store?: StoreKind;
@@ -122,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...options.env,
     },
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // The Kubernetes client reads KUBECONFIG from the process environment, as in production.
   const savedKubeconfig = process.env.KUBECONFIG;
   if (kube !== null) {

@@ -1,6 +1,7 @@
 import pino from 'pino';
 // The one place that knows where the service's app builder lives: if it moves, fix this line.
 import { buildApp } from '../../src/app.js';
+import { defaultLimits } from '../../src/config/load-config.js';
 
 type AppDeps = Parameters<typeof buildApp>[0];
 
@@ -26,6 +27,8 @@ export async function openApiDocument(): Promise<unknown> {
     config: {
       server: { host: '127.0.0.1', port: 0, corsOrigins: [] },
       portal: { defaultLanguage: 'en', terms: null },
+      limits: defaultLimits(),
+      trustProxy: false,
     },
     logger: pino({ enabled: false }),
     store: inert('store'),
@@ -34,6 +37,7 @@ export async function openApiDocument(): Promise<unknown> {
     catalog: inert('catalog'),
     requests: inert('requests'),
     icons: inert('icons'),
+    newRequests: inert('newRequests'),
     admin: { admin: inert('admin'), credentials: { username: 'openapi', password: 'openapi' } },
   };
   const app = await buildApp(deps);

@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import fp from 'fastify-plugin';
+import { isAdminRequest } from '../admin-paths.js';
 
 export interface CorsOptions {
   /** CORS_ORIGINS: `*` or the listed origins. */
@@ -7,16 +8,15 @@ export interface CorsOptions {
 }
 
 /** Admin paths (the admin API and /mcp) act with an admin's credentials, so they answer
- * cross-origin only for explicitly listed origins, never for `*`; public paths follow CORS_ORIGINS. */
-const ADMIN_PATH = /^\/(api\/admin|mcp([/?]|$))/;
-
+ * cross-origin only for explicitly listed origins, never for `*`; public paths follow
+ * CORS_ORIGINS. The rule looks at the routed path (admin-paths.ts), so an encoded path that
+ * reaches an admin route is an admin path too. */
 export const adminAwareCors = fp<CorsOptions>(
   async (app, { origins }) => {
     await app.register(cors, {
       delegator: (request, callback) => {
-        const adminPath = ADMIN_PATH.test(request.url ?? '');
         callback(null, {
-          origin: adminPath ? (origins === '*' ? false : origins) : origins,
+          origin: isAdminRequest(request) ? (origins === '*' ? false : origins) : origins,
           credentials: false,
         });
       },

@@ -13,9 +13,6 @@ export interface StaticUiOptions {
   portal: PortalSettings;
 }
 
-/** The UI loads nothing from elsewhere and runs no inline script; model icons may be remote images. */
-const UI_CSP = "default-src 'self'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'";
-
 /** The UI's pages besides `/` (web/src/shared/route.ts): typed, bookmarked or linked from a
  * mail, each answered with the same index.html, which routes in the browser. */
 const PAGE_PATHS = ['/admin', '/admin/', '/admin/requests/:id', '/requests/:id'];
@@ -74,9 +71,8 @@ function sendPage(page: UiPage, request: FastifyRequest, reply: FastifyReply): F
     // no-cache: after a deploy the page must point at the new hashed assets, never at deleted
     // ones; the ETag makes the check cheap.
     .header('cache-control', 'no-cache')
-    .header('etag', copy.etag)
-    .header('content-security-policy', UI_CSP)
-    .header('x-content-type-options', 'nosniff');
+    .header('etag', copy.etag);
+  // Its Content-Security-Policy and nosniff are the service's (plugins/security-headers.ts).
   addVary(reply, 'Accept', 'Accept-Encoding');
   if (isNotModified(request.headers['if-none-match'], copy.etag)) {
     return reply.status(304).send();

@@ -3,6 +3,7 @@ import { isDue } from '../../requests/duties.js';
 import { foldEmail } from '../../requests/email.js';
 import { applyPatch, newRequest, type StoredRequest } from '../../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES } from '../../requests/request-types.js';
+import { corruptRecord } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import {
@@ -148,7 +149,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     statsCache.invalidate();
     const decoded = readable(result.value);
     if (!decoded) {
-      throw new Error(`Secret ${name} cannot be read back after writing it`);
+      throw corruptRecord(`Secret ${name} cannot be read back after writing it`);
     }
     return ok(decoded.request);
   }
@@ -180,7 +181,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
         statsCache.invalidate();
         const decoded = readable(created.value);
         if (!decoded) {
-          throw new Error(`Secret ${secretName(id)} cannot be read back after creating it`);
+          throw corruptRecord(`Secret ${secretName(id)} cannot be read back after creating it`);
         }
         return { request: decoded.request, created: true };
       }
@@ -188,7 +189,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       const winner = await api.get(secretName(id));
       const decoded = winner ? readable(winner) : null;
       if (!decoded || decoded.request.email !== email || decoded.request.model !== model) {
-        throw new Error(
+        throw corruptRecord(
           `Secret ${secretName(id)} exists but does not hold a readable request for this email and model`,
         );
       }
@@ -236,7 +237,7 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       }
       const decoded = decodeSecret(base);
       if (!decoded.ok) {
-        throw new Error(`Secret ${name} cannot be read (${decoded.error.message}); fix or delete it`);
+        throw corruptRecord(`Secret ${name} cannot be read (${decoded.error.message}); fix or delete it`);
       }
       const stamp = now().toISOString();
       const { request, legacy } = decoded.value;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
+import { AppError, corruptRecord } from '../../shared/errors.js';
 import { isSharedSecretName } from '../request-store.js';
 import { APP_NAME } from './secret-codec.js';
 import type { SecretsApi } from './secrets-api.js';
@@ -61,7 +62,7 @@ export function createSharedSecrets({ api }: { api: Pick<SecretsApi, 'get' | 'cr
     // Another replica created it between our read and our create: use theirs.
     const winner = await api.get(secretName);
     if (!winner) {
-      throw new Error(`Secret ${secretName} vanished right after another process created it`);
+      throw corruptRecord(`Secret ${secretName} vanished right after another process created it`);
     }
     return readKey(winner, secretName);
   }
@@ -69,7 +70,7 @@ export function createSharedSecrets({ api }: { api: Pick<SecretsApi, 'get' | 'cr
   return {
     get(name) {
       if (!isSharedSecretName(name)) {
-        return Promise.reject(new Error(`invalid shared secret name ${JSON.stringify(name)}`));
+        return Promise.reject(new AppError('internal', `invalid shared secret name ${JSON.stringify(name)}`));
       }
       let key = loaded.get(name);
       if (key === undefined) {
@@ -92,7 +93,9 @@ function readKey(secret: V1Secret, secretName: string): Buffer {
   const value = secret.data?.[KEY_FIELD];
   const key = value === undefined ? Buffer.alloc(0) : Buffer.from(value, 'base64');
   if (key.length < 16) {
-    throw new Error(`Secret ${secretName} has no usable "${KEY_FIELD}"; delete it to have a new one made`);
+    throw corruptRecord(
+      `Secret ${secretName} has no usable "${KEY_FIELD}"; delete it to have a new one made`,
+    );
   }
   return key;
 }
