@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationFailure } from '../src/requests/request-types.js';
+import { adminRequest } from './support/admin-http.js';
 import { mustUpdate } from './support/must-update.js';
-import { ADMIN_AUTH, ADMIN_ENV, type Harness, startHarness } from './support/service-harness.js';
+import { ADMIN_ENV, type Harness, startHarness } from './support/service-harness.js';
 
 /** gpt-4 is parked for review, ollama/* approved with a budget and a 30-day key. */
 const CONFIG = `
@@ -21,18 +22,8 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${h.url}${path}`, {
-    method,
-    headers: {
-      authorization: ADMIN_AUTH,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: text ? JSON.parse(text) : null };
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return adminRequest(h.url, method, path, body, headers);
 }
 
 async function submitted(email: string, model: string): Promise<{ id: string; token: string }> {
