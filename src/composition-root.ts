@@ -5,6 +5,7 @@ import { createAdminService } from './admin/admin-service.js';
 import { buildApp } from './app.js';
 import { createApprovalChain } from './approval/plugin-registry.js';
 import type { AppConfig } from './config/app-config.js';
+import { createKeyUsageLookup } from './litellm/key-usage.js';
 import { createLiteLlmClient, newKeyValue } from './litellm/litellm-client.js';
 import { createLogMailer } from './mail/log-mailer.js';
 import type { Mailer } from './mail/mailer.js';
@@ -115,8 +116,11 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     logger: logger.child({ component: 'worker' }),
   });
 
+  // Spend and budget on the requester's page and the admin detail; a page waits at most 1 s.
+  const keyUsage = createKeyUsageLookup({ litellm, timeoutMs: 1000 });
   const requests = createRequestService({
     store,
+    keyUsage,
     catalog,
     tokens,
     lifecycle: config.lifecycle,
@@ -134,7 +138,12 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
   const admin =
     credentials !== null || config.mcp.apiKey !== null
       ? {
-          admin: createAdminService({ store, wakeWorker: () => worker.wake(), lifecycle: config.lifecycle }),
+          admin: createAdminService({
+            store,
+            wakeWorker: () => worker.wake(),
+            lifecycle: config.lifecycle,
+            keyUsage,
+          }),
           credentials,
           mcpApiKey: config.mcp.apiKey,
         }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { adminRequest } from './support/admin-http.js';
 import {
   ADMIN_AUTH,
   ADMIN_ENV,
@@ -13,18 +14,8 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${h.url}${path}`, {
-    method,
-    headers: {
-      authorization: ADMIN_AUTH,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : null };
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return adminRequest(h.url, method, path, body, headers);
 }
 
 async function submitted(email: string, model: string): Promise<string> {
@@ -82,6 +73,8 @@ describe('admin API', () => {
         ['POST', `/api/admin/requests/${id}/approve`],
         ['POST', `/api/admin/requests/${id}/deny`],
         ['POST', `/api/admin/requests/${id}/revoke`],
+        ['POST', `/api/admin/requests/${id}/resend`],
+        ['GET', '/api/admin/stats'],
       ] as const) {
         const response = await fetch(`${h.url}${path}`, {
           method,

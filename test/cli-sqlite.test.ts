@@ -193,6 +193,9 @@ describe('llm-key-requestor show', () => {
     expect(text.stdout).toContain('api_key     sk-…9f3a\n');
     expect(text.stdout).toContain('last_error  LiteLLM answered 503\n');
     expect(text.stdout).toContain('worker      done\n');
+    expect(text.stdout).toMatch(
+      /\nhistory \(oldest first\):\n {2}2025-03-01 09:0\dZ {2}requester {2}created {2}-> pending\n/,
+    );
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ request_id: world.ids.carol, api_key: 'sk-…9f3a' });
     expect(text.stdout + json.stdout).not.toContain(LIVE_KEY);
@@ -276,6 +279,29 @@ describe('llm-key-requestor approve, deny, revoke', () => {
     const { code, stderr } = await cli('approve', '00000000-0000-0000-0000-000000000000');
     expect(code).toBe(1);
     expect(stderr).toBe('llm-key-requestor: No key request with id "00000000-0000-0000-0000-000000000000"\n');
+  });
+});
+
+describe('llm-key-requestor resend', () => {
+  it('makes a given-up notification due again for the server worker, and records who asked', async () => {
+    const failed = await stored(world.ids.dave);
+    await world.store.update(failed.id, failed.version, {
+      notificationFailure: { kind: 'denial', error: '550 no such user', at: '2025-03-01T09:30:00.000Z' },
+    });
+    const { code, stdout, stderr } = await cli('resend', world.ids.dave);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      `Re-sending the failed notification of ${world.ids.dave} (dave@other.org, gpt-4).\n` +
+        "The server's worker will send it within APPROVAL_QUEUE_INTERVAL (45s here).\n",
+    );
+    const after = await stored(world.ids.dave);
+    expect(after).toMatchObject({ notificationFailure: null, handledState: null });
+    expect(after.history.at(-1)).toMatchObject({ action: 'mail-resent', actor: 'cli:ops-alice' });
+
+    const again = await cli('resend', world.ids.dave);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('llm-key-requestor: This request has no failed notification to re-send\n');
   });
 });
 

@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdminDetail, AdminView } from '../src/admin/admin-view.js';
 import { connectMcp } from './support/mcp-client.js';
+import { mustUpdate } from './support/must-update.js';
 import {
   ADMIN_AUTH,
   ADMIN_ENV,
@@ -192,6 +193,7 @@ describe('/mcp', () => {
         'list_review',
         'pending',
         'request_key',
+        'resend_notification',
         'review',
         'revoke_request',
       ]);
@@ -350,6 +352,41 @@ describe('/mcp', () => {
       await harness.settled(id);
       expect(harness.litellm.liveKeys()).toHaveLength(0);
       await harness.smtp.waitFor((m) => m.messageId === `<${id}.revocation.c1@llm-key-requestor>`);
+    });
+
+    it('re-sends a notification the worker gave up on, once, and refuses when none failed', async () => {
+      const harness = await start({ startWorker: false });
+      const id = await submitted(harness, 'dev@example.com', 'gpt-4');
+      const mcp = await connect(harness);
+      const nothing = await callTool(mcp, 'resend_notification', { request_id: id });
+      expect(nothing.result.isError).toBe(true);
+      expect(nothing.text).toMatch(/no failed notification/);
+      // As the worker leaves a denial whose mail the server refused for good.
+      const stored = await harness.request(id);
+      await mustUpdate(harness.service.store, stored, {
+        state: 'denied',
+        reason: 'Not for this team',
+        handledState: 'denied',
+        notificationFailure: {
+          kind: 'denial',
+          error: '550 mailbox unavailable',
+          at: new Date().toISOString(),
+        },
+      });
+      harness.service.worker.start();
+
+      const resent = await callTool(mcp, 'resend_notification', { request_id: id });
+      expect(resent.result.isError).toBeFalsy();
+      expect(resent.data).toMatchObject({ success: true, request: { request_id: id, state: 'denied' } });
+      expect(resent.data.request?.notification_failure).toBeUndefined();
+      const mail = await harness.smtp.waitFor((m) => m.messageId === `<${id}.denial.c1@llm-key-requestor>`);
+      expect(mail.text).toContain('Not for this team');
+      const done = await harness.settled(id);
+      expect(done.history).toContainEqual(
+        expect.objectContaining({ action: 'mail-resent', actor: 'mcp:root', reason: 'denial mail' }),
+      );
+      const again = await callTool(mcp, 'resend_notification', { request_id: id });
+      expect(again.result.isError).toBe(true);
     });
 
     it('answers a transition the state does not allow and an unknown id with tool errors', async () => {

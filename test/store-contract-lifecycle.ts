@@ -355,6 +355,21 @@ export function describeLifecycleContract(context: ContractContext): void {
         await mustUpdate(store, request, { state: 'expired', handledState: 'expired' });
         expect((await store.stats()).byState).toMatchObject({ expired: 1, pending: 0 });
       });
+
+      it('counts the requests holding a given-up notification', async () => {
+        const a = (await store.create({ email: 'a@example.com', model: 'm1' })).request;
+        await store.create({ email: 'b@example.com', model: 'm1' });
+        expect((await store.stats()).notificationFailed).toBe(0);
+        const failure = {
+          kind: 'denial',
+          error: '550 no such user',
+          at: '2025-02-01T00:00:00.000Z',
+        } as const;
+        const failed = await mustUpdate(store, a, { state: 'denied', notificationFailure: failure });
+        expect((await store.stats()).notificationFailed).toBe(1);
+        await mustUpdate(store, failed, { notificationFailure: null });
+        expect((await store.stats()).notificationFailed).toBe(0);
+      });
     });
   });
 }

@@ -355,17 +355,72 @@ describe('admin.resend()', () => {
   });
 });
 
+describe('admin.actionsFor()', () => {
+  const names = (request: KeyRequest) => admin.actionsFor(request).map((offered) => offered.action);
+
+  it('offers the decisions the transitions allow, with their reason rule and whether they re-issue', async () => {
+    expect(admin.actionsFor(await requestIn('in-review', 'r@example.com'))).toEqual([
+      { action: 'approve', reason: 'optional', newCycle: false },
+      { action: 'deny', reason: 'required', newCycle: false },
+    ]);
+    expect(admin.actionsFor(await requestIn('denied', 'd@example.com'))).toEqual([
+      { action: 'approve', reason: 'optional', newCycle: true },
+    ]);
+    expect(names(await requestIn('approved', 'a@example.com'))).toEqual(['revoke']);
+    expect(names(await requestIn('expired', 'e@example.com'))).toEqual(['approve']);
+    // A pending request holds no key: nothing to revoke.
+    expect(names(await requestIn('pending', 'p@example.com'))).toEqual(['approve', 'deny']);
+  });
+
+  it('offers resend exactly when admin.resend() would accept it', async () => {
+    const failure = { kind: 'approval', error: '550', at: '2025-01-01T00:00:00.000Z' } as const;
+    const owed = await mustUpdate(store, await requestIn('approved', 'a@example.com'), {
+      handledState: 'approved',
+      notificationFailure: failure,
+    });
+    expect(admin.actionsFor(owed).at(-1)).toEqual({ action: 'resend', reason: 'none', newCycle: false });
+    const moved = await mustUpdate(store, await requestIn('revoked', 'm@example.com'), {
+      notificationFailure: failure,
+    });
+    expect(names(moved)).not.toContain('resend');
+    await expect(admin.resend(moved.id, 'admin:root')).rejects.toThrow(/no longer due/);
+  });
+});
+
+describe('admin.usage()', () => {
+  it("asks for the key's spend by its hash, and not at all without a key or a look-up", async () => {
+    const asked: string[] = [];
+    const usage = { spend: 1.5, maxBudget: 10, budgetDuration: '30d' };
+    const withLookup = createAdminService({
+      store,
+      wakeWorker: () => {},
+      lifecycle: LIFECYCLE,
+      keyUsage: async (hash) => {
+        asked.push(hash);
+        return usage;
+      },
+    });
+    const keyed = await mustUpdate(store, await requestIn('approved', 'k@example.com'), {
+      keyHash: 'b'.repeat(64),
+      keyHint: 'wxyz',
+    });
+    expect(await withLookup.usage(keyed)).toEqual(usage);
+    expect(await withLookup.usage(await requestIn('pending', 'p@example.com'))).toBeNull();
+    expect(asked).toEqual(['b'.repeat(64)]);
+    expect(await admin.usage(keyed)).toBeNull();
+  });
+});
+
 describe('admin.stats() and list()', () => {
-  it('counts every state, expired included', async () => {
+  it('counts every state, expired included, and the given-up notifications', async () => {
     await requestIn('expired', 'e@example.com');
     await requestIn('pending', 'p@example.com');
+    await mustUpdate(store, await requestIn('denied', 'd@example.com'), {
+      notificationFailure: { kind: 'denial', error: '550', at: '2025-01-01T00:00:00.000Z' },
+    });
     expect(await admin.stats()).toEqual({
-      pending: 1,
-      approved: 0,
-      denied: 0,
-      'in-review': 0,
-      revoked: 0,
-      expired: 1,
+      byState: { pending: 1, approved: 0, denied: 1, 'in-review': 0, revoked: 0, expired: 1 },
+      notificationFailed: 1,
     });
   });
 

@@ -1,11 +1,11 @@
-import { redoNotification } from '../requests/duties.js';
-import { historyEntry } from '../requests/history.js';
 import type { LifecyclePolicy } from '../requests/lifecycle.js';
 import type { KeyRequest, RequestState } from '../requests/request-types.js';
+import type { KeyUsage } from '../requests/requester-view.js';
 import { type Decision, planTransition } from '../requests/transitions.js';
 import { AppError, notFound, storeCall, validationError } from '../shared/errors.js';
-import { fail, ok, type Result } from '../shared/result.js';
+import type { Result } from '../shared/result.js';
 import type { ListSort, Page, RequestPatch, RequestStore } from '../store/request-store.js';
+import { type AvailableAction, availableActions, planResend } from './admin-actions.js';
 import { checkReason, defaultReason, reasonProblemMessage } from './decision-reason.js';
 
 export const ADMIN_FILTERS = [
@@ -49,14 +49,23 @@ export interface AdminServiceDeps {
   wakeWorker: () => void;
   /** The renewal rules need it only for the requester; revoke needs the clock (a live key). */
   lifecycle: LifecyclePolicy;
+  /** Spend and budget of a key by its hash (litellm/key-usage.ts); absent where LiteLLM is not
+   * asked (the CLI). */
+  keyUsage?: (keyHash: string) => Promise<KeyUsage | null>;
   now?: () => number;
 }
 
 /** The reviewer's side: list and inspect requests, decide (approve, deny, revoke, park,
- * requeue), re-send a failed notification, count. Decisions only change the state; the worker
+ * requeue), re-send a failed notification, count, and say what may be done to a request now. Decisions only change the state; the worker
  * does the rest (mint, mail, delete), exactly as it does for a `kubectl label` edit, so there
  * is one code path for side effects. */
-export function createAdminService({ store, wakeWorker, lifecycle, now = Date.now }: AdminServiceDeps) {
+export function createAdminService({
+  store,
+  wakeWorker,
+  lifecycle,
+  keyUsage,
+  now = Date.now,
+}: AdminServiceDeps) {
   async function get(id: string): Promise<KeyRequest> {
     const request = await storeCall(() => store.get(id));
     if (!request) {
@@ -111,9 +120,10 @@ export function createAdminService({ store, wakeWorker, lifecycle, now = Date.no
       );
     },
 
-    /** Requests per state, every state present. */
-    async stats(): Promise<Record<RequestState, number>> {
-      return (await storeCall(() => store.stats())).byState;
+    /** Requests per state (every state present), and how many hold a given-up notification. */
+    async stats(): Promise<{ byState: Record<RequestState, number>; notificationFailed: number }> {
+      const { byState, notificationFailed } = await storeCall(() => store.stats());
+      return { byState, notificationFailed };
     },
 
     /** The one admin decision policy, whatever the front: the reason is trimmed and bounded,
@@ -132,33 +142,21 @@ export function createAdminService({ store, wakeWorker, lifecycle, now = Date.no
       );
     },
 
-    /** Makes a notification the worker gave up on (a permanent refusal, shown as
-     * `notification_failure`) due again: the failure is cleared, the backoff reset, and the
-     * history records who asked. A `conflict` when there is none, or when the request has moved
-     * on and that mail is no longer owed. */
-    async resend(id: string, actor: string): Promise<KeyRequest> {
-      return change(id, (request) => {
-        const failure = request.notificationFailure;
-        if (failure === null) {
-          return fail(new AppError('conflict', 'This request has no failed notification to re-send'));
-        }
-        const redo = redoNotification(request, failure.kind, now());
-        if (!redo.ok) {
-          return fail(new AppError('conflict', `Cannot re-send: ${redo.error}`));
-        }
-        return ok({
-          ...redo.value,
-          notificationFailure: null,
-          work: { attempts: 0, nextAttemptAt: 0, lastError: null },
-          append: [
-            historyEntry('mail-resent', actor, {
-              from: request.state,
-              to: request.state,
-              reason: `${failure.kind} mail`,
-            }),
-          ],
-        });
-      });
+    /** Makes a notification the worker gave up on (shown as `notification_failure`) due again
+     * (admin-actions.ts, planResend); a `conflict` when there is none or it is no longer owed. */
+    resend(id: string, actor: string): Promise<KeyRequest> {
+      return change(id, (request) => planResend(request, actor, now()));
+    },
+
+    /** What an admin may do to `request` now (admin-actions.ts). */
+    actionsFor(request: KeyRequest): AvailableAction[] {
+      return availableActions(request, now(), lifecycle);
+    },
+
+    /** Spend and budget of the request's key from LiteLLM; null without a key, without the
+     * look-up (the CLI) or when LiteLLM did not answer in time. */
+    async usage(request: KeyRequest): Promise<KeyUsage | null> {
+      return keyUsage !== undefined && request.keyHash !== null ? keyUsage(request.keyHash) : null;
     },
   };
 }

@@ -1,5 +1,7 @@
 import { maskedKey } from '../requests/masked-key.js';
 import type { KeyRequest } from '../requests/request-types.js';
+import { type KeyUsage, usageFields } from '../requests/requester-view.js';
+import type { AvailableAction } from './admin-actions.js';
 
 /** A request as admins see it, the same through the HTTP API, the MCP tools and the CLI's
  * `--json`: with the email, the key only masked, never in full. The first seven fields are the
@@ -32,3 +34,26 @@ export function toAdminDetail(request: KeyRequest) {
 }
 
 export type AdminDetail = ReturnType<typeof toAdminDetail>;
+
+/** What the HTTP admin API adds for the console: the actions the request allows now
+ * (admin-actions.ts), so the console offers exactly those and holds no copy of the rules. */
+function allowedActionsField(actions: readonly AvailableAction[]) {
+  return {
+    allowed_actions: actions.map(({ action, reason, newCycle }) => ({ action, reason, new_cycle: newCycle })),
+  };
+}
+
+/** A list item of the HTTP admin API: the admin view and the allowed actions. */
+export function toHttpAdminView(request: KeyRequest, actions: readonly AvailableAction[]) {
+  return { ...toAdminView(request), ...allowedActionsField(actions) };
+}
+
+/** The HTTP admin detail: the detail view, the key's spend and budget when LiteLLM answered,
+ * and the allowed actions. */
+export function toHttpAdminDetail(
+  request: KeyRequest,
+  actions: readonly AvailableAction[],
+  usage: KeyUsage | null,
+) {
+  return { ...toAdminDetail(request), ...usageFields(usage), ...allowedActionsField(actions) };
+}

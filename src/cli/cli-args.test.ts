@@ -31,8 +31,9 @@ describe('parseCliArgs', () => {
     });
   });
 
-  it('reads a request id for show', () => {
+  it('reads a request id for show and resend', () => {
     expect(parseCliArgs(['show', ID, '--json'])).toEqual({ name: 'show', id: ID, json: true });
+    expect(parseCliArgs(['resend', ID])).toEqual({ name: 'resend', id: ID, json: false });
   });
 
   it('lets approve go without a reason, trimmed reasons otherwise', () => {
@@ -68,6 +69,8 @@ describe('parseCliArgs', () => {
     [['show'], 'show needs a request id'],
     [['show', ID, ID], 'show takes one request id, got 2 arguments'],
     [['show', '../etc/passwd'], 'a request id is 1-64 letters, digits and dashes'],
+    [['resend'], 'resend needs a request id'],
+    [['resend', ID, '--reason', 'x'], "Unknown option '--reason'"],
     [['approve', ID, '--reason'], "Option '--reason <value>' argument missing"],
     [['deny', ID], 'deny needs --reason TEXT'],
     [['deny', ID, '--reason', '   '], 'deny needs --reason TEXT'],

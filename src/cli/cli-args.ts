@@ -22,6 +22,7 @@ export type CliCommand =
   | { name: 'check-config' }
   | { name: 'list'; filter: AdminFilter; limit: number; cursor: string | null; json: boolean }
   | { name: 'show'; id: string; json: boolean }
+  | { name: 'resend'; id: string; json: boolean }
   /** `reason` is null only for approve, which then records who approved. */
   | { name: 'decide'; action: AdminAction; id: string; reason: string | null; json: boolean };
 
@@ -62,7 +63,9 @@ Commands:
   list [--filter F] [--limit N] [--cursor C] [--json]
                                  requests, newest first; F is one of
                                  ${ADMIN_FILTERS.join('|')} (default all), N 1-${MAX_LIMIT} (default ${PAGE_SIZE.default})
-  show <id> [--json]             one request in detail
+  show <id> [--json]             one request in detail, with its history
+  resend <id> [--json]           send again the notification the worker gave up on
+                                 (its mail_error); the server's worker sends it
 ${ADMIN_ACTIONS.map(decisionUsage).join('')}  help                           this text
 
 --json prints what the admin API returns. Keys are only ever shown masked (sk-…abcd).
@@ -76,6 +79,7 @@ const OPTIONS = {
   'check-config': { help },
   list: { help, json, filter: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } },
   show: { help, json },
+  resend: { help, json },
   decide: { help, json, reason: { type: 'string' } },
 } as const;
 
@@ -102,12 +106,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       json: values.json ?? false,
     };
   }
-  if (command === 'show') {
-    const { values, positionals } = parse(rest, OPTIONS.show, 1, command);
+  if (command === 'show' || command === 'resend') {
+    const { values, positionals } = parse(rest, OPTIONS[command], 1, command);
     if (values.help) {
       return { name: 'help' };
     }
-    return { name: 'show', id: parseId(positionals[0]), json: values.json ?? false };
+    return { name: command, id: parseId(positionals[0]), json: values.json ?? false };
   }
   if (isAdminAction(command)) {
     const action = command;

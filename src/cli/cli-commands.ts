@@ -116,6 +116,27 @@ export async function showRequest(
   return input.json ? toJson(toAdminDetail(request)) : formatRequest(request);
 }
 
+export interface ResendInput {
+  id: string;
+  json: boolean;
+  /** Who asks (the OS user): `cli:<operator>` in the history. */
+  operator: string;
+  queueIntervalMs: number;
+}
+
+/** Makes the given-up notification due again; the server's worker sends it. */
+export async function resendNotification(admin: AdminService, input: ResendInput): Promise<string> {
+  const request = await admin.resend(input.id, ACTORS.cli(input.operator));
+  if (input.json) {
+    return toJson({ success: true, request: toAdminView(request) });
+  }
+  return (
+    printable(`Re-sending the failed notification of ${request.id} (${request.email}, ${request.model}).`) +
+    '\n' +
+    `The server's worker will send it within APPROVAL_QUEUE_INTERVAL (${formatDuration(input.queueIntervalMs)} here).\n`
+  );
+}
+
 export interface DecideInput {
   action: AdminAction;
   id: string;

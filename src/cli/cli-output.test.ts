@@ -131,6 +131,53 @@ describe('formatRequest', () => {
     );
   });
 
+  it('shows the expiry, the cycle, a given-up mail and the history, oldest first', () => {
+    const text = formatRequest(
+      request({
+        expiresAt: '2025-04-01T09:16:00.000Z',
+        cycle: 2,
+        notificationFailure: { kind: 'approval', error: '550 no such user', at: '2025-03-01T09:17:00.000Z' },
+        history: [
+          {
+            at: '2025-03-01T09:15:42.123Z',
+            actor: 'requester',
+            action: 'created',
+            from: null,
+            to: 'pending',
+            reason: null,
+          },
+          {
+            at: '2025-03-01T09:16:00.000Z',
+            actor: 'plugin:whitelist',
+            action: 'decided',
+            from: 'pending',
+            to: 'approved',
+            reason: 'whitelisted\u001b[31m',
+          },
+          {
+            at: '2025-03-01T09:16:30.000Z',
+            actor: 'worker',
+            action: 'key-minted',
+            from: 'approved',
+            to: 'approved',
+            reason: null,
+          },
+        ],
+      }),
+    );
+    expect(text).toContain('expires_at  2025-04-01T09:16:00.000Z\n');
+    expect(text).toContain('cycle       2\n');
+    expect(text).toContain(
+      'mail_error  approval mail given up at 2025-03-01T09:17:00.000Z: 550 no such user (resend <id>)\n',
+    );
+    expect(text.slice(text.indexOf('history'))).toBe(
+      'history (oldest first):\n' +
+        '  2025-03-01 09:15Z  requester         created     -> pending\n' +
+        '  2025-03-01 09:16Z  plugin:whitelist  decided     pending -> approved  whitelisted [31m\n' +
+        '  2025-03-01 09:16Z  worker            key-minted  approved\n',
+    );
+  });
+
   it('says done once the worker has handled the state, and masks the key', () => {
     const text = formatRequest(request());
     expect(text).toContain('worker      done\n');

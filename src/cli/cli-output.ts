@@ -43,8 +43,9 @@ export function formatTable(requests: readonly KeyRequest[]): string {
   return [line(COLUMNS.map((column) => column.title)), ...rows.map(line), ''].join('\n');
 }
 
-/** `show`: every field on its own line, then what the worker still has to do. */
+/** `show`: every field on its own line, what the worker still has to do, then the history. */
 export function formatRequest(request: KeyRequest, now: Date = new Date()): string {
+  const failure = request.notificationFailure;
   const fields: [string, string][] = [
     ['request_id', request.id],
     ['email', request.email],
@@ -52,14 +53,49 @@ export function formatRequest(request: KeyRequest, now: Date = new Date()): stri
     ['status', request.state],
     ['reason', request.reason ?? '-'],
     ['api_key', maskedKey(request) ?? '-'],
+    ['expires_at', request.expiresAt ?? '-'],
+    ['cycle', String(request.cycle)],
     ['created_at', request.createdAt],
     ['updated_at', request.updatedAt],
     ['attempts', String(request.work.attempts)],
     ['last_error', request.work.lastError ?? '-'],
+    [
+      'mail_error',
+      failure === null
+        ? '-'
+        : `${failure.kind} mail given up at ${failure.at}: ${failure.error} (resend <id>)`,
+    ],
     ['worker', workerNote(request, now)],
   ];
   const width = Math.max(...fields.map(([name]) => name.length));
-  return fields.map(([name, value]) => `${name.padEnd(width)}  ${printable(value)}\n`).join('');
+  const lines = fields.map(([name, value]) => `${name.padEnd(width)}  ${printable(value)}\n`).join('');
+  return `${lines}\nhistory (oldest first):\n${formatHistory(request.history)}`;
+}
+
+/** The audit trail as aligned columns: time, actor, action, state change, reason. */
+function formatHistory(history: KeyRequest['history']): string {
+  if (history.length === 0) {
+    return '  (none)\n';
+  }
+  const rows = history.map((entry) =>
+    [
+      shortTime(entry.at),
+      entry.actor,
+      entry.action,
+      entry.from === entry.to ? (entry.to ?? '') : `${entry.from ?? ''} -> ${entry.to ?? ''}`.trim(),
+      entry.reason ?? '',
+    ].map(printable),
+  );
+  const widths = [0, 1, 2, 3].map((index) => Math.max(...rows.map((row) => row[index]?.length ?? 0)));
+  return rows
+    .map(
+      (row) =>
+        `  ${row
+          .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('');
 }
 
 /** What the worker owes a request in its state (its duty), for `show` and decision output. */

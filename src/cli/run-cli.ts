@@ -9,7 +9,7 @@ import { createLogger } from '../shared/logger.js';
 import { createStore } from '../store/create-store.js';
 import type { RequestStore } from '../store/request-store.js';
 import { type CliCommand, parseCliArgs, USAGE, UsageError } from './cli-args.js';
-import { checkConfig, decideRequest, listRequests, showRequest } from './cli-commands.js';
+import { checkConfig, decideRequest, listRequests, resendNotification, showRequest } from './cli-commands.js';
 
 /** Where output goes: process.stdout / process.stderr, or a buffer in tests. */
 export interface TextSink {
@@ -94,8 +94,9 @@ export async function runCli(deps: CliDeps): Promise<number> {
     // which polls the same store, mints, mails or deletes on its next pass.
     const admin = createAdminService({ store, wakeWorker: () => {}, lifecycle: config.lifecycle });
     stdout.write(await runStoreCommand(command, admin, config, env));
-    if (command.name === 'decide') {
-      logger.info({ request_id: command.id, action: command.action }, 'admin decision from the CLI');
+    if (command.name === 'decide' || command.name === 'resend') {
+      const action = command.name === 'decide' ? command.action : 'resend';
+      logger.info({ request_id: command.id, action }, 'admin decision from the CLI');
     }
     return EXIT.ok;
   } catch (error) {
@@ -112,17 +113,17 @@ function runStoreCommand(
   config: AppConfig,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
+  const operator = env.USER?.trim() || env.LOGNAME?.trim() || env.USERNAME?.trim() || 'an operator';
+  const queueIntervalMs = config.approval.queueIntervalMs;
   switch (command.name) {
     case 'list':
       return listRequests(admin, command);
     case 'show':
       return showRequest(admin, command);
+    case 'resend':
+      return resendNotification(admin, { ...command, operator, queueIntervalMs });
     case 'decide':
-      return decideRequest(admin, {
-        ...command,
-        operator: env.USER?.trim() || env.LOGNAME?.trim() || env.USERNAME?.trim() || 'an operator',
-        queueIntervalMs: config.approval.queueIntervalMs,
-      });
+      return decideRequest(admin, { ...command, operator, queueIntervalMs });
   }
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { CONSOLE_ACTIONS, REASON_MODES } from '../admin/admin-actions.js';
 import { ADMIN_FILTERS, type AdminFilter, type AdminService } from '../admin/admin-service.js';
-import { toAdminDetail, toAdminView } from '../admin/admin-view.js';
+import { toHttpAdminDetail, toHttpAdminView } from '../admin/admin-view.js';
 import { reasonRequired } from '../admin/decision-reason.js';
 import { listUpTo } from '../admin/list-requests.js';
 import { ACTORS } from '../requests/history.js';
@@ -13,11 +14,13 @@ import {
   MAX_REASON_LENGTH,
   wholeNumberPattern,
 } from '../requests/limits.js';
+import { NOTIFICATION_KINDS, REQUEST_STATES } from '../requests/request-types.js';
 import { ADMIN_ACTIONS, type AdminAction, fromStates } from '../requests/transitions.js';
 import { LIST_SORTS } from '../store/request-store.js';
 import { type AdminCredentials, createAdminAuth } from './admin-auth.js';
 import {
   Failure,
+  historyEntrySchema,
   RateLimited,
   RequestIdParam,
   RequestStateSchema,
@@ -29,6 +32,18 @@ export interface AdminRoutesDeps {
   admin: AdminService;
   credentials: AdminCredentials;
 }
+
+const AllowedAction = Type.Object({
+  action: Type.Enum([...CONSOLE_ACTIONS], {
+    description: 'A POST /api/admin/requests/{request_id}/<action> the request allows now',
+  }),
+  reason: Type.Enum([...REASON_MODES], {
+    description: 'required: the body must carry a reason; optional: it may; none: the action takes none',
+  }),
+  new_cycle: Type.Boolean({
+    description: 'It starts a new cycle: approve from denied, expired or revoked re-issues',
+  }),
+});
 
 /** The original service's admin shape (`request_id` to `api_key`), then our fields. */
 const AdminRequest = Type.Object({
@@ -47,21 +62,40 @@ const AdminRequest = Type.Object({
   cycle: Type.Integer({ description: '1, +1 each time the request starts over (renewal, re-issue)' }),
   expires_at: Type.Optional(Type.String()),
   notification_failure: Type.Optional(
-    Type.Object({ kind: Type.String(), error: Type.String(), at: Type.String() }),
+    Type.Object(
+      { kind: Type.Enum([...NOTIFICATION_KINDS]), error: Type.String(), at: Type.String() },
+      { description: 'A notification the worker gave up on; resend sends it again' },
+    ),
   ),
+  allowed_actions: Type.Array(AllowedAction, {
+    description: 'What may be done to the request now (the state rules); anything else answers 409',
+  }),
 });
-const HistoryEntrySchema = Type.Object({
-  at: Type.String(),
-  actor: Type.String(),
-  action: Type.String(),
-  from: Type.Union([RequestStateSchema, Type.Null()]),
-  to: Type.Union([RequestStateSchema, Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()]),
-});
+const HistoryEntrySchema = historyEntrySchema(
+  'plugin:<name>, admin:<user>, mcp:<user>, cli:<os user>, worker, requester or external',
+);
 // Optional in the schema only so that clients may treat list items and the detail as one type.
 const AdminRequestDetail = Type.Object({
   ...AdminRequest.properties,
   history: Type.Optional(Type.Array(HistoryEntrySchema, { description: 'The audit trail, oldest first' })),
+  spend: Type.Optional(Type.Number({ description: "USD spent with the request's key, from LiteLLM" })),
+  max_budget: Type.Optional(
+    Type.Union([Type.Number(), Type.Null()], { description: 'USD; null = no budget' }),
+  ),
+  budget_duration: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'e.g. 30d' })),
+});
+const Stats = Type.Object({
+  total: Type.Integer(),
+  by_state: Type.Object(
+    Object.fromEntries(REQUEST_STATES.map((state) => [state, Type.Integer()])) as Record<
+      (typeof REQUEST_STATES)[number],
+      ReturnType<typeof Type.Integer>
+    >,
+    { additionalProperties: false, description: 'Requests per state, every state present' },
+  ),
+  notification_failed: Type.Integer({
+    description: 'Requests holding a notification the worker gave up on (POST …/resend sends it again)',
+  }),
 });
 const Reason = Type.String({ minLength: 1, maxLength: MAX_REASON_LENGTH });
 const OptionalReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
@@ -73,6 +107,7 @@ const DecisionReply = Type.Object({
   }),
   request: AdminRequest,
 });
+const EmptyBody = Type.Object({}, { additionalProperties: false });
 // 429: every admin route answers it after too many failed sign-ins from the caller's address.
 const errors = {
   401: Unauthorized,
@@ -209,7 +244,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         next.set('cursor', page.nextCursor);
         reply.header('link', `<${LIST_PATH}?${next}>; rel="next"`);
       }
-      return page.items.map(toAdminView);
+      return page.items.map((item) => toHttpAdminView(item, admin.actionsFor(item)));
     },
   );
 
@@ -232,7 +267,57 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         },
       },
     },
-    async (request) => toAdminDetail(await admin.get(request.params.request_id)),
+    async (request) => {
+      const found = await admin.get(request.params.request_id);
+      return toHttpAdminDetail(found, admin.actionsFor(found), await admin.usage(found));
+    },
+  );
+
+  app.get(
+    '/api/admin/stats',
+    {
+      schema: {
+        operationId: 'adminStats',
+        tags: ['admin'],
+        summary: 'How many requests are in each state, and how many hold a failed notification',
+        security,
+        response: { 200: Stats, 401: Unauthorized, 429: RateLimited, 503: Failure },
+      },
+    },
+    async () => {
+      const { byState, notificationFailed } = await admin.stats();
+      const total = Object.values(byState).reduce((sum, count) => sum + count, 0);
+      return { total, by_state: byState, notification_failed: notificationFailed };
+    },
+  );
+
+  app.post(
+    '/api/admin/requests/:request_id/resend',
+    {
+      config: { allowEmptyBody: true },
+      preValidation: emptyBodyAsObject,
+      schema: {
+        operationId: 'adminResend',
+        tags: ['admin'],
+        summary:
+          'Send again the notification the worker gave up on (notification_failure); 409 when there is none ' +
+          'or the request has moved on from it',
+        security,
+        params: Type.Object({ request_id: RequestIdParam }),
+        body: EmptyBody,
+        response: { 200: DecisionReply, ...errors },
+      },
+    },
+    async (request) => {
+      const user = authenticate(request);
+      const updated = await admin.resend(request.params.request_id, ACTORS.admin(user));
+      request.log.info({ request_id: updated.id, action: 'resend', admin_user: user }, 'admin decision');
+      return {
+        success: true as const,
+        message: `Request ${updated.id}: the failed notification will be sent again`,
+        request: toHttpAdminView(updated, admin.actionsFor(updated)),
+      };
+    },
   );
 
   for (const action of ADMIN_ACTIONS) {
@@ -263,7 +348,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesDeps> = async (
         return {
           success: true as const,
           message: `Request ${updated.id} ${DONE[action]} successfully`,
-          request: toAdminView(updated),
+          request: toHttpAdminView(updated, admin.actionsFor(updated)),
         };
       },
     );

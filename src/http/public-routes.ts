@@ -6,6 +6,7 @@ import type { RequestService, SubmitResult } from '../requests/request-service.j
 import {
   EmailInput,
   Failure,
+  historyEntrySchema,
   ModelIdInput,
   ModelList,
   RateLimited,
@@ -51,14 +52,7 @@ const SubmitReply = Type.Object({
   ),
   url: Type.Optional(Type.String({ description: "The request's page, token included" })),
 });
-const HistoryItem = Type.Object({
-  at: Type.String(),
-  actor: Type.String({ description: '`admin` for any administrator' }),
-  action: Type.String(),
-  from: Type.Union([RequestStateSchema, Type.Null()]),
-  to: Type.Union([RequestStateSchema, Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()]),
-});
+const HistoryItem = historyEntrySchema('`admin` for any administrator');
 /** Without the token only `request_id` and `status`; with it the requester's view. */
 const StatusReply = Type.Object({
   request_id: Type.String(),

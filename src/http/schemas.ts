@@ -6,7 +6,7 @@ import {
   REQUEST_ID_MAX_LENGTH,
   REQUEST_ID_PATTERN,
 } from '../requests/limits.js';
-import { REQUEST_STATES } from '../requests/request-types.js';
+import { HISTORY_ACTIONS, REQUEST_STATES } from '../requests/request-types.js';
 
 /** Shared route schemas. The bounds come from requests/limits.ts, which the config schema,
  * the MCP tools and the CLI read too. */
@@ -29,6 +29,18 @@ export const RequestIdParam = Type.String({
   pattern: REQUEST_ID_PATTERN,
 });
 export const RequestStateSchema = Type.Enum([...REQUEST_STATES]);
+
+/** One entry of a request's audit trail; `actor` as the audience may see it. */
+export function historyEntrySchema(actorDescription: string) {
+  return Type.Object({
+    at: Type.String(),
+    actor: Type.String({ description: actorDescription }),
+    action: Type.Enum([...HISTORY_ACTIONS]),
+    from: Type.Union([RequestStateSchema, Type.Null()]),
+    to: Type.Union([RequestStateSchema, Type.Null()]),
+    reason: Type.Union([Type.String(), Type.Null()]),
+  });
+}
 
 export const ModelSchema = Type.Object({
   id: Type.String(),

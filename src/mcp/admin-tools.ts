@@ -166,6 +166,33 @@ export function createAdminMcpServer(deps: McpToolsDeps): McpServer {
     );
   }
 
+  server.registerTool(
+    'resend_notification',
+    {
+      title: 'Re-send a failed notification',
+      description:
+        'Send again the mail the service gave up on for a request (its notification_failure, e.g. the mail ' +
+        'server refused the address). Fails when the request has no failed notification, or has moved on ' +
+        'so that mail is no longer due.',
+      inputSchema: getInput,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+    },
+    ({ request_id }) =>
+      run('resend_notification', async () => {
+        const updated = await admin.resend(request_id, ACTORS.mcp(user));
+        log.info(
+          { request_id: updated.id, action: 'resend', admin_user: user, via: 'mcp' },
+          'admin decision',
+        );
+        return { success: true, request: toAdminView(updated) };
+      }),
+  );
+
   registerOriginalTools(server, deps);
   return server;
 }

@@ -5,7 +5,7 @@ import type { ToolLog } from './tool-result.js';
 
 /** What the MCP tools work with, for one authenticated HTTP request. */
 export interface McpToolsDeps {
-  admin: Pick<AdminService, 'list' | 'get' | 'decide'>;
+  admin: Pick<AdminService, 'list' | 'get' | 'decide' | 'resend'>;
   catalog: Pick<ModelCatalog, 'list'>;
   requests: Pick<RequestService, 'submit'>;
   /** The authenticated caller (the admin user, or `api-key` for the MCP key): named in the

@@ -8,6 +8,7 @@ const NOW = Date.parse('2026-01-01T12:00:00Z');
 function stats(overrides: Partial<StoreStats> = {}): StoreStats {
   return {
     byState: { pending: 3, approved: 5, denied: 1, 'in-review': 2, revoked: 0, expired: 0 },
+    notificationFailed: 0,
     queueDepth: 4,
     oldestWaitingAt: NOW - 95_000,
     ...overrides,

@@ -13,6 +13,13 @@ export interface KeyUsage {
   budgetDuration: string | null;
 }
 
+/** The key's spend and budget as the API names them; nothing when LiteLLM did not answer. */
+export function usageFields(usage: KeyUsage | null) {
+  return usage === null
+    ? {}
+    : { spend: usage.spend, max_budget: usage.maxBudget, budget_duration: usage.budgetDuration };
+}
+
 /** What anyone who knows a request id sees: that it exists, and its state. No reason, no dates. */
 export function toPublicStatus(request: KeyRequest): { request_id: string; status: RequestState } {
   return { request_id: request.id, status: request.state };
@@ -37,9 +44,7 @@ export function toRequesterView(
     cycle: request.cycle,
     history: request.history.map((entry) => ({ ...entry, actor: publicActor(entry.actor) })),
     api_key: live ? (maskedKey(request) ?? null) : null,
-    ...(usage === null
-      ? {}
-      : { spend: usage.spend, max_budget: usage.maxBudget, budget_duration: usage.budgetDuration }),
+    ...usageFields(usage),
     can_renew: renewable(request, now, policy),
     can_revoke: live,
   };

@@ -73,6 +73,9 @@ export interface ClaimOptions {
 
 export interface StoreStats {
   byState: Record<RequestState, number>;
+  /** Requests holding a notification the worker gave up on (`notificationFailure`), which an
+   * admin may re-send. */
+  notificationFailed: number;
   /** Requests that need worker attention (`handledState !== state`). */
   queueDepth: number;
   /** Since when (epoch ms, its last state change) the longest-waiting request needing work has waited; null when none. */

@@ -97,6 +97,9 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   const countByState = db.prepare<[], { state: string; n: number }>(
     'SELECT state, count(*) AS n FROM key_requests GROUP BY state',
   );
+  const failedNotifications = db.prepare<[], { n: number }>(
+    'SELECT count(*) AS n FROM key_requests WHERE notification_failure IS NOT NULL',
+  );
   const waiting = db.prepare<[], { n: number; oldest: string | null }>(
     'SELECT count(*) AS n, min(updated_at) AS oldest FROM key_requests WHERE handled_state IS NOT state',
   );
@@ -226,6 +229,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
       const queue = waiting.get() ?? { n: 0, oldest: null };
       return {
         byState,
+        notificationFailed: failedNotifications.get()?.n ?? 0,
         queueDepth: queue.n,
         oldestWaitingAt: queue.oldest === null ? null : Date.parse(queue.oldest),
       };

@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Harness } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait.js';
+import { ADMIN_AUTH, filterTab, row, signIn } from './support/admin.js';
 import { seriousFindings } from './support/axe.js';
-import { type Browser, screenshot } from './support/browser.js';
+import { screenshot } from './support/browser.js';
 import { ADMIN_ENV } from './support/e2e-config.js';
 import { inReview } from './support/in-review.js';
 import { createSessions, type SessionOptions } from './support/session.js';
-
-const AUTH = `Basic ${Buffer.from(`${ADMIN_ENV.ADMIN_USERNAME}:${ADMIN_ENV.ADMIN_PASSWORD}`).toString('base64')}`;
 
 // Code run inside the page is passed as a string expression or touches the DOM only through its
 // argument: the repository's tsconfig has no DOM library (it type-checks Node code).
@@ -16,27 +14,10 @@ describe('admin console', () => {
   afterEach(() => sessions.closeAll());
   const start = (options: SessionOptions = {}) => sessions.start({ env: ADMIN_ENV, ...options });
 
-  async function signIn(
-    browser: Browser,
-    harness: Harness,
-    password = ADMIN_ENV.ADMIN_PASSWORD,
-  ): Promise<void> {
-    const { page } = browser;
-    // Typed into the address bar: the service answers /admin with the page.
-    await page.goto(`${harness.url}/admin`);
-    await page.getByLabel('Username').fill(ADMIN_ENV.ADMIN_USERNAME);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  function row(browser: Browser, id: string) {
-    return browser.page.locator(`tr[data-request-id="${id}"]`);
-  }
-
   it('refuses a wrong password and keeps nothing in storage', async () => {
     const { harness, browser } = await start();
     const { page } = browser;
-    await signIn(browser, harness, 'wrong password');
+    await signIn(browser, harness, { password: 'wrong password' });
 
     await expect
       .poll(() => page.getByTestId('login-error').textContent())
@@ -73,7 +54,7 @@ describe('admin console', () => {
 
     // The console opens on the review queue.
     await expect.poll(() => row(browser, id).getAttribute('data-state')).toBe('in-review');
-    expect(await page.getByRole('button', { name: 'In review' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await filterTab(page, 'In review').getAttribute('aria-pressed')).toBe('true');
     expect(await row(browser, id).textContent()).toContain('ada@example.com');
     expect(await page.evaluate('sessionStorage.length')).toBe(1);
     expect(await page.evaluate('localStorage.length')).toBe(0);
@@ -98,7 +79,7 @@ describe('admin console', () => {
     expect(await page.getByTestId('admin-empty').textContent()).toBe('Nothing is waiting for review.');
 
     // Under "All" the row shows the new state; once the worker minted, a masked key.
-    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await filterTab(page, 'All').click();
     await expect.poll(() => row(browser, id).getAttribute('data-state')).toBe('approved');
     await waitUntil(async () => (await harness.service.store.get(id))?.keyHash, { what: 'minted key' });
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -142,7 +123,7 @@ describe('admin console', () => {
     await row(browser, second).getByRole('button', { name: /^Deny/ }).click();
     const elsewhere = await fetch(`${harness.url}/api/admin/requests/${second}/approve`, {
       method: 'POST',
-      headers: { authorization: AUTH, 'content-type': 'application/json' },
+      headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' },
       body: '{}',
     });
     expect(elsewhere.status).toBe(200);
@@ -172,13 +153,14 @@ describe('admin console', () => {
     await row(browser, id).getByRole('link', { name: id }).click();
     expect(new URL(page.url()).pathname).toBe(`/admin/requests/${id}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Key request');
-    await expect.poll(() => page.locator('.request-table tbody tr').count()).toBe(1);
+    const detail = page.getByTestId('request-detail');
+    await expect.poll(() => detail.locator('h2').textContent()).toBe('ken@example.com');
     expect(await seriousFindings(page)).toEqual([]);
     // That page's address, typed or reloaded, opens the same request.
     await page.reload();
     expect(new URL(page.url()).pathname).toBe(`/admin/requests/${id}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Key request');
-    await expect.poll(() => row(browser, id).count()).toBe(1);
+    await expect.poll(() => detail.getAttribute('data-state')).toBe('in-review');
     await page.getByRole('link', { name: /All key requests/ }).click();
     expect(new URL(page.url()).pathname).toBe('/admin');
     await page.getByRole('button', { name: 'Sign out' }).click();

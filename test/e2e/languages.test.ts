@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/catalogs/en.js';
+import { filterTab } from './support/admin.js';
 import { seriousFindings } from './support/axe.js';
 import { screenshot } from './support/browser.js';
-import { ADMIN_ENV, E2E_CONFIG } from './support/e2e-config.js';
+import { ADMIN_ENV, E2E_CONFIG, E2E_KEY_CONFIG } from './support/e2e-config.js';
 import { inReview } from './support/in-review.js';
 import { createSessions, type SessionOptions } from './support/session.js';
 
@@ -77,7 +78,7 @@ describe('languages', () => {
     await page.getByRole('button', { name: 'Anmelden' }).click();
     await expect.poll(() => page.locator(`tr[data-request-id="${id}"]`).count()).toBe(1);
     expect(await englishLeft(page)).toEqual([]);
-    await page.getByRole('button', { name: 'Alle', exact: true }).click();
+    await filterTab(page, 'Alle').click();
     await expect.poll(() => page.locator('.request-table tbody tr').count()).toBe(2);
     expect(await englishLeft(page)).toEqual([]);
     expect(await seriousFindings(page)).toEqual([]);
@@ -146,5 +147,45 @@ describe('languages', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Administración');
     expect(await page.getByLabel('Idioma').inputValue()).toBe('es');
     expect(await englishLeft(page)).toEqual([]);
+  });
+
+  it("leaves no English on the console's detail view (German) and the requester's page (Spanish)", async () => {
+    const { harness, browser } = await start({ locale: 'de-DE', configYaml: E2E_KEY_CONFIG });
+    const { page } = browser;
+    const { body } = await harness.submit('ada@example.com', 'gpt-4o');
+    const id = String(body.request_id);
+    await harness.settled(id);
+
+    await page.goto(`${harness.url}/admin/requests/${id}`);
+    await page.getByLabel('Benutzername').fill(ADMIN_ENV.ADMIN_USERNAME);
+    await page.getByLabel('Passwort').fill(ADMIN_ENV.ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await expect.poll(() => page.getByTestId('request-detail').getAttribute('data-state')).toBe('approved');
+    // Intl puts a no-break space before the currency sign.
+    await expect
+      .poll(() => page.getByTestId('fact-spend').textContent())
+      .toMatch(/^0,00\s\$ von 5,00\s\$ je 30d$/);
+    expect(await page.getByTestId('history').textContent()).toContain('Schlüssel erstellt');
+    expect(await englishLeft(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Widerrufen' }).click();
+    expect(await englishLeft(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Abbrechen' }).click();
+    expect(await seriousFindings(page)).toEqual([]);
+    await screenshot(page, 'admin-detail-de');
+
+    await page.getByLabel('Sprache').selectOption('es');
+    await page.goto(`${harness.url}/requests/${id}?token=${encodeURIComponent(String(body.token))}`);
+    await expect
+      .poll(() => page.getByTestId('manage').getByRole('button').allInnerTexts())
+      .toEqual(['Revocar mi clave']);
+    expect(await page.getByTestId('history').textContent()).toContain('Clave creada');
+    expect(await englishLeft(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Revocar mi clave' }).click();
+    expect(await page.getByRole('dialog').textContent()).toContain('¿Revocar su clave para gpt-4o?');
+    expect(await englishLeft(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    expect(await seriousFindings(page)).toEqual([]);
+    await screenshot(page, 'requester-page-es');
+    expect(browser.errors).toEqual([]);
   });
 });

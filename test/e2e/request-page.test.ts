@@ -77,6 +77,9 @@ describe('request page', () => {
       .poll(() => page.getByTestId('status-card').locator('.badge').textContent(), { timeout: 20_000 })
       .toBe('Approved');
     expect(await page.getByTestId('status-card').textContent()).toContain('The key was emailed to you');
+    // The link carried the request's token: the page has the details and the history.
+    expect(new URL(page.url()).searchParams.get('token')).toBeTruthy();
+    await expect.poll(() => page.getByTestId('history').count()).toBe(1);
     expect(await seriousFindings(page)).toEqual([]);
     await screenshot(page, 'status-approved');
 
@@ -84,7 +87,10 @@ describe('request page', () => {
     await page.getByRole('link', { name: 'Request a key' }).click();
     await expect.poll(() => page.locator('.recent-list li').count()).toBe(1);
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await page.locator('.recent-list a').getAttribute('href')).toBe(`requests/${stored.id}`);
+    // With the token from the answer: the link opens the request's full page.
+    expect(await page.locator('.recent-list a').getAttribute('href')).toMatch(
+      new RegExp(`^requests/${stored.id}\\?token=[\\w-]+$`),
+    );
     // Back and forward go through the history without reloading the page.
     await page.goBack();
     expect(new URL(page.url()).pathname).toBe(`/requests/${stored.id}`);

@@ -45,6 +45,7 @@ describe('secret cache', () => {
 describe('stats cache', () => {
   const stats = (queueDepth: number): StoreStats => ({
     byState: { pending: queueDepth, approved: 0, denied: 0, 'in-review': 0, revoked: 0, expired: 0 },
+    notificationFailed: 0,
     queueDepth,
     oldestWaitingAt: null,
   });

@@ -51,9 +51,13 @@ export function sameContent(a: V1Secret, b: V1Secret): boolean {
 export function computeStats(requests: KeyRequest[]): StoreStats {
   const byState = Object.fromEntries(REQUEST_STATES.map((s) => [s, 0])) as Record<RequestState, number>;
   let queueDepth = 0;
+  let notificationFailed = 0;
   let oldestWaitingAt: number | null = null;
   for (const request of requests) {
     byState[request.state]++;
+    if (request.notificationFailure !== null) {
+      notificationFailed++;
+    }
     if (needsWork(request)) {
       queueDepth++;
       // Like the SQLite store: the last visible change, so a request approved by hand counts from then.
@@ -61,7 +65,7 @@ export function computeStats(requests: KeyRequest[]): StoreStats {
       oldestWaitingAt = oldestWaitingAt === null ? since : Math.min(oldestWaitingAt, since);
     }
   }
-  return { byState, queueDepth, oldestWaitingAt };
+  return { byState, notificationFailed, queueDepth, oldestWaitingAt };
 }
 
 type Position = { key: string; id: string };

@@ -53,3 +53,10 @@ approval_plugins:
 `;
 
 export const ADMIN_ENV = { ADMIN_USERNAME: 'reviewer', ADMIN_PASSWORD: 'correct horse battery' };
+
+/** The same, with keys that expire after 30 days and carry a budget: for the pages that show
+ * a key's expiry, spend and budget. */
+export const E2E_KEY_CONFIG = E2E_CONFIG.replace(
+  'litellm:\n  enable_litellm_models: false\n',
+  'litellm:\n  enable_litellm_models: false\n  key_defaults: {duration: 30d, max_budget: 5, budget_duration: 30d}\n',
+);

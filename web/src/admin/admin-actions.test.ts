@@ -1,18 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_RULES, actionsFor } from './admin-actions.js';
+import { offeredActions } from './admin-actions.js';
 
-describe('actionsFor', () => {
-  it('offers approve and deny while a request is open, revoke once approved, nothing after', () => {
-    expect(actionsFor('pending')).toEqual(['approve', 'deny']);
-    expect(actionsFor('in-review')).toEqual(['approve', 'deny']);
-    expect(actionsFor('approved')).toEqual(['revoke']);
-    expect(actionsFor('denied')).toEqual([]);
-    expect(actionsFor('revoked')).toEqual([]);
+describe('offeredActions', () => {
+  it("offers what the API allows, in its order, with the API's reason rule", () => {
+    const offered = offeredActions({
+      allowed_actions: [
+        { action: 'approve', reason: 'optional', new_cycle: false },
+        { action: 'deny', reason: 'required', new_cycle: false },
+      ],
+    });
+    expect(offered).toEqual([
+      { verb: 'approve', action: 'approve', reason: 'optional', destructive: false },
+      { verb: 'deny', action: 'deny', reason: 'required', destructive: true },
+    ]);
   });
 
-  it('requires a reason exactly for the destructive actions', () => {
-    expect(ACTION_RULES.approve.reasonRequired).toBe(false);
-    expect(ACTION_RULES.deny.reasonRequired).toBe(true);
-    expect(ACTION_RULES.revoke.reasonRequired).toBe(true);
+  it('calls an approval that starts a new cycle a re-issue, and offers nothing the API does not', () => {
+    const offered = offeredActions({
+      allowed_actions: [
+        { action: 'approve', reason: 'optional', new_cycle: true },
+        { action: 'resend', reason: 'none', new_cycle: false },
+      ],
+    });
+    expect(offered.map(({ verb, action, reason }) => [verb, action, reason])).toEqual([
+      ['reissue', 'approve', 'optional'],
+      ['resend', 'resend', 'none'],
+    ]);
+    expect(offered.some((item) => item.destructive)).toBe(false);
+    expect(offeredActions({ allowed_actions: [] })).toEqual([]);
   });
 });

@@ -1,27 +1,33 @@
-import type { AdminAction, RequestState } from '../api/api-types.js';
+import type { AdminAction, AdminRequest, AllowedAction } from '../api/api-types.js';
 
-interface ActionRule {
-  /** The server refuses the action without a reason (the requester is told it by email). */
-  reasonRequired: boolean;
+/** A console button as the admin reads it: an approval that starts a new cycle (from denied,
+ * expired or revoked) is a re-issue; every other one is named after its API action. */
+export type ActionVerb = AdminAction | 'reissue';
+
+export interface OfferedAction {
+  verb: ActionVerb;
+  /** The route it posts to: /api/admin/requests/{id}/<action>. */
+  action: AdminAction;
+  /** From the API: whether the body must, may or must not carry a reason. */
+  reason: AllowedAction['reason'];
   /** Shown in the danger colour: it takes something away from the requester. */
   destructive: boolean;
 }
 
-export const ACTION_RULES: Record<AdminAction, ActionRule> = {
-  approve: { reasonRequired: false, destructive: false },
-  deny: { reasonRequired: true, destructive: true },
-  revoke: { reasonRequired: true, destructive: true },
+const DESTRUCTIVE: Record<AdminAction, boolean> = {
+  approve: false,
+  deny: true,
+  revoke: true,
+  resend: false,
 };
 
-/** The actions the server allows from each state (409 otherwise). */
-export function actionsFor(state: RequestState): AdminAction[] {
-  switch (state) {
-    case 'pending':
-    case 'in-review':
-      return ['approve', 'deny'];
-    case 'approved':
-      return ['revoke'];
-    default:
-      return [];
-  }
+/** The buttons a request gets: exactly its `allowed_actions` (the server owns the state
+ * rules, so the console keeps no copy of them and offers nothing that would answer 409). */
+export function offeredActions(request: Pick<AdminRequest, 'allowed_actions'>): OfferedAction[] {
+  return request.allowed_actions.map((allowed) => ({
+    verb: allowed.action === 'approve' && allowed.new_cycle ? 'reissue' : allowed.action,
+    action: allowed.action,
+    reason: allowed.reason,
+    destructive: DESTRUCTIVE[allowed.action],
+  }));
 }

@@ -1,57 +1,63 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { Trans, useTranslation } from 'react-i18next';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type AdminCredentials, api } from '../api/api-client.js';
 import type { ApiFailure } from '../api/api-failure.js';
 import {
   ADMIN_FILTERS,
-  type AdminAction,
   type AdminFilter,
-  type AdminRequest,
-  type RequestState,
+  type AdminList,
+  type AdminStats,
+  LIST_SORTS,
+  type ListSort,
 } from '../api/api-types.js';
 import { failureText } from '../i18n/failure-text.js';
 import { Banner } from '../shared/banner.js';
-import { LiveMessage } from '../shared/live-message.js';
-import { hrefFor } from '../shared/route.js';
-import { ActionDialog, type DialogOutcome } from './action-dialog.js';
+import { ConsoleHead } from './console-head.js';
+import { filterCount, SORT_KEYS } from './filter-counts.js';
 import { RequestTable } from './request-table.js';
+import { useAdminAction } from './use-admin-action.js';
 
 export const PAGE_SIZE = 50;
+/** Typing pauses this long before the search runs (Enter runs it at once). */
+const SEARCH_DELAY_MS = 300;
+const DEFAULT_SORT: ListSort = '-created_at';
 
 interface ListState {
-  rows: AdminRequest[];
+  rows: AdminList;
   nextCursor: string | null;
   loading: 'first' | 'more' | null;
   failure: ApiFailure | null;
 }
 
-/** The outcome of the last action, kept as facts so it re-renders in a newly chosen language. */
-type Notice =
-  | { kind: 'done'; action: AdminAction; email: string; model: string }
-  | { kind: 'stale'; action: AdminAction; email: string; state: RequestState | null };
+/** What the list shows: a state tab, a search text (email, model or id) and an order. */
+interface Narrowing {
+  filter: AdminFilter;
+  q: string;
+  sort: ListSort;
+}
 
 const EMPTY_LIST: ListState = { rows: [], nextCursor: null, loading: 'first', failure: null };
 
+/** Every request, a page at a time: state tabs with their counts, search, order, and the
+ * actions each request allows. Opening a request (its id) goes to its detail view. */
 export function AdminConsole({
   credentials,
   username,
-  only,
   onSignOut,
   onUnauthorized,
 }: {
   credentials: AdminCredentials;
   username: string;
-  /** Show just this request (a deep link) instead of the filtered list. */
-  only: string | null;
   onSignOut: () => void;
   onUnauthorized: () => void;
 }) {
-  const [filter, setFilter] = useState<AdminFilter>('review');
-  const [list, setList] = useState<ListState>(EMPTY_LIST);
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const [pending, setPending] = useState<{ action: AdminAction; request: AdminRequest } | null>(null);
-  // Answers for an older filter or reload are dropped: only the latest load may write the list.
+  const [narrowing, setNarrowing] = useState<Narrowing>({ filter: 'review', q: '', sort: DEFAULT_SORT });
+  const [searchText, setSearchText] = useState('');
+  const [list, setList] = useState<ListState>(EMPTY_LIST);
+  // Counts are a help, not the list: when they cannot be loaded the tabs show none.
+  const [stats, setStats] = useState<AdminStats | null>(null);
+  // Answers for an older narrowing or reload are dropped: only the latest load may write the list.
   const generation = useRef(0);
   // The parent's callback may be a new function each render; it must not re-trigger loading.
   const unauthorized = useRef(onUnauthorized);
@@ -60,32 +66,27 @@ export function AdminConsole({
   const load = useCallback(
     async (cursor: string | null) => {
       const mine = cursor === null ? ++generation.current : generation.current;
-      setList((previous) =>
-        cursor === null
-          ? { ...previous, loading: 'first', failure: null }
-          : { ...previous, loading: 'more', failure: null },
-      );
-      const result =
-        only === null
-          ? await api.adminList(credentials, { filter, limit: PAGE_SIZE, cursor })
-          : await api.adminGet(credentials, only);
+      setList((previous) => ({ ...previous, loading: cursor === null ? 'first' : 'more', failure: null }));
+      const { filter, q, sort } = narrowing;
+      const [result, counts] = await Promise.all([
+        api.adminList(credentials, { filter, limit: PAGE_SIZE, cursor, q, sort }),
+        cursor === null ? api.adminStats(credentials) : null,
+      ]);
       if (mine !== generation.current) {
         return;
+      }
+      if (counts !== null) {
+        setStats(counts.ok ? counts.data : null);
       }
       if (!result.ok) {
         if (result.failure.kind === 'unauthorized') {
           unauthorized.current();
           return;
         }
-        if (only !== null && result.failure.kind === 'not-found') {
-          setList({ rows: [], nextCursor: null, loading: null, failure: null });
-          return;
-        }
         setList((previous) => ({ ...previous, loading: null, failure: result.failure }));
         return;
       }
-      const { requests, next_cursor } =
-        'request_id' in result.data ? { requests: [result.data], next_cursor: null } : result.data;
+      const { requests, next_cursor } = result.data;
       setList((previous) => ({
         rows: cursor === null ? requests : [...previous.rows, ...requests],
         nextCursor: next_cursor,
@@ -93,123 +94,109 @@ export function AdminConsole({
         failure: null,
       }));
     },
-    [credentials, filter, only],
+    [credentials, narrowing],
   );
 
-  // A new filter (or new credentials) means a new `load`, which starts from the first page.
+  // A new narrowing (or new credentials) means a new `load`, which starts from an empty list:
+  // rows of another tab or search never show under this one.
   useEffect(() => {
+    setList(EMPTY_LIST);
     void load(null);
   }, [load]);
 
-  function chooseFilter(next: AdminFilter) {
-    if (next !== filter) {
-      setList(EMPTY_LIST);
-      setNotice(null);
-      setFilter(next);
-    }
+  const actions = useAdminAction({ credentials, onUnauthorized, onChanged: () => void load(null) });
+
+  function narrow(change: Partial<Narrowing>) {
+    actions.clearNotice();
+    setNarrowing((previous) => sameOrChanged(previous, change));
   }
 
-  async function closeDialog(outcome: DialogOutcome | null) {
-    const acted = pending;
-    setPending(null);
-    if (outcome === null || acted === null) {
-      return;
-    }
-    if (outcome.kind === 'unauthorized') {
-      onUnauthorized();
-      return;
-    }
-    const { action, request } = acted;
-    if (outcome.kind === 'done') {
-      setNotice({ kind: 'done', action, email: outcome.request.email, model: outcome.request.model });
-    } else {
-      // Someone else decided first: say what the request is now.
-      const now = await api.adminGet(credentials, request.request_id);
-      setNotice({ kind: 'stale', action, email: request.email, state: now.ok ? now.data.state : null });
-    }
-    void load(null);
-  }
+  // The search runs once typing pauses.
+  const typed = searchText.trim();
+  useEffect(() => {
+    const timer = setTimeout(
+      () => setNarrowing((previous) => sameOrChanged(previous, { q: typed })),
+      SEARCH_DELAY_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [typed]);
 
-  function noticeText(shown: Notice): string {
-    if (shown.kind === 'done') {
-      return t(`action.${shown.action}.done`, { email: shown.email, model: shown.model });
-    }
-    const action = t(`action.${shown.action}.verbLower`);
-    return shown.state === null
-      ? t('admin.stale', { action, email: shown.email })
-      : t('admin.staleNow', { action, email: shown.email, state: t(`state.${shown.state}.label`) });
+  function searchNow(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    narrow({ q: typed });
   }
 
   const { rows, nextCursor, loading, failure } = list;
+  const { filter, q } = narrowing;
   return (
     <section className="admin-console">
-      <div className="console-head">
-        <div>
-          <h1 tabIndex={-1}>{only === null ? t('admin.requests') : t('admin.request')}</h1>
-          <p className="muted">
-            <Trans
-              i18nKey="admin.signedInAs"
-              values={{ user: username }}
-              components={{ strong: <strong /> }}
-            />
-          </p>
-        </div>
-        <div className="console-head-actions">
+      <ConsoleHead
+        title={t('admin.requests')}
+        username={username}
+        refreshing={loading !== null}
+        onRefresh={() => void load(null)}
+        onSignOut={onSignOut}
+      />
+
+      <fieldset className="filters">
+        <legend className="visually-hidden">{t('admin.showRequests')}</legend>
+        {ADMIN_FILTERS.map((option) => (
           <button
+            key={option}
             type="button"
-            className="button button-secondary"
-            onClick={() => void load(null)}
-            disabled={loading !== null}
+            className="filter"
+            aria-pressed={option === filter}
+            data-filter={option}
+            onClick={() => narrow({ filter: option })}
           >
-            {t('admin.refresh')}
+            {t(`filter.${option}.label`)}
+            {stats !== null && (
+              <span className="filter-count" data-testid={`count-${option}`}>
+                {' '}
+                {filterCount(stats, option)}
+              </span>
+            )}
           </button>
-          <button type="button" className="button button-ghost" onClick={onSignOut}>
-            {t('admin.signOut')}
-          </button>
+        ))}
+      </fieldset>
+
+      <div className="list-tools">
+        <search className="list-search">
+          <form className="list-search-form" onSubmit={searchNow}>
+            <label htmlFor="admin-search">{t('admin.searchLabel')}</label>
+            <input
+              id="admin-search"
+              type="search"
+              value={searchText}
+              maxLength={254}
+              placeholder={t('admin.searchPlaceholder')}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(event) => setSearchText(event.target.value)}
+            />
+          </form>
+        </search>
+        <div className="list-sort">
+          <label htmlFor="admin-sort">{t('admin.sortLabel')}</label>
+          <select
+            id="admin-sort"
+            value={narrowing.sort}
+            onChange={(event) => narrow({ sort: event.target.value as ListSort })}
+          >
+            {LIST_SORTS.map((sort) => (
+              <option key={sort} value={sort}>
+                {t(SORT_KEYS[sort])}
+              </option>
+            ))}
+          </select>
         </div>
       </div>
 
-      {only !== null && (
-        <p>
-          <a href={hrefFor({ page: 'admin' })}>{t('admin.allRequests')}</a>
-        </p>
-      )}
-      {only === null && (
-        <fieldset className="filters">
-          <legend className="visually-hidden">{t('admin.showRequests')}</legend>
-          {ADMIN_FILTERS.map((option) => (
-            <button
-              key={option}
-              type="button"
-              className="filter"
-              aria-pressed={option === filter}
-              onClick={() => chooseFilter(option)}
-            >
-              {t(`filter.${option}.label`)}
-            </button>
-          ))}
-        </fieldset>
+      {stats !== null && stats.notification_failed > 0 && (
+        <Banner tone="info">{t('admin.failedNotifications', { count: stats.notification_failed })}</Banner>
       )}
 
-      <LiveMessage text={notice === null ? '' : noticeText(notice)} />
-      {notice !== null && (
-        <Banner
-          tone={notice.kind === 'done' ? 'success' : 'error'}
-          announce={false}
-          action={
-            <button
-              type="button"
-              className="button button-ghost button-small"
-              onClick={() => setNotice(null)}
-              aria-label={t('admin.dismiss')}
-            >
-              ×
-            </button>
-          }
-        >
-          {noticeText(notice)}
-        </Banner>
-      )}
+      {actions.notice}
 
       {failure !== null && (
         <Banner
@@ -225,13 +212,11 @@ export function AdminConsole({
       )}
 
       <div className="table-wrap" aria-busy={loading === 'first'}>
-        {rows.length > 0 && (
-          <RequestTable requests={rows} onAction={(action, request) => setPending({ action, request })} />
-        )}
+        {rows.length > 0 && <RequestTable requests={rows} onAction={actions.start} />}
         {loading === 'first' && rows.length === 0 && <p className="loading">{t('admin.loading')}</p>}
         {loading === null && failure === null && rows.length === 0 && (
           <p className="empty" data-testid="admin-empty">
-            {only === null ? t(`filter.${filter}.empty`) : t('admin.noSuchRequest', { id: only })}
+            {q === '' ? t(`filter.${filter}.empty`) : t('admin.noMatch', { query: q })}
           </p>
         )}
       </div>
@@ -250,15 +235,15 @@ export function AdminConsole({
         </div>
       )}
 
-      {pending !== null && (
-        <ActionDialog
-          key={`${pending.action}:${pending.request.request_id}`}
-          credentials={credentials}
-          action={pending.action}
-          request={pending.request}
-          onClose={(outcome) => void closeDialog(outcome)}
-        />
-      )}
+      {actions.dialog}
     </section>
   );
+}
+
+/** `previous` itself when `change` changes nothing, so React keeps the list as it is. */
+function sameOrChanged(previous: Narrowing, change: Partial<Narrowing>): Narrowing {
+  const next = { ...previous, ...change };
+  return next.filter === previous.filter && next.q === previous.q && next.sort === previous.sort
+    ? previous
+    : next;
 }

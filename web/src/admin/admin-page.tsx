@@ -5,6 +5,7 @@ import { browserStorage } from '../shared/browser-storage.js';
 import { AdminConsole } from './admin-console.js';
 import { AdminLogin, type LoginNotice } from './admin-login.js';
 import { loadCredentials, saveCredentials } from './admin-session.js';
+import { RequestDetail } from './request-detail.js';
 
 type Session =
   | { state: 'checking'; credentials: AdminCredentials }
@@ -12,7 +13,8 @@ type Session =
   | { state: 'signed-in'; credentials: AdminCredentials; username: string };
 
 /** Signs in with HTTP Basic credentials kept in sessionStorage, then shows the console:
- * every request, or the one `requestId` names (`/admin/requests/<id>`, a deep link). */
+ * every request, or the detail view of the one `requestId` names (`/admin/requests/<id>`,
+ * a deep link). */
 export function AdminPage({ requestId }: { requestId: string | null }) {
   const { t } = useTranslation();
   const [session, setSession] = useState<Session>(() => {
@@ -56,14 +58,16 @@ export function AdminPage({ requestId }: { requestId: string | null }) {
   }
 
   if (session.state === 'signed-in') {
-    return (
-      <AdminConsole
-        credentials={session.credentials}
-        username={session.username}
-        only={requestId}
-        onSignOut={() => signOut('signed-out')}
-        onUnauthorized={() => signOut('expired')}
-      />
+    const signedIn = {
+      credentials: session.credentials,
+      username: session.username,
+      onSignOut: () => signOut('signed-out'),
+      onUnauthorized: () => signOut('expired'),
+    };
+    return requestId === null ? (
+      <AdminConsole {...signedIn} />
+    ) : (
+      <RequestDetail {...signedIn} id={requestId} />
     );
   }
   return (

@@ -1,9 +1,11 @@
 import { useTranslation } from 'react-i18next';
-import type { AdminAction, AdminRequest } from '../api/api-types.js';
+import type { AdminList } from '../api/api-types.js';
 import { formatTime } from '../shared/format-time.js';
 import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
-import { ACTION_RULES, actionsFor } from './admin-actions.js';
+import { type OfferedAction, offeredActions } from './admin-actions.js';
+
+type Row = AdminList[number];
 
 /** Requests as a table; below 720px each row becomes a card (CSS) with the column
  * name shown beside each value via data-label. */
@@ -11,8 +13,8 @@ export function RequestTable({
   requests,
   onAction,
 }: {
-  requests: AdminRequest[];
-  onAction: (action: AdminAction, request: AdminRequest) => void;
+  requests: readonly Row[];
+  onAction: (offered: OfferedAction, request: Row) => void;
 }) {
   const { t, i18n } = useTranslation();
   const column = {
@@ -71,6 +73,11 @@ export function RequestTable({
                     {t('table.retrying', { count: request.attempts, error: request.last_error })}
                   </span>
                 )}
+                {request.notification_failure !== undefined && (
+                  <span className="cell-sub cell-warning" data-testid="mail-failed">
+                    {t('table.mailFailed')}
+                  </span>
+                )}
               </div>
             </td>
             <td data-label={column.key}>
@@ -83,15 +90,18 @@ export function RequestTable({
               </div>
             </td>
             <td className="cell-actions">
-              {actionsFor(request.state).map((action) => (
+              {offeredActions(request).map((offered) => (
                 <button
-                  key={action}
+                  key={offered.verb}
                   type="button"
-                  className={`button button-small ${ACTION_RULES[action].destructive ? 'button-danger-outline' : 'button-primary'}`}
-                  onClick={() => onAction(action, request)}
-                  aria-label={t(`action.${action}.button`, { email: request.email, model: request.model })}
+                  className={`button button-small ${offered.destructive ? 'button-danger-outline' : 'button-primary'}`}
+                  onClick={() => onAction(offered, request)}
+                  aria-label={t(`action.${offered.verb}.button`, {
+                    email: request.email,
+                    model: request.model,
+                  })}
                 >
-                  {t(`action.${action}.verb`)}
+                  {t(`action.${offered.verb}.verb`)}
                 </button>
               ))}
             </td>

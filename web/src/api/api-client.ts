@@ -6,7 +6,10 @@ import type {
   AdminList,
   AdminPage,
   AdminRequest,
+  AdminStats,
+  ListSort,
   ModelList,
+  RequesterView,
   RequestStatus,
   SubmitReply,
   VerifyReply,
@@ -84,8 +87,9 @@ export const api = {
   models: (signal?: AbortSignal) => call<ModelList>('api/models', { ...(signal ? { signal } : {}) }),
   featuredModels: (signal?: AbortSignal) =>
     call<ModelList>('api/featured-models', { ...(signal ? { signal } : {}) }),
-  requestKey: (email: string, llm: string) =>
-    call<SubmitReply>('api/request-key', { method: 'POST', body: { email, llm } }),
+  /** `language` is the page's: the service mails the requester in it. */
+  requestKey: (email: string, llm: string, language: string) =>
+    call<SubmitReply>('api/request-key', { method: 'POST', body: { email, llm, language } }),
   /** The requester's token (from the link in their mail) unlocks the full view; without it the
    * API answers the public one. */
   status: (id: string, token: string | null, signal?: AbortSignal) =>
@@ -93,16 +97,28 @@ export const api = {
       `api/requests/${encodeURIComponent(id)}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`,
       { ...(signal ? { signal } : {}) },
     ),
+  /** The requester's own actions: Renew and "Revoke my key"; both need the token. */
+  requesterAction: (action: 'renew' | 'revoke', id: string, token: string) =>
+    call<RequesterView>(
+      `api/requests/${encodeURIComponent(id)}/${action}?token=${encodeURIComponent(token)}`,
+      { method: 'POST', body: {} },
+    ),
 
   verify: (auth: AdminCredentials) => call<VerifyReply>('api/admin/verify', { method: 'POST', auth }),
   /** One page of the admin list: the API answers a bare array and names the next page in a
    * `Link` header, read here into `next_cursor`. */
   adminList: async (
     auth: AdminCredentials,
-    query: { filter: AdminFilter; limit: number; cursor?: string | null },
+    query: { filter: AdminFilter; limit: number; cursor?: string | null; q?: string; sort?: ListSort },
     signal?: AbortSignal,
   ) => {
     const params = new URLSearchParams({ filter: query.filter, limit: String(query.limit) });
+    if (query.q) {
+      params.set('q', query.q);
+    }
+    if (query.sort) {
+      params.set('sort', query.sort);
+    }
     if (query.cursor) {
       params.set('cursor', query.cursor);
     }
@@ -121,11 +137,13 @@ export const api = {
       auth,
       ...(signal ? { signal } : {}),
     }),
+  adminStats: (auth: AdminCredentials, signal?: AbortSignal) =>
+    call<AdminStats>('api/admin/stats', { auth, ...(signal ? { signal } : {}) }),
+  /** `reason` is left out when empty (approve takes an optional one, resend none). */
   adminAction: (auth: AdminCredentials, action: AdminAction, id: string, reason: string) =>
     call<ActionReply>(`api/admin/requests/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',
       auth,
-      // Approve takes an optional reason; an empty one is left out rather than sent as "".
       body: reason.trim() === '' ? {} : { reason: reason.trim() },
     }),
 };

@@ -7,6 +7,8 @@ import {
   type operations,
   type paths,
   pathsApiAdminRequestsGetParametersQueryFilterValues,
+  pathsApiAdminRequestsGetParametersQuerySortValues,
+  pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonHistoryActionValues,
   pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonStatusValues,
 } from './openapi.gen.js';
 
@@ -27,6 +29,14 @@ export type RequestState = RequestStatus['status'];
 export const REQUEST_STATES: readonly RequestState[] =
   pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonStatusValues;
 
+/** The requester's view with their token (`can_renew`, `history`, …), the status alone without. */
+export type RequesterView = JsonReply<'renewRequest', 200>;
+export type HistoryEntry = NonNullable<RequestStatus['history']>[number];
+export type HistoryAction = HistoryEntry['action'];
+/** Every action the audit trail records, in the API's order. */
+export const HISTORY_ACTIONS: readonly HistoryAction[] =
+  pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonHistoryActionValues;
+
 /** FastAPI's 422 body: one problem per field, with a machine-readable `type`. */
 export type ValidationProblem = JsonReply<'requestKey', 422>['detail'][number];
 
@@ -44,8 +54,17 @@ export type AdminFilter = NonNullable<
 >;
 /** The list filters the admin API accepts, in the API's order. */
 export const ADMIN_FILTERS: readonly AdminFilter[] = pathsApiAdminRequestsGetParametersQueryFilterValues;
+export type ListSort = NonNullable<
+  NonNullable<operations['adminListRequests']['parameters']['query']>['sort']
+>;
+/** The list orders the admin API accepts, its default first. */
+export const LIST_SORTS: readonly ListSort[] = pathsApiAdminRequestsGetParametersQuerySortValues;
+export type AdminStats = JsonReply<'adminStats', 200>;
+/** One thing an admin may do to a request now, as the API states it (`allowed_actions`). */
+export type AllowedAction = AdminRequest['allowed_actions'][number];
+export type NotificationKind = NonNullable<AdminRequest['notification_failure']>['kind'];
 
-/** `approve`, `deny`, `revoke`, …: every POST route under /api/admin/requests/{request_id}/. */
+/** `approve`, `deny`, `revoke`, `resend`: every POST route under /api/admin/requests/{request_id}/. */
 export type AdminAction =
   Extract<
     keyof paths,

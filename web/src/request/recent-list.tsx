@@ -24,7 +24,7 @@ export function RecentList({
       <ul className="recent-list">
         {recent.map((item) => (
           <li key={item.id}>
-            <a href={statusHref(item.id)}>
+            <a href={statusHref(item.id, item.token ?? null)}>
               <span className="recent-model">{titleOf(item.model)}</span>
               <span className="recent-meta">
                 <StatusBadge state={item.status} />

@@ -45,6 +45,14 @@ describe('recent requests', () => {
     expect(readRecent(memoryStore({ [RECENT_KEY]: mixed })).map((item) => item.id)).toEqual(['ok']);
   });
 
+  it("keeps a request's token, and drops an entry whose token is not text", () => {
+    const store = memoryStore();
+    rememberRequest(store, { ...entry('a'), token: 'tok-a' });
+    expect(readRecent(store)[0]?.token).toBe('tok-a');
+    const odd = JSON.stringify([{ ...entry('b'), token: 7 }, entry('c')]);
+    expect(readRecent(memoryStore({ [RECENT_KEY]: odd })).map((item) => item.id)).toEqual(['c']);
+  });
+
   it('still returns the new list when storage refuses to write', () => {
     const full: KeyValueStore = {
       getItem: () => null,

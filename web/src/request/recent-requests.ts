@@ -7,6 +7,8 @@ export interface RecentRequest {
   status: RequestState;
   /** ISO time the request was submitted from this browser. */
   at: string;
+  /** The requester's token from the creating answer: it opens the request's full page. */
+  token?: string;
 }
 
 export const RECENT_KEY = 'llm-key-requestor.recent-requests';
@@ -46,6 +48,7 @@ function isRecent(value: unknown): value is RecentRequest {
     typeof item.id === 'string' &&
     typeof item.model === 'string' &&
     typeof item.at === 'string' &&
+    (item.token === undefined || typeof item.token === 'string') &&
     (REQUEST_STATES as readonly unknown[]).includes(item.status)
   );
 }

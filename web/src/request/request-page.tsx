@@ -43,7 +43,7 @@ function isCreated(reply: SubmitReply): reply is CreatedReply {
 }
 
 export function RequestPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [catalog, setCatalog] = useState<Catalog>({ state: 'loading' });
   const [selected, setSelected] = useState<string | null>(null);
   const [email, setEmail] = useState('');
@@ -136,7 +136,7 @@ export function RequestPage() {
     }
     setSubmitting(true);
     setSubmitted(null);
-    const result = await api.requestKey(email.trim(), selected);
+    const result = await api.requestKey(email.trim(), selected, i18n.language);
     setSubmitting(false);
     if (!result.ok) {
       const { fields } = result.failure;
@@ -168,6 +168,7 @@ export function RequestPage() {
         model: selected,
         status: reply.status,
         at: new Date().toISOString(),
+        ...(reply.token === undefined ? {} : { token: reply.token }),
       }),
     );
   }

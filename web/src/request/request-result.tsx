@@ -51,7 +51,10 @@ export function RequestResult({
           <span className="label">{t('result.reason')}</span> {reason}
         </p>
       )}
-      <a className="button button-secondary button-block" href={statusHref(reply.request_id)}>
+      <a
+        className="button button-secondary button-block"
+        href={statusHref(reply.request_id, reply.token ?? null)}
+      >
         {t('result.follow')}
       </a>
     </section>

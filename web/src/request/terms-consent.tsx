@@ -1,5 +1,6 @@
-import { type Ref, useEffect, useRef, useState } from 'react';
+import { type Ref, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ModalDialog } from '../shared/modal-dialog.js';
 import type { Terms } from './terms.js';
 
 /** The consent the request form asks for when the operator set terms of use: a required
@@ -76,26 +77,8 @@ function TermsDialog({
   onClose: (accepted: boolean) => void;
 }) {
   const { t } = useTranslation();
-  const dialogRef = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog !== null && !dialog.open) {
-      dialog.showModal();
-    }
-    return () => dialog?.close();
-  }, []);
-
   return (
-    <dialog
-      ref={dialogRef}
-      className="dialog terms-dialog"
-      aria-labelledby="terms-title"
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose(false);
-      }}
-    >
+    <ModalDialog titleId="terms-title" className="terms-dialog" onCancel={() => onClose(false)}>
       <h2 id="terms-title" className="dialog-title">
         {t('terms.title')}
       </h2>
@@ -114,6 +97,6 @@ function TermsDialog({
           {t('terms.accept')}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -54,6 +54,7 @@ describe('hrefFor', () => {
       expect(parseRoute(relativePath(url.pathname, '/keys/') ?? 'outside', url.search)).toEqual(route);
     }
     expect(statusHref('abc')).toBe('requests/abc');
+    expect(statusHref('abc', 'a b')).toBe('requests/abc?token=a%20b');
   });
 });
 

@@ -43,8 +43,10 @@ export function hrefFor(route: Exclude<Route, { page: 'not-found' }>): string {
   }
 }
 
-export function statusHref(id: string): string {
-  return hrefFor({ page: 'status', id, token: null });
+/** The requester's page of a request; with its token (from the creating answer) the page
+ * shows the details and offers renew and revoke. */
+export function statusHref(id: string, token: string | null = null): string {
+  return hrefFor({ page: 'status', id, token });
 }
 
 /** The path of `pathname` below `basePath` (which ends with `/`), or null when it is outside. */
