@@ -14,6 +14,7 @@ import { backoffMs, MAX_BACKOFF_MS } from './backoff.js';
 import { keyDeletionOwed, keyIssuedForApproval } from './key-history.js';
 import { createKeySteps } from './key-steps.js';
 import { createNotifications, type MailLinks, type Notification } from './notifications.js';
+import { landed, untilAnswered } from './store-outages.js';
 
 /** Hooks for metrics; every call is cheap and synchronous. */
 export interface WorkerObserver {
@@ -120,18 +121,31 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   /** Applies `patch` if the request is still ours and still in the state and cycle it was
    * planned for. A conflict caused by someone else's edit (an admin, `kubectl annotate`) is
    * retried on the fresh version; if the state or the cycle moved on, the patch no longer
-   * applies and the fresh record wins. */
+   * applies and the fresh record wins. A store that does not answer is asked again while the
+   * lease lasts (store-outages.ts): a write that got no answer may have landed, and then the
+   * conflict that follows is our own write, not applied twice. */
   async function commit(request: KeyRequest, patch: RequestPatch): Promise<Step> {
     let current = request;
+    let unanswered = false;
+    const leaseUntil = request.work.leaseUntil ?? 0;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const result = await store.update(current.id, current.version, patch);
+      const written = await untilAnswered(
+        () => store.update(current.id, current.version, patch),
+        leaseUntil,
+        now,
+      );
+      unanswered ||= written.outages > 0;
+      const result = written.value;
       if (result.ok) {
         return { kind: 'next', request: result.value };
       }
       if (result.error.code === 'not-found') {
         return { kind: 'lost' };
       }
-      const fresh = await store.get(current.id);
+      const { value: fresh } = await untilAnswered(() => store.get(current.id), leaseUntil, now);
+      if (fresh && unanswered && landed(fresh, patch)) {
+        return { kind: 'next', request: fresh };
+      }
       if (!fresh || fresh.work.owner !== deps.owner) {
         return { kind: 'lost' };
       }
