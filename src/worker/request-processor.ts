@@ -121,8 +121,8 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   /** Applies `patch` if the request is still ours and still in the state and cycle it was
    * planned for. A conflict caused by someone else's edit (an admin, `kubectl annotate`) is
    * retried on the fresh version; if the state or the cycle moved on, the patch no longer
-   * applies and the fresh record wins. A store that does not answer is asked again while the
-   * lease lasts (store-outages.ts): a write that got no answer may have landed, and then the
+   * applies and the fresh record wins. A store that does not answer is asked again a few times
+   * (store-outages.ts): a write that got no answer may have landed, and then the
    * conflict that follows is our own write, not applied twice. `stillDue` says what must be
    * written all the same when the state or cycle moved on: what a step already did outside the
    * store (a mail that went out) is recorded whatever the state is by now. */
@@ -136,13 +136,8 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     // Until the state or cycle moves, `pending` is the step's patch, which only applies to them.
     let planned = true;
     let unanswered = false;
-    const leaseUntil = request.work.leaseUntil ?? 0;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const written = await untilAnswered(
-        () => store.update(current.id, current.version, pending),
-        leaseUntil,
-        now,
-      );
+      const written = await untilAnswered(() => store.update(current.id, current.version, pending));
       unanswered ||= written.outages > 0;
       const result = written.value;
       if (result.ok) {
@@ -151,7 +146,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       if (result.error.code === 'not-found') {
         return { kind: 'lost' };
       }
-      const { value: fresh } = await untilAnswered(() => store.get(current.id), leaseUntil, now);
+      const { value: fresh } = await untilAnswered(() => store.get(current.id));
       if (fresh && unanswered && landed(fresh, pending)) {
         return { kind: 'next', request: fresh };
       }

@@ -6,8 +6,9 @@ import type { RequestPatch } from '../store/request-store.js';
 /** A store that does not answer for a moment (a 500 from the Kubernetes API server, a timeout)
  * must not make the worker drop what it just did: after a delivered mail, giving up the write
  * that records it means another worker sends the mail again once the lease expires. So the
- * worker's store calls are tried again after a short wait while its lease lasts
- * (docs/design.md, "Failures: backoff"). */
+ * worker's store calls are tried again after a short wait (docs/design.md, "Failures: backoff").
+ * Trying past the lease is safe: every write is conditional on the version read, so once another
+ * worker has claimed the request the write conflicts and the worker finds it lost. */
 
 /** The first wait; each further one doubles. */
 const FIRST_WAIT_MS = 100;
@@ -25,23 +26,17 @@ export interface Answered<T> {
   outages: number;
 }
 
-/** Runs a store call of a worker whose lease ends at `leaseUntil`, trying again after an
- * outage as long as the wait ends before the lease does (and at most MAX_TRIES times). The last
+/** Runs a store call, trying again after an outage, at most MAX_TRIES times in all. The last
  * outage, and every other error, is thrown. */
-export async function untilAnswered<T>(
-  run: () => Promise<T>,
-  leaseUntil: number,
-  now: () => number,
-): Promise<Answered<T>> {
+export async function untilAnswered<T>(run: () => Promise<T>): Promise<Answered<T>> {
   for (let outages = 0; ; outages++) {
     try {
       return { value: await run(), outages };
     } catch (error) {
-      const wait = FIRST_WAIT_MS * 2 ** outages;
-      if (!isStoreOutage(error) || outages + 1 >= MAX_TRIES || now() + wait >= leaseUntil) {
+      if (!isStoreOutage(error) || outages + 1 >= MAX_TRIES) {
         throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise((resolve) => setTimeout(resolve, FIRST_WAIT_MS * 2 ** outages));
     }
   }
 }
