@@ -44,6 +44,10 @@ const MODELS = {
 const REVIEWERS = ['reviewers@example.com'];
 const ADMIN = { user: 'admin', password: 'faults-admin-password' };
 
+/** `claim_timeout: 10s`, far below the default, so the leases of killed replicas come free
+ * within the run, yet longer than any mail step takes on a loaded machine (a step that outlasts
+ * its lease is taken over and done again); a LiteLLM call that hangs (10 s) outlasts it, so mints
+ * are taken over mid-call. */
 const CONFIG = `
 models:
   - {id: ${MODELS.approved}, title: GPT-4o}
@@ -53,7 +57,7 @@ models:
 litellm:
   enable_litellm_models: false
   key_defaults: {max_budget: 5}
-approval: {queue_interval: 500ms, claim_timeout: 5s, concurrency: 8}
+approval: {queue_interval: 500ms, claim_timeout: 10s, concurrency: 8}
 approval_plugins:
   - {name: blacklist, config: {list: ["${MODELS.denied}"]}}
   - {name: review, config: {patterns: ["${MODELS.review}"]}}
