@@ -28,6 +28,11 @@ export interface Notification {
   /** Recorded only on delivery: dropping the plain key the approval mail carried, which a
    * resend of a given-up approval mail still needs. */
   delivered: RequestPatch;
+  /** What of `done` still holds for `fresh` when the request moved to another state or cycle
+   * while the mail was out (an admin decided, a renewal started): a link mail or reminder of
+   * the same cycle is done all the same, so it is not sent again; a state's own mail leaves
+   * nothing, the new state's duties follow. */
+  afterMove: (fresh: KeyRequest) => RequestPatch;
 }
 
 /** The links mails carry. */
@@ -76,6 +81,8 @@ export function createNotifications(deps: NotificationsDeps) {
     };
   }
 
+  const nothingLeft = (): RequestPatch => ({});
+
   /** The state's duties are done with its mail. */
   const handled = (request: KeyRequest): RequestPatch => ({ handledState: request.state });
 
@@ -97,7 +104,12 @@ export function createNotifications(deps: NotificationsDeps) {
      * plain value is no longer stored cannot be mailed: only an operator can sort that out. */
     async approval(request: KeyRequest, issue: KeyIssue): Promise<Result<Notification>> {
       const input = await addressed(request);
-      const base = { kind: 'approval' as const, done: handled(request), delivered: dropKey(request) };
+      const base = {
+        kind: 'approval' as const,
+        done: handled(request),
+        delivered: dropKey(request),
+        afterMove: nothingLeft,
+      };
       if (issue === 'key-extended') {
         return ok({
           ...base,
@@ -126,12 +138,12 @@ export function createNotifications(deps: NotificationsDeps) {
 
     async denial(request: KeyRequest): Promise<Notification> {
       const message = denialMail({ ...(await addressed(request)), reason: request.reason });
-      return { kind: 'denial', message, done: handled(request), delivered: {} };
+      return { kind: 'denial', message, done: handled(request), delivered: {}, afterMove: nothingLeft };
     },
 
     async revocation(request: KeyRequest): Promise<Notification> {
       const message = revocationMail({ ...(await addressed(request)), reason: request.reason });
-      return { kind: 'revocation', message, done: handled(request), delivered: {} };
+      return { kind: 'revocation', message, done: handled(request), delivered: {}, afterMove: nothingLeft };
     },
 
     /** The notice to the admins; null when nobody is to be notified. */
@@ -148,7 +160,7 @@ export function createNotifications(deps: NotificationsDeps) {
         to: [...deps.adminNotify],
         consoleUrl: deps.links.consoleUrl(request.id),
       });
-      return { kind: 'review', message, done: handled(request), delivered: {} };
+      return { kind: 'review', message, done: handled(request), delivered: {}, afterMove: nothingLeft };
     },
 
     /** "Your key expires on …; renew here": once per cycle. */
@@ -157,14 +169,29 @@ export function createNotifications(deps: NotificationsDeps) {
         ...(await addressed(request)),
         expiresAt: required(request.expiresAt, 'the expiry'),
       });
-      return { kind: 'reminder', message, done: { remindedCycle: request.cycle }, delivered: {} };
+      const done = { remindedCycle: request.cycle };
+      return {
+        kind: 'reminder',
+        message,
+        done,
+        delivered: {},
+        afterMove: (fresh) => (fresh.cycle === request.cycle ? done : {}),
+      };
     },
 
     /** "Here is the link to your request", asked for by a POST that found it. */
     async link(request: KeyRequest): Promise<Notification> {
       const { hour } = required(request.linkMail, 'the link mail');
       const message = linkMail({ ...(await addressed(request)), hour });
-      return { kind: 'link', message, done: { linkMail: null, lastLinkMailHour: hour }, delivered: {} };
+      const done = { linkMail: null, lastLinkMailHour: hour };
+      return {
+        kind: 'link',
+        message,
+        done,
+        delivered: {},
+        // Only the link mail that went out: one asked for in a later hour or cycle is another message.
+        afterMove: (fresh) => (fresh.cycle === request.cycle && fresh.linkMail?.hour === hour ? done : {}),
+      };
     },
   };
 }

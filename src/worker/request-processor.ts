@@ -14,6 +14,7 @@ import { backoffMs, MAX_BACKOFF_MS } from './backoff.js';
 import { keyDeletionOwed, keyIssuedForApproval } from './key-history.js';
 import { createKeySteps } from './key-steps.js';
 import { createNotifications, type MailLinks, type Notification } from './notifications.js';
+import { landed, untilAnswered } from './store-outages.js';
 
 /** Hooks for metrics; every call is cheap and synchronous. */
 export interface WorkerObserver {
@@ -120,23 +121,45 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   /** Applies `patch` if the request is still ours and still in the state and cycle it was
    * planned for. A conflict caused by someone else's edit (an admin, `kubectl annotate`) is
    * retried on the fresh version; if the state or the cycle moved on, the patch no longer
-   * applies and the fresh record wins. */
-  async function commit(request: KeyRequest, patch: RequestPatch): Promise<Step> {
+   * applies and the fresh record wins. A store that does not answer is asked again a few times
+   * (store-outages.ts): a write that got no answer may have landed, and then the
+   * conflict that follows is our own write, not applied twice. `stillDue` says what must be
+   * written all the same when the state or cycle moved on: what a step already did outside the
+   * store (a mail that went out) is recorded whatever the state is by now. */
+  async function commit(
+    request: KeyRequest,
+    patch: RequestPatch,
+    stillDue?: (fresh: KeyRequest) => RequestPatch | null,
+  ): Promise<Step> {
     let current = request;
+    let pending = patch;
+    // Until the state or cycle moves, `pending` is the step's patch, which only applies to them.
+    let planned = true;
+    let unanswered = false;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const result = await store.update(current.id, current.version, patch);
+      const written = await untilAnswered(() => store.update(current.id, current.version, pending));
+      unanswered ||= written.outages > 0;
+      const result = written.value;
       if (result.ok) {
         return { kind: 'next', request: result.value };
       }
       if (result.error.code === 'not-found') {
         return { kind: 'lost' };
       }
-      const fresh = await store.get(current.id);
+      const { value: fresh } = await untilAnswered(() => store.get(current.id));
+      if (fresh && unanswered && landed(fresh, pending)) {
+        return { kind: 'next', request: fresh };
+      }
       if (!fresh || fresh.work.owner !== deps.owner) {
         return { kind: 'lost' };
       }
-      if (fresh.state !== request.state || fresh.cycle !== request.cycle) {
-        return { kind: 'next', request: fresh };
+      if (planned && (fresh.state !== request.state || fresh.cycle !== request.cycle)) {
+        const rest = stillDue?.(fresh) ?? null;
+        if (rest === null) {
+          return { kind: 'next', request: fresh };
+        }
+        pending = rest;
+        planned = false;
       }
       current = fresh;
     }
@@ -164,13 +187,12 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       historyEntry(action, ACTORS.worker, { from: request.state, to: request.state, reason });
     if (sent.ok) {
       logger.info({ request_id: request.id, kind }, 'notification sent');
+      const delivered = entry('mail-delivered', `${kind} mail`);
       return commit(
         request,
-        completed(request, {
-          ...notification.done,
-          ...notification.delivered,
-          append: [entry('mail-delivered', `${kind} mail`)],
-        }),
+        completed(request, { ...notification.done, ...notification.delivered, append: [delivered] }),
+        // The mail is out: recorded in any state, so that a link mail or reminder is not sent twice.
+        (fresh) => ({ ...notification.afterMove(fresh), append: [delivered] }),
       );
     }
     const error = withContext(sent.error, `${kind} mail not sent`);
@@ -186,13 +208,18 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       'notification given up after a permanent refusal; an admin can re-send it',
     );
     observer.notificationFailed(kind);
+    const failure = { kind, error: error.message.slice(0, 500), at: new Date(now()).toISOString() };
+    const failed = entry('mail-failed', `${kind} mail refused ${tries} times`);
     return commit(
       request,
-      completed(request, {
-        ...notification.done,
-        notificationFailure: { kind, error: error.message.slice(0, 500), at: new Date(now()).toISOString() },
-        append: [entry('mail-failed', `${kind} mail refused ${tries} times`)],
-      }),
+      completed(request, { ...notification.done, notificationFailure: failure, append: [failed] }),
+      // A state's own mail no longer matters in another state; a link mail or reminder still does.
+      (fresh) => {
+        const rest = notification.afterMove(fresh);
+        return Object.keys(rest).length === 0
+          ? null
+          : { ...rest, notificationFailure: failure, append: [failed] };
+      },
     );
   }
 

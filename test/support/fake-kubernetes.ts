@@ -34,6 +34,12 @@ export interface Fault {
   hang?: boolean;
   /** How many requests to fail; unlimited when absent. */
   times?: number;
+  /** The share (0–1) of matching requests that fail, drawn per request; all when absent. A
+   * request the draw spares is served (or meets the next fault that matches it). */
+  probability?: number;
+  /** Carry the request out first, then answer the fault instead of its result: the API server
+   * committed the write but the client never heard (an etcd timeout after the commit). */
+  afterHandling?: boolean;
 }
 
 export interface RecordedRequest {
@@ -41,6 +47,9 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   contentType: string | undefined;
+  /** Set when an injected fault answered instead: its status or `hang`, and `after handling`
+   * when the request was carried out first. */
+  fault?: string;
 }
 
 export interface FakeKubernetesOptions {
@@ -85,21 +94,34 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const query = Object.fromEntries(url.searchParams);
-    requests.push({ method, path: url.pathname, query, contentType: req.headers['content-type'] });
+    const recorded: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query,
+      contentType: req.headers['content-type'],
+    };
+    requests.push(recorded);
 
     const fault = faults.find(
       (f) =>
         (f.method === undefined || f.method === method) &&
-        (f.pathIncludes === undefined || url.pathname.includes(f.pathIncludes)),
+        (f.pathIncludes === undefined || url.pathname.includes(f.pathIncludes)) &&
+        (f.probability === undefined || Math.random() < f.probability),
     );
     if (fault) {
       if (fault.times !== undefined && --fault.times <= 0) {
         faults = faults.filter((f) => f !== fault);
       }
+      if (fault.afterHandling) {
+        await performUnanswered(req, url, method);
+      }
+      const after = fault.afterHandling ? ' after handling' : '';
       if (fault.hang) {
+        recorded.fault = `hang${after}`;
         return;
       }
       const code = fault.status ?? 500;
+      recorded.fault = `${code}${after}`;
       const name = url.pathname.split('/').at(-1) ?? '';
       const error =
         code === 403
@@ -130,6 +152,16 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
         throw error;
       }
     }
+  }
+
+  /** Serves a request into a response that goes nowhere; its outcome (an error too) is dropped. */
+  async function performUnanswered(req: IncomingMessage, url: URL, method: string): Promise<void> {
+    const nowhere = {
+      headersSent: false,
+      writeHead: () => nowhere,
+      end: () => nowhere,
+    } as unknown as ServerResponse;
+    await route(req, nowhere, url, method).catch(() => undefined);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {

@@ -39,6 +39,9 @@ export interface FakeCall {
   query: Record<string, string>;
   body: unknown;
   headers: IncomingHttpHeaders;
+  /** Set when an injected failure answered this call: its status, `hang` or `reset`, and
+   * `after handling` when the call was carried out first. */
+  failed?: string;
 }
 
 export interface FakeKey {
@@ -72,6 +75,11 @@ export interface FakeLiteLlm {
   /** Moves the proxy's clock forward, so keys expire without waiting. */
   advanceClock(ms: number): void;
   failNext(count: number, mode: FailureMode, options?: FailureOptions): void;
+  /** Fails each matching call with chance `probability` (0–1), drawn per call, until `stopFailing`.
+   * Several such rules may be active; the first whose draw hits applies. */
+  failRandomly(probability: number, mode: FailureMode, options?: FailureOptions): void;
+  /** Ends every `failRandomly` rule. */
+  stopFailing(): void;
   /** Fails every matching call until called with null. */
   setDown(mode: FailureMode | null, options?: FailureOptions): void;
   /** Ends hung requests and open connections too. */
@@ -95,6 +103,11 @@ interface Answer {
 interface Failure extends FailureOptions {
   mode: FailureMode;
   remaining: number;
+}
+
+interface RandomFailure extends FailureOptions {
+  mode: FailureMode;
+  probability: number;
 }
 
 const abbreviate = (key: string): string => `sk-...${key.slice(-4)}`;
@@ -133,6 +146,7 @@ export async function startFakeLiteLlm(options: FakeLiteLlmOptions = {}): Promis
   const keys = new Map<string, FakeKey>(); // by token (hash)
   const calls: FakeCall[] = [];
   const planned: Failure[] = [];
+  let random: RandomFailure[] = [];
   let down: Failure | null = null;
   let clockOffsetMs = 0;
   const now = (): number => Date.now() + clockOffsetMs;
@@ -338,16 +352,17 @@ export async function startFakeLiteLlm(options: FakeLiteLlmOptions = {}): Promis
   }
 
   function takeFailure(path: string): Failure | null {
-    const matches = (failure: Failure) => failure.path === undefined || failure.path === path;
+    const matches = (failure: FailureOptions) => failure.path === undefined || failure.path === path;
     if (down !== null && matches(down)) {
       return down;
     }
     const next = planned.find((failure) => failure.remaining > 0 && matches(failure));
-    if (next === undefined) {
-      return null;
+    if (next !== undefined) {
+      next.remaining -= 1;
+      return next;
     }
-    next.remaining -= 1;
-    return next;
+    const drawn = random.find((failure) => matches(failure) && Math.random() < failure.probability);
+    return drawn === undefined ? null : { ...drawn, remaining: 0 };
   }
 
   function send(res: ServerResponse, answer: Answer): void {
@@ -397,6 +412,10 @@ export async function startFakeLiteLlm(options: FakeLiteLlmOptions = {}): Promis
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     }
     const failure = takeFailure(call.path);
+    if (failure !== null) {
+      const mode = typeof failure.mode === 'string' ? failure.mode : String(failure.mode.status);
+      call.failed = `${mode}${failure.afterHandling === true ? ' after handling' : ''}`;
+    }
     if (failure !== null && failure.afterHandling !== true) {
       fail(req, res, failure.mode);
       return;
@@ -435,6 +454,12 @@ export async function startFakeLiteLlm(options: FakeLiteLlmOptions = {}): Promis
     },
     failNext(count, mode, failureOptions = {}) {
       planned.push({ ...failureOptions, mode, remaining: count });
+    },
+    failRandomly(probability, mode, failureOptions = {}) {
+      random.push({ ...failureOptions, mode, probability });
+    },
+    stopFailing() {
+      random = [];
     },
     setDown(mode, failureOptions = {}) {
       down = mode === null ? null : { ...failureOptions, mode, remaining: Number.POSITIVE_INFINITY };

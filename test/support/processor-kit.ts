@@ -24,7 +24,8 @@ export interface Ports {
   decide?: () => Promise<ChainOutcome>;
   mint?: () => Result<EnsuredKey>;
   extend?: (keyOrHash: string) => Result<KeyRecord | null>;
-  send?: (message: MailMessage) => Result<void>;
+  /** May be async, to change the request while the mail is on the wire. */
+  send?: (message: MailMessage) => Result<void> | Promise<Result<void>>;
   store?: ProcessorDeps['store'];
   retainApiKeys?: boolean;
   remindBeforeMs?: number;

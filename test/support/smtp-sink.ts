@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 
@@ -29,6 +29,13 @@ export interface AuthAttempt {
   ok: boolean;
 }
 
+/** Where `interfere` is asked: at MAIL FROM, or once the message data has arrived (before the
+ * sink records it and answers). */
+export type SmtpStage = 'mail' | 'data';
+/** Instead of going on: refuse with this reply code (421, 451: temporary; 550: permanent), or
+ * drop the connection without an answer. */
+export type SmtpInterference = { code: number } | 'drop';
+
 export interface SmtpSinkOptions {
   /** Require AUTH with these credentials. Without it the sink takes mail from anyone. */
   auth?: { user: string; pass: string };
@@ -41,6 +48,10 @@ export interface SmtpSinkOptions {
   onMessage?: (mail: ReceivedMail) => void;
   /** PEM certificate and key for TLS (both modes); default smtp-server's built-in one. */
   tls?: { cert: string; key: string };
+  /** Asked at each stage of each message, after the built-in refusals (`setDown`, `rejectNext`,
+   * `refuseRecipient`): null lets the message go on. A refused or dropped message is not recorded
+   * and counts in `rejectedCount`. For fault injection (test/faults). */
+  interfere?: (stage: SmtpStage) => SmtpInterference | null;
 }
 
 export interface SmtpSink {
@@ -130,6 +141,28 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const refusedRecipients = new Map<string, number>();
   const auth = options.auth;
   const starttls = options.starttls ?? false;
+  /** Open client connections by the client's port, so `interfere` can drop one. */
+  const sockets = new Map<number, Socket>();
+
+  /** Applies `interfere` for `stage`; true when it refused or dropped the message (the
+   * callback is answered, or never will be: the connection is gone). */
+  function interfered(
+    stage: SmtpStage,
+    session: SMTPServerSession,
+    callback: (error?: Error | null) => void,
+  ): boolean {
+    const interference = options.interfere?.(stage) ?? null;
+    if (interference === null) {
+      return false;
+    }
+    rejectedCount++;
+    if (interference === 'drop') {
+      sockets.get(session.remotePort)?.destroy();
+    } else {
+      callback(smtpError(interference.code, `Refused by test sink at ${stage}`));
+    }
+    return true;
+  }
 
   const server = new SMTPServer({
     secure: options.secure ?? false,
@@ -150,10 +183,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       }
       callback(null, { user: attempt.username });
     },
-    onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession, callback) {
+    onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, callback) {
       if (downCode !== null) {
         rejectedCount++;
         callback(smtpError(downCode, 'Service temporarily unavailable'));
+        return;
+      }
+      if (interfered('mail', session, callback)) {
         return;
       }
       callback();
@@ -174,6 +210,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             rejectRemaining--;
             rejectedCount++;
             callback(smtpError(rejectCode, 'Message refused by test sink'));
+            return;
+          }
+          if (interfered('data', session, callback)) {
             return;
           }
           const parsed = await simpleParser(raw);
@@ -207,6 +246,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const errors: Error[] = [];
   server.on('error', (err: Error) => {
     errors.push(err);
+  });
+  server.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort;
+    if (port !== undefined) {
+      sockets.set(port, socket);
+      socket.once('close', () => sockets.delete(port));
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
