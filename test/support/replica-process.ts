@@ -50,7 +50,7 @@ export interface StartReplicaOptions {
   /** Environment of the service (STATE_STORE, KUBECONFIG, LITELLM_BASE_URL, ...). PORT, HOST,
    * CONFIG_FILE are set here; nothing else is inherited except PATH. */
   env: Record<string, string>;
-  /** Deadline for GET /ready to answer 200. Default 30 s (tsx compiles on a loaded machine). */
+  /** Deadline for GET /ready to answer 200. Default 90 s (tsx compiles every module on start, which takes long on a loaded 2-core machine). */
   readyTimeoutMs?: number;
   /** The working directory (where a `.env` would be read). Default: the repository root. */
   cwd?: string;
@@ -170,7 +170,7 @@ export function createReplicaSet(): ReplicaSet {
       tail,
     };
 
-    await waitReady(replica, options.readyTimeoutMs ?? 30_000);
+    await waitReady(replica, options.readyTimeoutMs ?? 90_000);
     return replica;
   }
 

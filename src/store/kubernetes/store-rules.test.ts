@@ -61,6 +61,7 @@ describe('computeStats', () => {
   it('has no oldest waiting time when nothing waits', () => {
     expect(computeStats([])).toEqual({
       byState: { pending: 0, approved: 0, denied: 0, 'in-review': 0, revoked: 0, expired: 0 },
+      notificationFailed: 0,
       queueDepth: 0,
       oldestWaitingAt: null,
     });
