@@ -112,6 +112,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     policy,
     concurrency: config.approval.concurrency,
     logger: logger.child({ component: 'worker' }),
+    onPass: () => metrics.workerPasses.inc(),
   });
 
   const requests = createRequestService({
