@@ -287,7 +287,8 @@ describe('fake Kubernetes API: access and faults', () => {
   });
 });
 
-/** Reads newline-delimited watch events from `url` until `until` says stop (or 5 s pass). */
+/** Reads newline-delimited watch events from `url` until `until` says stop (or 5 s pass);
+ * `meanwhile` runs once the response headers are in, before the first event is read. */
 async function watchEvents(
   url: string,
   until: (events: { type: string; object: ApiBody }[]) => boolean,
@@ -328,42 +329,21 @@ async function watchEvents(
 describe('fake Kubernetes API: watch', () => {
   it('streams the current objects, then changes, with headers sent at once', async () => {
     await call('POST', '', secret('s1', { app: 'x' }));
-    const controller = new AbortController();
-    const response = await fetch(`${base()}?watch=true&labelSelector=app%3Dx`, { signal: controller.signal });
-    expect(response.status).toBe(200);
-    const reader = response.body?.getReader();
-    if (!reader) {
-      throw new Error('no body');
-    }
-    const events: { type: string; object: ApiBody }[] = [];
-    let buffer = '';
-    const readUntil = async (count: number) => {
-      const deadline = Date.now() + 5_000;
-      while (events.length < count && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) {
-          break;
-        }
-        buffer += Buffer.from(value).toString('utf8');
-        let newline = buffer.indexOf('\n');
-        while (newline !== -1) {
-          events.push(JSON.parse(buffer.slice(0, newline)));
-          buffer = buffer.slice(newline + 1);
-          newline = buffer.indexOf('\n');
-        }
-      }
-    };
-    await readUntil(1);
-    await call(
-      'PATCH',
-      '/s1',
-      { metadata: { labels: { app: 'x', v: '2' } } },
-      'application/merge-patch+json',
+    // watchEvents makes the changes once the headers are in, before any event was read.
+    const events = await watchEvents(
+      `${base()}?watch=true&labelSelector=app%3Dx`,
+      (seen) => seen.length >= 3,
+      async () => {
+        await call(
+          'PATCH',
+          '/s1',
+          { metadata: { labels: { app: 'x', v: '2' } } },
+          'application/merge-patch+json',
+        );
+        await call('POST', '', secret('unrelated'));
+        await call('DELETE', '/s1');
+      },
     );
-    await call('POST', '', secret('unrelated'));
-    await call('DELETE', '/s1');
-    await readUntil(3);
-    controller.abort();
     expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
       ['ADDED', 's1'],
       ['MODIFIED', 's1'],
