@@ -120,10 +120,12 @@ describe('Kubernetes store memory: changes made by other clients', () => {
 });
 
 describe('Kubernetes store memory: a lagging memory never wins a write', () => {
-  it('refuses a claim made from memory the watch has not updated, and keeps the edit', async () => {
+  it('refuses writes made from memory the watch has not updated, keeps the edit, and catches up', async () => {
     h = await startKubernetesStore();
     const { request } = await h.store.create({ email: 'a@example.com', model: 'm1' });
+    const other = await parked(h.store, 'b@example.com');
     const name = `llm-key-request-${request.id}`;
+    const puts = () => h.fake.requests.filter((r) => r.method === 'PUT').length;
     // Cut the watch: memory still holds the pending request as it was.
     h.fake.injectFault({ query: { watch: 'true' }, status: 500 });
     expect(h.fake.endWatches()).toBe(1);
@@ -139,22 +141,32 @@ describe('Kubernetes store memory: a lagging memory never wins a write', () => {
         },
       },
     });
+    const putsBefore = puts();
 
-    expect(await claim(h.store)).toEqual([]);
-    expect(h.fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
-    expect(h.fake.storage.get(h.namespace, name).metadata.labels?.['request-state']).toBe('denied');
-    // An update from the version memory holds conflicts the same way.
+    // An update from the version memory holds reaches the API server, which refuses it.
     expect(await h.store.update(request.id, request.version, { reason: 'late' })).toMatchObject({
       ok: false,
       error: { code: 'conflict' },
     });
+    // So does a claim: memory says the request is due, the API server says it changed.
+    expect(await claim(h.store)).toEqual([]);
+    expect(puts()).toBe(putsBefore + 2);
+    expect(h.fake.storage.get(h.namespace, name).metadata.labels?.['request-state']).toBe('denied');
+    expect(h.fake.storage.get(h.namespace, name).metadata.annotations?.reason).toBeUndefined();
+    // The lost claim read the request again, so the next pass does not retry it, watch or not.
+    expect(await ids(h.store, 'denied')).toEqual([request.id]);
+    expect(await claim(h.store)).toEqual([]);
+    expect(puts()).toBe(putsBefore + 2);
 
-    // The watch comes back (after its backoff) from where it stopped, and memory catches up.
+    // A change memory has not heard of arrives once the watch is back (after its backoff),
+    // resumed from where it stopped.
+    await kubectlLabel(`llm-key-request-${other.id}`, 'revoked');
     await waitUntil(() => logged('Watching key request Secrets failed').length > 0, {
       what: 'the failure logged',
     });
+    expect(await ids(h.store, 'revoked')).toEqual([]);
     h.fake.clearFaults();
-    await waitUntil(async () => (await ids(h.store, 'denied')).includes(request.id), {
+    await waitUntil(async () => (await ids(h.store, 'revoked')).includes(other.id), {
       what: 'memory to catch up after the watch is back',
     });
     expect(logged('Watching key request Secrets again')).toHaveLength(1);

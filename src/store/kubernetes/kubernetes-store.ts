@@ -127,6 +127,18 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     return ok(readBack(result.value, name));
   }
 
+  /** Reads a Secret into memory; best effort, as the watch brings it too. */
+  async function refresh(name: string): Promise<void> {
+    try {
+      const current = await api.get(name);
+      if (current) {
+        cache.put(current);
+      }
+    } catch {
+      // The API server is failing; the watch (or the next conflict) catches up later.
+    }
+  }
+
   /** The request a Secret the store just wrote holds. */
   function readBack(secret: V1Secret, name: string): KeyRequest {
     const decoded = cache.put(secret);
@@ -246,9 +258,12 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
           const result = await write(secret, applyPatch(acknowledged(decoded, stamp), lease, stamp));
           if (result.ok) {
             claimed.push(result.value);
+          } else if (result.error.code === 'conflict') {
+            // Another replica claimed or changed it first, and memory did not know yet: read
+            // what it is now, so the next pass does not try the same stale version again
+            // should the watch be slow or down. (not-found: deleted; the watch says so.)
+            await refresh(secret.metadata?.name ?? secretName(decoded.request.id));
           }
-          // conflict: another replica claimed or changed it first; not-found: deleted. Skip either
-          // way: the watch brings what it is now.
         } catch (error) {
           if (claimed.length === 0) {
             throw error;
