@@ -45,8 +45,6 @@ export interface KubernetesStoreDeps {
   maxConcurrentRequests?: number;
   /** `limit` of each list call; default 250. */
   pageSize?: number;
-  /** How long the API server keeps one watch open before the store watches anew; default 300 s. */
-  watchSeconds?: number;
   /** How often claimDue looks for Secrets of the old service again; default 5 min. */
   migrationIntervalMs?: number;
 }
@@ -74,7 +72,6 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     namespace,
     timeoutMs: deps.requestTimeoutMs ?? 10_000,
     maxConcurrent: deps.maxConcurrentRequests ?? 8,
-    ...(deps.watchSeconds === undefined ? {} : { watchSeconds: deps.watchSeconds }),
   });
   const ids = createRequestIds({ api });
   const secrets = createSharedSecrets({ api });
