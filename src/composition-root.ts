@@ -114,6 +114,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     policy,
     concurrency: config.approval.concurrency,
     logger: logger.child({ component: 'worker' }),
+    onPass: () => metrics.workerPasses.inc(),
   });
 
   // Spend and budget on the requester's page and the admin detail; a page waits at most 1 s.

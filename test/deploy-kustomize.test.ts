@@ -186,7 +186,7 @@ describe('RBAC', () => {
     expect(rule?.apiGroups).toEqual(['']);
     expect(rule?.resources).toEqual(['secrets']);
     expect(rule?.resourceNames).toBeUndefined();
-    expect([...(rule?.verbs ?? [])].sort()).toEqual(['create', 'get', 'list', 'update']);
+    expect([...(rule?.verbs ?? [])].sort()).toEqual(['create', 'get', 'list', 'update', 'watch']);
   });
 
   it('binds that Role to the service account the pods run as', () => {

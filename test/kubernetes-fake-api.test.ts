@@ -287,49 +287,127 @@ describe('fake Kubernetes API: access and faults', () => {
   });
 });
 
+/** Reads newline-delimited watch events from `url` until `until` says stop (or 5 s pass);
+ * `meanwhile` runs once the response headers are in, before the first event is read. */
+async function watchEvents(
+  url: string,
+  until: (events: { type: string; object: ApiBody }[]) => boolean,
+  meanwhile: () => Promise<void> = async () => undefined,
+) {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  expect(response.status).toBe(200);
+  const reader = response.body?.getReader();
+  if (!reader) {
+    throw new Error('no body');
+  }
+  const events: { type: string; object: ApiBody }[] = [];
+  let buffer = '';
+  const deadline = Date.now() + 5_000;
+  let acted = false;
+  while (!until(events) && Date.now() < deadline) {
+    if (!acted) {
+      acted = true;
+      await meanwhile();
+    }
+    const { value, done } = await reader.read();
+    if (done) {
+      break;
+    }
+    buffer += Buffer.from(value).toString('utf8');
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      events.push(JSON.parse(buffer.slice(0, newline)));
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+    }
+  }
+  controller.abort();
+  return events;
+}
+
 describe('fake Kubernetes API: watch', () => {
   it('streams the current objects, then changes, with headers sent at once', async () => {
     await call('POST', '', secret('s1', { app: 'x' }));
-    const controller = new AbortController();
-    const response = await fetch(`${base()}?watch=true&labelSelector=app%3Dx`, { signal: controller.signal });
-    expect(response.status).toBe(200);
-    const reader = response.body?.getReader();
-    if (!reader) {
-      throw new Error('no body');
-    }
-    const events: { type: string; object: ApiBody }[] = [];
-    let buffer = '';
-    const readUntil = async (count: number) => {
-      const deadline = Date.now() + 5_000;
-      while (events.length < count && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) {
-          break;
-        }
-        buffer += Buffer.from(value).toString('utf8');
-        let newline = buffer.indexOf('\n');
-        while (newline !== -1) {
-          events.push(JSON.parse(buffer.slice(0, newline)));
-          buffer = buffer.slice(newline + 1);
-          newline = buffer.indexOf('\n');
-        }
-      }
-    };
-    await readUntil(1);
-    await call(
-      'PATCH',
-      '/s1',
-      { metadata: { labels: { app: 'x', v: '2' } } },
-      'application/merge-patch+json',
+    // watchEvents makes the changes once the headers are in, before any event was read.
+    const events = await watchEvents(
+      `${base()}?watch=true&labelSelector=app%3Dx`,
+      (seen) => seen.length >= 3,
+      async () => {
+        await call(
+          'PATCH',
+          '/s1',
+          { metadata: { labels: { app: 'x', v: '2' } } },
+          'application/merge-patch+json',
+        );
+        await call('POST', '', secret('unrelated'));
+        await call('DELETE', '/s1');
+      },
     );
-    await call('POST', '', secret('unrelated'));
-    await call('DELETE', '/s1');
-    await readUntil(3);
-    controller.abort();
     expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
       ['ADDED', 's1'],
       ['MODIFIED', 's1'],
       ['DELETED', 's1'],
     ]);
+  });
+
+  it('tells a watch with a selector when an object starts or stops matching', async () => {
+    await call('POST', '', secret('s1', { app: 'x' }));
+    const { body: list } = await call('GET', '?labelSelector=app%3Dx');
+    const events = await watchEvents(
+      `${base()}?watch=true&labelSelector=app%3Dx&resourceVersion=${list.metadata.resourceVersion}`,
+      (seen) => seen.length >= 2,
+      async () => {
+        await call('PATCH', '/s1', { metadata: { labels: { app: 'y' } } }, 'application/merge-patch+json');
+        await call('PATCH', '/s1', { metadata: { labels: { app: 'x' } } }, 'application/merge-patch+json');
+      },
+    );
+    expect(events.map((e) => [e.type, e.object.metadata.labels?.app])).toEqual([
+      ['DELETED', 'y'],
+      ['ADDED', 'x'],
+    ]);
+  });
+
+  it('answers 410 Gone to a watch from a compacted version, and replays newer ones', async () => {
+    await call('POST', '', secret('s1'));
+    const { body: list } = await call('GET', '');
+    const before = list.metadata.resourceVersion;
+    await call('POST', '', secret('s2'));
+    const replayed = await watchEvents(
+      `${base()}?watch=true&resourceVersion=${before}`,
+      (seen) => seen.length >= 1,
+    );
+    expect(replayed.map((e) => [e.type, e.object.metadata.name])).toEqual([['ADDED', 's2']]);
+    fake.storage.compact();
+    const gone = await watchEvents(
+      `${base()}?watch=true&resourceVersion=${before}`,
+      (seen) => seen.length >= 1,
+    );
+    expect(gone.map((e) => [e.type, e.object.code, e.object.reason])).toEqual([['ERROR', 410, 'Expired']]);
+  });
+
+  it('sends bookmarks with the current version to a watch that allows them, and ends watches on demand', async () => {
+    const { body: list } = await call('GET', '');
+    const events = await watchEvents(
+      `${base()}?watch=true&allowWatchBookmarks=true&resourceVersion=${list.metadata.resourceVersion}`,
+      (seen) => seen.some((e) => e.type === 'BOOKMARK'),
+      async () => {
+        // A change elsewhere moves the version a bookmark carries.
+        fake.storage.create('elsewhere', secret('other'));
+      },
+    );
+    const bookmark = events.find((e) => e.type === 'BOOKMARK');
+    expect(Number(bookmark?.object.metadata.resourceVersion)).toBe(fake.storage.currentRevision());
+    let ended = 0;
+    const events2 = await watchEvents(
+      `${base()}?watch=true`,
+      () => false,
+      async () => {
+        ended = fake.endWatches();
+      },
+    );
+    // The stream ended with no events (had it not, the read would block until the test times out).
+    expect(events2).toEqual([]);
+    expect(ended).toBeGreaterThanOrEqual(1);
   });
 });

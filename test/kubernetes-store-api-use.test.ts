@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../src/requests/request-types.js';
 import { storeCall } from '../src/shared/errors.js';
+import { KubernetesApiError } from '../src/store/kubernetes/api-errors.js';
 import { createKubernetesStore } from '../src/store/kubernetes/kubernetes-store.js';
-import { KubernetesApiError } from '../src/store/kubernetes/secrets-api.js';
+import type { RequestStore } from '../src/store/request-store.js';
 import { type KubernetesStoreHarness, startKubernetesStore } from './support/fake-kubernetes-store.js';
 import { testKubeConfig } from './support/kubeconfig.js';
 import { recordingLogger } from './support/recording-logger.js';
+import { waitUntil } from './support/wait.js';
 
 let h: KubernetesStoreHarness | undefined;
 afterEach(async () => {
@@ -20,58 +22,55 @@ async function start(overrides: Parameters<typeof startKubernetesStore>[0] = {})
   return h;
 }
 
+/** List calls (not watches) on the namespace's Secrets. */
 const lists = (harness: KubernetesStoreHarness) =>
-  harness.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/secrets'));
+  harness.fake.requests.filter(
+    (r) => r.method === 'GET' && r.path.endsWith('/secrets') && r.query.watch === undefined,
+  );
+
+const claim = (store: RequestStore, limit = 10) =>
+  store.claimDue({ policy: { remindBeforeMs: 0 }, owner: 'w', now: Date.now(), leaseMs: 60_000, limit });
 
 describe('Kubernetes store: how it uses the API', () => {
-  // Approved requests are the exception for now: their expiry and reminder come due by the
-  // clock, which no selector expresses, so claiming reads them all (docs/design.md).
-  it('looks requests up by label selector, never by listing everything', async () => {
+  it('lists once, then answers look-ups, claims, listings and stats from memory', async () => {
     const { store, fake } = await start();
     for (let i = 0; i < 5; i++) {
       await store.create({ email: `u${i}@example.com`, model: 'm1' });
     }
+    expect(lists(h as KubernetesStoreHarness).map((r) => r.query.labelSelector)).toEqual([
+      'app.kubernetes.io/component=llm-key-request',
+    ]);
     fake.requests.length = 0;
-    await store.findByEmailAndModel('u3@example.com', 'm1');
-    await store.create({ email: 'u4@example.com', model: 'm1' });
-    await store.claimDue({
-      policy: { remindBeforeMs: 0 },
-      owner: 'w',
-      now: Date.now(),
-      leaseMs: 60_000,
-      limit: 1,
-    });
-    const selectors = lists(h as KubernetesStoreHarness).map((r) => r.query.labelSelector ?? '');
-    expect(selectors.length).toBeGreaterThan(0);
-    for (const selector of selectors) {
-      expect(selector).toMatch(
-        /^app\.kubernetes\.io\/component=llm-key-request,(llm-key-requestor\/email-hash=[0-9a-f]{63}|request-state=[a-z-]+,llm-key-requestor\/handled-state!=[a-z-]+|request-state=approved|llm-key-requestor\/link-mail-due)$/,
-      );
-    }
+    expect((await store.findByEmailAndModel('U3@example.com', 'm1'))?.email).toBe('u3@example.com');
+    expect((await store.create({ email: 'u4@example.com', model: 'm1' })).created).toBe(false);
+    expect(await claim(store, 2)).toHaveLength(2);
+    expect((await store.list({ limit: 3, state: 'pending' })).items).toHaveLength(3);
+    expect((await store.stats()).byState.pending).toBe(5);
+    // Only the claims' two conditional writes reached the API server.
+    expect(fake.requests.map((r) => r.method)).toEqual(['PUT', 'PUT']);
   });
 
-  it('reads long lists in pages of the configured size', async () => {
+  it('reads the first list in pages of the configured size, and watches from its version', async () => {
     const { store, fake } = await start({ pageSize: 2 });
+    const other = (h as KubernetesStoreHarness).replica();
     for (let i = 0; i < 5; i++) {
-      await store.create({ email: `u${i}@example.com`, model: 'm1' });
+      await other.create({ email: `u${i}@example.com`, model: 'm1' });
     }
     fake.requests.length = 0;
-    const claimed = await store.claimDue({
-      policy: { remindBeforeMs: 0 },
-      owner: 'w',
-      now: Date.now(),
-      leaseMs: 60_000,
-      limit: 10,
-    });
-    expect(claimed).toHaveLength(5);
-    const pending = lists(h as KubernetesStoreHarness).filter((r) =>
-      r.query.labelSelector?.includes('request-state=pending'),
-    );
-    expect(pending.map((r) => [r.query.limit, r.query.continue !== undefined])).toEqual([
+    expect(await claim(store)).toHaveLength(5);
+    expect(
+      lists(h as KubernetesStoreHarness).map((r) => [r.query.limit, r.query.continue !== undefined]),
+    ).toEqual([
       ['2', false],
       ['2', true],
       ['2', true],
     ]);
+    const watch = fake.requests.find((r) => r.query.watch === 'true');
+    expect(watch?.query).toMatchObject({
+      labelSelector: 'app.kubernetes.io/component=llm-key-request',
+      allowWatchBookmarks: 'true',
+    });
+    expect(Number(watch?.query.resourceVersion)).toBeGreaterThan(0);
   });
 
   it('reports a write lost to a kubectl edit as a conflict and keeps the edit', async () => {
@@ -109,6 +108,7 @@ describe('Kubernetes store: how it uses the API', () => {
     }
     const replicas = [harness.store, harness.replica(), harness.replica()];
     const now = Date.now();
+    // Each replica lists on its first claim, so each sees all 20.
     const results = await Promise.all(
       replicas.map((store, i) =>
         store.claimDue({ policy: { remindBeforeMs: 0 }, owner: `r${i}`, now, leaseMs: 60_000, limit: 8 }),
@@ -119,15 +119,14 @@ describe('Kubernetes store: how it uses the API', () => {
     expect(ids).toHaveLength(20);
   });
 
-  it('serves stats from a short cache that its own writes invalidate', async () => {
-    const { store, fake } = await start({ statsTtlMs: 60_000 });
+  it('answers stats from memory, with its own writes counted at once', async () => {
+    const { store, fake } = await start();
     await store.create({ email: 'a@example.com', model: 'm1' });
     expect((await store.stats()).byState.pending).toBe(1);
     fake.requests.length = 0;
-    expect((await store.stats()).byState.pending).toBe(1);
-    expect(fake.requests).toHaveLength(0);
     await store.create({ email: 'b@example.com', model: 'm1' });
     expect((await store.stats()).byState.pending).toBe(2);
+    expect(fake.requests.map((r) => r.method)).toEqual(['POST']);
   });
 
   it('never logs keys or other Secret data', async () => {
@@ -271,13 +270,14 @@ describe('Kubernetes store: work after a hand edit', () => {
       ...current,
       metadata: { ...current.metadata, labels: { ...current.metadata.labels, 'request-state': 'approved' } },
     });
-    const [claimed] = await store.claimDue({
-      policy: { remindBeforeMs: 0 },
-      owner: 'w',
-      now: Date.now(),
-      leaseMs: 60_000,
-      limit: 5,
-    });
+    // The watch brings the edit; the next pass of the worker claims it.
+    const [claimed] = await waitUntil(
+      async () => {
+        const found = await claim(store, 5);
+        return found.length > 0 ? found : null;
+      },
+      { what: 'the relabelled request to be claimed' },
+    );
     expect(claimed).toMatchObject({
       id: request.id,
       state: 'approved',

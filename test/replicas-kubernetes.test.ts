@@ -8,6 +8,7 @@ import { deleteOnLiteLlm } from './support/lifecycle.js';
 import { createReplicaSet, type ReplicaProcess } from './support/replica-process.js';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 import { waitUntil } from './support/wait.js';
+import { moreWorkerPasses } from './support/worker-passes.js';
 
 const NAMESPACE = 'llm-keys';
 const MODEL = 'gpt-4o';
@@ -101,12 +102,6 @@ function leasedBy(owner: string): string[] {
   return requestSecrets()
     .filter((secret) => secret.metadata.annotations?.[LEASE_OWNER] === owner)
     .map((secret) => secret.metadata.name.replace(/^llm-key-request-/, ''));
-}
-
-/** GETs of the claim scans (`handled-state!=`), to see the workers keep polling. */
-function claimScans(): number {
-  return kube.requests.filter((r) => r.method === 'GET' && (r.query.labelSelector ?? '').includes('!='))
-    .length;
 }
 
 /** The id of the one request Secret for `email`, found by its email-hash label. */
@@ -320,7 +315,7 @@ describe('three replicas on one Kubernetes API, one of them killed mid-run', () 
     const delivered = Date.now();
 
     // Quiet: every Secret settled (handled-state = request-state) and released by the
-    // survivors; then a few more claim scans, which find nothing, before counting. A settled
+    // survivors; then a few more worker passes, which find nothing, before counting. A settled
     // Secret may keep the killed replica's (expired) lease: it died after recording the mail
     // but before its final write releasing the lease, and settled Secrets are never claimed.
     const renewedIds = new Set(renewals.map((r) => r.requestId));
@@ -343,11 +338,10 @@ describe('three replicas on one Kubernetes API, one of them killed mid-run', () 
       throw new Error(`${String(error)}\n${JSON.stringify(stuck, null, 1)}\n${replicas.describe(60)}`);
     });
     const staleLeases = leasedBy(victimOwner).length;
-    const scansWhenSettled = claimScans();
-    await waitUntil(() => claimScans() >= scansWhenSettled + 20, {
-      timeoutMs: 30_000,
-      what: 'more claim scans by the surviving replicas',
-    });
+    await moreWorkerPasses(
+      pool.filter((replica) => replica !== victim).map((replica) => replica.url),
+      4,
+    );
 
     // Store: one Secret per request, its key recorded by hash only (the plain key is dropped
     // once mailed). The other requests are approved in their first cycle; the renewed ones are

@@ -15,6 +15,7 @@ import { type TempKubeconfig, writeTempKubeconfig } from './support/kubeconfig.j
 import { startTcpRelay, type TcpRelay } from './support/replica-tcp-relay.js';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 import { waitUntil } from './support/wait.js';
+import { moreWorkerPasses } from './support/worker-passes.js';
 
 const run = promisify(execFile);
 const NAMESPACE = 'llm-keys';
@@ -159,17 +160,6 @@ function settled(secret: SecretObject | undefined, state: string): boolean {
   );
 }
 
-/** Waits for the worker's claim scans (`handled-state!=`) to run `passes` more times, so
- * anything it would still do (a second mint, a second mail) has had its chance. */
-async function moreClaimPasses(passes: number): Promise<void> {
-  const scans = () =>
-    world.kube.requests.filter((r) => r.method === 'GET' && (r.query.labelSelector ?? '').includes('!='))
-      .length;
-  const before = scans();
-  // claimDue lists once per state (five states) on every pass.
-  await waitUntil(() => scans() >= before + passes * 5, { timeoutMs: 15_000, what: 'more claim passes' });
-}
-
 async function kubectl(...args: string[]): Promise<string> {
   const { kubeconfig } = world;
   const { stdout } = await run(
@@ -293,7 +283,7 @@ describe('the service on the Kubernetes Secret store', () => {
 
     const approval = await world.smtp.waitFor((m) => m.to.includes('bob@example.com'), 15_000);
     await waitUntil(() => settled(secretOf(id), 'approved'), { what: 'the request settled as approved' });
-    await moreClaimPasses(2);
+    await moreWorkerPasses([world.url], 2);
 
     const live = world.litellm.liveKeys();
     expect(live).toHaveLength(1);

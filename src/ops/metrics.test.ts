@@ -38,6 +38,7 @@ describe('createMetrics', () => {
       'llm_key_requestor_queue_depth',
       'llm_key_requestor_oldest_waiting_request_age_seconds',
       'llm_key_requestor_store_stats_up',
+      'llm_key_requestor_worker_passes_total',
       'process_cpu_seconds_total',
       'nodejs_heap_size_used_bytes',
     ]) {

@@ -37,6 +37,8 @@ export interface AppMetrics {
   /** Notifications given up after their bounded tries (a permanent refusal), by kind; each
    * waits for an admin's resend. */
   notificationsFailed: Counter<'kind'>;
+  /** Passes of the worker that asked the store for due requests. */
+  workerPasses: Counter;
 }
 
 export type AttemptOutcome = 'success' | 'failure';
@@ -142,6 +144,11 @@ export function createMetrics(deps: MetricsDeps): AppMetrics {
       name: `${METRIC_PREFIX}notifications_failed_total`,
       help: 'Notifications given up after their bounded tries (the mail server refused them for good), by kind; an admin can re-send them.',
       labelNames: ['kind'],
+      registers,
+    }),
+    workerPasses: new Counter({
+      name: `${METRIC_PREFIX}worker_passes_total`,
+      help: 'Passes of the approval worker that asked the store for due requests, whether or not it found any; a rate of 0 means its loop has stopped.',
       registers,
     }),
   };

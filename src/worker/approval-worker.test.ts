@@ -112,6 +112,38 @@ describe('approval worker loop', () => {
     await until(() => seen.includes(request.id), 5000);
   });
 
+  it('counts the passes that asked the store, found work or not, and not those the store failed', async () => {
+    store = createSqliteStore({ path: ':memory:' });
+    let passes = 0;
+    let failing = false;
+    const errors: string[] = [];
+    const flaky: Pick<RequestStore, 'claimDue'> = {
+      claimDue: (options) => (failing ? Promise.reject(new Error('store down')) : store.claimDue(options)),
+    };
+    worker = createApprovalWorker({
+      store: flaky,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
+      concurrency: 2,
+      logger: { ...silent, error: (_fields: object, message: string) => errors.push(message) },
+      onPass: () => passes++,
+      processRequest: finish,
+    });
+    worker.start();
+    await until(() => passes === 1);
+    worker.wake();
+    await until(() => passes === 2);
+    // This pass fails at once; the wakes that arrive meanwhile make one more pass after it.
+    failing = true;
+    worker.wake();
+    failing = false;
+    worker.wake();
+    await until(() => errors.length === 1 && passes === 3);
+    expect(errors).toEqual(['could not claim requests; the store is unavailable']);
+    expect(passes).toBe(3);
+  });
+
   it('stops promptly while a claim pass is still running', async () => {
     const real = createSqliteStore({ path: ':memory:' });
     store = real;

@@ -16,6 +16,9 @@ export interface ApprovalWorkerDeps {
   /** Requests processed at the same time by this instance. */
   concurrency: number;
   logger: Pick<Logger, 'error' | 'info'>;
+  /** Told after every pass that asked the store for due requests, whether it found any or not
+   * (the worker_passes_total metric: a worker whose loop stopped stops counting). */
+  onPass?: () => void;
   owner?: string;
   now?: () => number;
 }
@@ -86,6 +89,7 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
       deps.logger.error({ err: error }, 'could not claim requests; the store is unavailable');
       return;
     }
+    deps.onPass?.();
     for (const request of claimed) {
       const task = deps.processRequest(request).then(
         (outcome) => {

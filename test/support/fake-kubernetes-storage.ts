@@ -27,6 +27,9 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface StoredEvent {
   type: WatchEventType;
   object: SecretObject;
+  /** The object before a MODIFIED event: a watch with a selector needs both (an object that
+   * stops matching is DELETED for it, one that starts matching ADDED). */
+  previous?: SecretObject;
   /** The revision this event produced. */
   revision: number;
 }
@@ -65,14 +68,21 @@ export function createSecretStorage() {
   const history: StoredEvent[] = [];
   const listeners = new Set<(event: StoredEvent) => void>();
   let revision = 1000;
+  /** Events up to this revision are gone from the history (etcd compaction). */
+  let compacted = revision;
 
   const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 
-  function record(type: WatchEventType, object: SecretObject): void {
-    const event = { type, object: clone(object), revision };
+  function record(type: WatchEventType, object: SecretObject, previous?: SecretObject): void {
+    const event: StoredEvent = {
+      type,
+      object: clone(object),
+      ...(previous === undefined ? {} : { previous: clone(previous) }),
+      revision,
+    };
     history.push(event);
     if (history.length > HISTORY) {
-      history.shift();
+      compacted = history.shift()?.revision ?? compacted;
     }
     for (const listener of listeners) {
       listener(event);
@@ -155,7 +165,7 @@ export function createSecretStorage() {
       revision++;
       next.metadata.resourceVersion = String(revision);
       objects.set(keyOf(namespace, name), next);
-      record('MODIFIED', next);
+      record('MODIFIED', next, current);
       return clone(next);
     },
 
@@ -212,11 +222,17 @@ export function createSecretStorage() {
 
     /** Events after `fromRevision`, or null when they are no longer in the history (410 Gone). */
     eventsSince(fromRevision: number): StoredEvent[] | null {
-      const oldest = history[0];
-      if (oldest !== undefined && oldest.revision > fromRevision + 1 && fromRevision < revision) {
+      if (fromRevision < compacted) {
         return null;
       }
       return history.filter((event) => event.revision > fromRevision).map(clone);
+    },
+
+    /** Forgets the history up to now, as etcd compaction does: a watch from an older revision
+     * gets 410 Gone and must list again. */
+    compact(): void {
+      history.length = 0;
+      compacted = revision;
     },
 
     subscribe(listener: (event: StoredEvent) => void): () => void {

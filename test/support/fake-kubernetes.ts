@@ -28,6 +28,8 @@ export interface Fault {
   method?: string;
   /** Only requests whose path contains this text; all when absent. */
   pathIncludes?: string;
+  /** Only requests with these query parameters (`{watch: 'true'}`: watches only); all when absent. */
+  query?: Record<string, string>;
   /** Answer this status with a Status body (403 Forbidden, 500, 503, ...). */
   status?: number;
   /** Never answer: the client must time out. */
@@ -55,6 +57,8 @@ export interface RecordedRequest {
 export interface FakeKubernetesOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (else 401). */
   token?: string;
+  /** How often a watch that allows bookmarks gets one; default 1 s. */
+  bookmarkIntervalMs?: number;
 }
 
 export interface FakeKubernetes {
@@ -66,6 +70,9 @@ export interface FakeKubernetes {
   requests: RecordedRequest[];
   injectFault(fault: Fault): () => void;
   clearFaults(): void;
+  /** Ends every open watch stream, as an API server restart does; returns how many. Clients
+   * watch again from the last version they saw (after `storage.compact()`: 410 Gone). */
+  endWatches(): number;
   close(): Promise<void>;
 }
 
@@ -82,7 +89,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
   const storage = createSecretStorage();
   const requests: RecordedRequest[] = [];
   let faults: Fault[] = [];
-  const watchers = new Set<ServerResponse>();
+  const watchers = new Map<ServerResponse, () => void>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -106,6 +113,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
       (f) =>
         (f.method === undefined || f.method === method) &&
         (f.pathIncludes === undefined || url.pathname.includes(f.pathIncludes)) &&
+        Object.entries(f.query ?? {}).every(([key, value]) => url.searchParams.get(key) === value) &&
         (f.probability === undefined || Math.random() < f.probability),
     );
     if (fault) {
@@ -299,7 +307,13 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
     const query = listQuery(namespace, params);
     const watch = params.get('watch');
     if (watch === 'true' || watch === '1') {
-      serveWatch({ storage, watchers }, req, res, query, params);
+      serveWatch(
+        { storage, watchers, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1_000 },
+        req,
+        res,
+        query,
+        params,
+      );
       return;
     }
     const result = storage.list(query);
@@ -344,9 +358,16 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
     clearFaults() {
       faults = [];
     },
+    endWatches() {
+      const stops = [...watchers.values()];
+      for (const stop of stops) {
+        stop();
+      }
+      return stops.length;
+    },
     close() {
-      for (const watcher of watchers) {
-        watcher.end();
+      for (const stop of [...watchers.values()]) {
+        stop();
       }
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

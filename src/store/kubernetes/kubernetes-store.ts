@@ -1,8 +1,7 @@
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
-import { isDue } from '../../requests/duties.js';
 import { foldEmail } from '../../requests/email.js';
 import { applyPatch, newRequest, type StoredRequest } from '../../requests/request-rules.js';
-import { type KeyRequest, REQUEST_STATES } from '../../requests/request-types.js';
+import type { KeyRequest } from '../../requests/request-types.js';
 import { corruptRecord } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { fail, ok, type Result } from '../../shared/result.js';
@@ -16,38 +15,19 @@ import {
 import { createLegacyMigration } from './legacy-migration.js';
 import { createRequestIds } from './request-id.js';
 import {
-  type DecodedSecret,
   decodeSecret,
-  emailHash,
   encodeSecret,
   isValidRequestId,
-  LABELS,
   REQUEST_SELECTOR,
   secretName,
 } from './secret-codec.js';
+import { createSecretWatch } from './secret-watch.js';
 import { createSecretsApi } from './secrets-api.js';
 import { createSharedSecrets } from './shared-secrets.js';
-import { createSecretCache, createStatsCache } from './store-cache.js';
-import { acknowledged, computeStats, listPage, sameContent, shuffle } from './store-rules.js';
+import { createRequestCache } from './store-cache.js';
+import { acknowledged, listPage, sameContent, shuffle } from './store-rules.js';
 
 const MAX_LIST_PAGE = 500;
-const CACHED_SECRETS = 1000;
-
-/** Where claimDue looks for due requests (requests/duties.ts), each a label selector:
- * - per state other than approved, those whose duties are owed (`!=` also matches Secrets
- *   without the handled-state label);
- * - every approved request: besides owed duties, their expiry and reminder come due by the
- *   clock, which no label selector can express. This is a scan of the approved Secrets on
- *   every pass, acceptable at the sizes served today; the watch-backed cache (docs/design.md,
- *   "Kubernetes Secret layout", planned) will keep them in memory instead;
- * - those with a link mail waiting. */
-const CLAIM_SELECTORS = [
-  ...REQUEST_STATES.filter((state) => state !== 'approved').map(
-    (state) => `${REQUEST_SELECTOR},${LABELS.state}=${state},${LABELS.handledState}!=${state}`,
-  ),
-  `${REQUEST_SELECTOR},${LABELS.state}=approved`,
-  `${REQUEST_SELECTOR},${LABELS.linkMailDue}`,
-];
 
 /** The store never hands Secret data to its logger: only names, states, counts and error
  * messages built without Secret contents. */
@@ -66,25 +46,28 @@ export interface KubernetesStoreDeps {
   maxConcurrentRequests?: number;
   /** `limit` of each list call; default 250. */
   pageSize?: number;
-  /** How long stats() may answer from its last full scan; default 10 s. */
-  statsTtlMs?: number;
   /** How often claimDue looks for Secrets of the old service again; default 5 min. */
   migrationIntervalMs?: number;
 }
 
 /** RequestStore on Kubernetes Secrets, one per request (layout: secret-codec.ts).
  *
- * Concurrency (several replicas, any of which may die at any instant):
+ * Reads come from memory: the store lists the namespace's request Secrets once, then watches
+ * them (secret-watch.ts), and keeps them with their indexes in store-cache.ts. Claims,
+ * listings, stats and look-ups by email cost no API call and do not grow with the number of
+ * settled requests. `get` reads the API server (what a caller asks for after a conflict must be
+ * current). Until the first list is in, the store is not ready and its reads wait for it.
+ *
+ * Writes go to the API server, and their answers into memory at once, so a replica reads its
+ * own writes. Concurrency (several replicas, any of which may die at any instant):
  * - create: the Secret name derives from (email, model), so concurrent creates race for one
  *   name and the API server's 409 AlreadyExists picks the winner.
  * - update and claim: a replace (PUT) carrying the resourceVersion that was read; a 409
- *   Conflict means another writer won, reported as such and never retried blindly.
- * Queries are label selectors (email hash, state, handled state), paged with limit/continue,
- * so look-ups and claiming do not grow with the number of settled requests. */
+ *   Conflict means another writer won, reported as such and never retried blindly. Memory
+ *   that lags behind the API server therefore costs a conflict, never a lost update. */
 export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
   const { namespace, kubeConfig, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const pageSize = deps.pageSize ?? 250;
   const api = createSecretsApi({
     kubeConfig,
     namespace,
@@ -93,73 +76,84 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
   });
   const ids = createRequestIds({ api });
   const secrets = createSharedSecrets({ api });
-  const migration = createLegacyMigration({
+  const cache = createRequestCache({
+    onUnreadable(secret, problem) {
+      logger.warn(
+        { secret: secret.metadata?.name, namespace, problem },
+        'Ignoring a key request Secret that cannot be read',
+      );
+    },
+  });
+  const watch = createSecretWatch({
     api,
+    selector: REQUEST_SELECTOR,
+    pageSize: deps.pageSize ?? 250,
     logger,
-    pageSize,
+    onList: cache.reset,
+    onEvent(event) {
+      if (event.type === 'DELETED') {
+        cache.remove(event.secret);
+      } else {
+        cache.put(event.secret);
+      }
+    },
+  });
+  const migration = createLegacyMigration({
+    legacy: cache.legacy,
+    replace,
+    logger,
     intervalMs: deps.migrationIntervalMs ?? 5 * 60_000,
     clock: () => now().getTime(),
   });
 
-  const cache = createSecretCache(CACHED_SECRETS);
-  const statsCache = createStatsCache({
-    ttlMs: deps.statsTtlMs ?? 10_000,
-    clock: () => now().getTime(),
-    load: async () => computeStats(await scan(REQUEST_SELECTOR)),
-  });
-
-  /** The request a Secret holds, or null (reported once per Secret version) when it holds none we can read. */
-  function readable(secret: V1Secret): DecodedSecret | null {
-    cache.remember(secret);
-    const decoded = decodeSecret(secret);
-    if (decoded.ok) {
-      return decoded.value;
+  /** The replace of every update: its answer goes into memory at once. */
+  async function replace(name: string, secret: V1Secret): Promise<Result<V1Secret>> {
+    const result = await api.replace(name, secret);
+    if (result.ok) {
+      cache.put(result.value);
     }
-    if (cache.firstReport(secret)) {
-      logger.warn(
-        { secret: secret.metadata?.name, namespace, problem: decoded.error.message },
-        'Ignoring a key request Secret that cannot be read',
-      );
-    }
-    return null;
-  }
-
-  async function scanSecrets(selector: string): Promise<{ decoded: DecodedSecret; secret: V1Secret }[]> {
-    const found: { decoded: DecodedSecret; secret: V1Secret }[] = [];
-    for await (const secret of api.listAll(selector, pageSize)) {
-      const decoded = readable(secret);
-      if (decoded) {
-        found.push({ decoded, secret });
-      }
-    }
-    return found;
-  }
-
-  async function scan(selector: string): Promise<KeyRequest[]> {
-    return (await scanSecrets(selector)).map(({ decoded }) => decoded.request);
+    return result;
   }
 
   /** Writes `next` over `base` on condition of base's resourceVersion. */
   async function write(base: V1Secret, next: StoredRequest): Promise<Result<KeyRequest>> {
     const name = secretName(next.id);
-    const result = await api.replace(name, encodeSecret(next, base));
+    const result = await replace(name, encodeSecret(next, base));
     if (!result.ok) {
       return fail(result.error.code === 'not-found' ? unknownRequest(next.id) : staleVersion(next.id));
     }
-    statsCache.invalidate();
-    const decoded = readable(result.value);
+    return ok(readBack(result.value, name));
+  }
+
+  /** Reads a Secret into memory; best effort, as the watch brings it too. */
+  async function refresh(name: string): Promise<void> {
+    try {
+      const current = await api.get(name);
+      if (current) {
+        cache.put(current);
+      }
+    } catch {
+      // The API server is failing; the watch (or the next conflict) catches up later.
+    }
+  }
+
+  /** The request a Secret the store just wrote holds. */
+  function readBack(secret: V1Secret, name: string): KeyRequest {
+    const decoded = cache.put(secret);
     if (!decoded) {
       throw corruptRecord(`Secret ${name} cannot be read back after writing it`);
     }
-    return ok(decoded.request);
+    return decoded.request;
   }
 
   async function findByEmailAndModel(email: string, model: string): Promise<KeyRequest | null> {
+    await watch.synced();
     await migration.ensureOnce();
     const canonical = foldEmail(email);
-    const found = (await scan(`${REQUEST_SELECTOR},${LABELS.emailHash}=${emailHash(canonical)}`)).filter(
-      (request) => request.email === canonical && request.model === model,
-    );
+    const found = cache
+      .byEmail(canonical)
+      .map(({ request }) => request)
+      .filter((request) => request.model === model);
     // The old service could leave duplicates; the oldest request is the one users were told about first.
     found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     return found[0] ?? null;
@@ -178,16 +172,11 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
         encodeSecret(newRequest({ ...input, id, email }, now().toISOString())),
       );
       if (created.ok) {
-        statsCache.invalidate();
-        const decoded = readable(created.value);
-        if (!decoded) {
-          throw corruptRecord(`Secret ${secretName(id)} cannot be read back after creating it`);
-        }
-        return { request: decoded.request, created: true };
+        return { request: readBack(created.value, secretName(id)), created: true };
       }
       // 409 AlreadyExists: a concurrent create (here or in another replica) won the name.
       const winner = await api.get(secretName(id));
-      const decoded = winner ? readable(winner) : null;
+      const decoded = winner ? cache.put(winner) : null;
       if (!decoded || decoded.request.email !== email || decoded.request.model !== model) {
         throw corruptRecord(
           `Secret ${secretName(id)} exists but does not hold a readable request for this email and model`,
@@ -201,24 +190,19 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
         return null;
       }
       const secret = await api.get(secretName(id));
-      const decoded = secret ? readable(secret) : null;
+      const decoded = secret ? cache.put(secret) : null;
       return decoded ? acknowledged(decoded, now().toISOString()) : null;
     },
 
     findByEmailAndModel,
 
-    /** In the requested order (createdAt or updatedAt, then id). The API server lists in name
-     * order, which for hashed ids is random, so this reads every Secret of the selected state
-     * (paged), filters and sorts; the cursor is a keyset position, not a continue token. Cost
-     * grows with the number of requests in that state: meant for the admin console, not hot paths. */
+    /** In the requested order (createdAt or updatedAt, then id), from memory; the cursor is a
+     * keyset position in that order. One pass over the requests of the selected state. */
     async list(options: ListOptions): Promise<Page<KeyRequest>> {
-      const { state } = options;
-      const selector =
-        state === undefined ? REQUEST_SELECTOR : `${REQUEST_SELECTOR},${LABELS.state}=${state}`;
-      const requests = (await scan(selector)).filter(
-        (request) => state === undefined || request.state === state,
+      await watch.synced();
+      return (
+        listPage(cache.requests(options.state), options, MAX_LIST_PAGE) ?? { items: [], nextCursor: null }
       );
-      return listPage(requests, options, MAX_LIST_PAGE) ?? { items: [], nextCursor: null };
     },
 
     async update(id, version, patch) {
@@ -226,24 +210,27 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
         return fail(unknownRequest(id));
       }
       const name = secretName(id);
-      const cached = cache.lastSeen(name);
-      const base = cached?.metadata?.resourceVersion === version ? cached : await api.get(name);
+      const held = cache.get(name);
+      // A resourceVersion identifies the content exactly: what memory holds at that version
+      // needs no fresh read.
+      const base = held?.version === version ? held.secret : await api.get(name);
       if (!base) {
         return fail(unknownRequest(id));
       }
-      cache.remember(base);
+      const decoded = held?.version === version ? held.decoded : cache.put(base);
       if (base.metadata?.resourceVersion !== version) {
         return fail(staleVersion(id));
       }
-      const decoded = decodeSecret(base);
-      if (!decoded.ok) {
-        throw corruptRecord(`Secret ${name} cannot be read (${decoded.error.message}); fix or delete it`);
+      if (!decoded) {
+        const problem = decodeSecret(base);
+        throw corruptRecord(
+          `Secret ${name} cannot be read (${problem.ok ? 'unknown' : problem.error.message}); fix or delete it`,
+        );
       }
       const stamp = now().toISOString();
-      const { request, legacy } = decoded.value;
-      const next = applyPatch(acknowledged(decoded.value, stamp), patch, stamp);
-      if (!legacy && sameContent(encodeSecret(next, base), base)) {
-        return ok(request);
+      const next = applyPatch(acknowledged(decoded, stamp), patch, stamp);
+      if (!decoded.legacy && sameContent(encodeSecret(next, base), base)) {
+        return ok(decoded.request);
       }
       return write(base, next);
     },
@@ -252,13 +239,9 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       if (limit <= 0) {
         return [];
       }
+      await watch.synced();
       await migration.runIfDue();
-      const scans = await Promise.all(CLAIM_SELECTORS.map(scanSecrets));
-      const candidates = new Map<string, { decoded: DecodedSecret; secret: V1Secret }>();
-      for (const found of scans.flat()) {
-        candidates.set(found.decoded.request.id, found);
-      }
-      const due = [...candidates.values()].filter(({ decoded }) => isDue(decoded.request, at, policy));
+      const due = cache.due(at, policy);
       // Replicas that see the same due requests try them in different orders, so they
       // mostly claim different ones instead of all fighting over the first.
       shuffle(due);
@@ -273,8 +256,12 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
           const result = await write(secret, applyPatch(acknowledged(decoded, stamp), lease, stamp));
           if (result.ok) {
             claimed.push(result.value);
+          } else if (result.error.code === 'conflict') {
+            // Another replica claimed or changed it first, and memory did not know yet: read
+            // what it is now, so the next pass does not try the same stale version again
+            // should the watch be slow or down. (not-found: deleted; the watch says so.)
+            await refresh(secret.metadata?.name ?? secretName(decoded.request.id));
           }
-          // conflict: another replica claimed or changed it first; not-found: deleted. Skip either way.
         } catch (error) {
           if (claimed.length === 0) {
             throw error;
@@ -292,14 +279,25 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
 
     sharedSecret: (name) => secrets.get(name),
 
-    stats: statsCache.get,
+    async stats() {
+      await watch.synced();
+      return cache.stats();
+    },
 
     async ping() {
-      // Proves reachability, credentials and RBAC (list secrets) in one small call.
+      // Proves reachability, credentials and RBAC (list secrets) in one small call...
       await api.listPage(REQUEST_SELECTOR, 1);
+      // ...then that the first list is in, and that the watch is not refused for good (a Role
+      // without `watch`): while it is, memory would never learn of other replicas' writes.
+      await watch.synced();
+      const problem = watch.problem();
+      if (problem?.failure === 'forbidden' || problem?.failure === 'unauthorized') {
+        throw problem;
+      }
     },
 
     async close() {
+      watch.stop();
       cache.clear();
     },
   };

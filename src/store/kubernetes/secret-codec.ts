@@ -31,7 +31,7 @@ export const LABELS = {
   emailHash: 'llm-key-requestor/email-hash',
   /** The state whose worker duties are done; absent while none are. */
   handledState: 'llm-key-requestor/handled-state',
-  /** `true` while a link mail waits to be sent, so the worker finds it with a selector. */
+  /** `true` while a link mail waits to be sent (for `kubectl get -l`; the worker reads memory). */
   linkMailDue: 'llm-key-requestor/link-mail-due',
 } as const;
 

@@ -9,29 +9,8 @@ import {
 } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors.js';
 import { fail, ok, type Result } from '../../shared/result.js';
-
-/** Why a call to the API server failed, in words an operator can act on. Messages never
- * carry Secret contents: they are built from the status code and the server's Status message. */
-export type KubernetesFailure =
-  | 'unreachable'
-  | 'timeout'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'expired'
-  | 'rejected';
-
-/** The store cannot answer: to every caller this is the one AppError code `store-unavailable`
- * (503 over HTTP, a retry for the worker); `failure` tells operators which way it failed. */
-export class KubernetesApiError extends AppError {
-  constructor(
-    readonly failure: KubernetesFailure,
-    message: string,
-    status?: number,
-  ) {
-    super('store-unavailable', message, status === undefined ? {} : { status });
-    this.name = 'KubernetesApiError';
-  }
-}
+import { KubernetesApiError, toApiError } from './api-errors.js';
+import { createWatchStream, type WatchSecrets } from './watch-stream.js';
 
 export interface SecretsApiDeps {
   kubeConfig: KubeConfig;
@@ -40,11 +19,15 @@ export interface SecretsApiDeps {
   timeoutMs: number;
   /** Requests in flight at once from this process; the rest wait their turn. */
   maxConcurrent: number;
+  /** How long the server keeps one watch open before the client reconnects; default 300 s. */
+  watchSeconds?: number;
 }
 
 export interface SecretPage {
   items: V1Secret[];
   continueToken: string | null;
+  /** The list's resourceVersion: a watch started from it sees every later change. */
+  resourceVersion: string;
 }
 
 /** The few Secret operations the store needs, in the namespace it was given, with
@@ -57,8 +40,8 @@ export interface SecretsApi {
    * `conflict` (409: the resourceVersion is no longer current) or `not-found` (404). */
   replace(name: string, secret: V1Secret): Promise<Result<V1Secret>>;
   listPage(labelSelector: string, limit: number, continueToken?: string): Promise<SecretPage>;
-  /** Every Secret matching the selector, fetched `pageSize` at a time. */
-  listAll(labelSelector: string, pageSize: number): AsyncGenerator<V1Secret>;
+  /** A long-lived stream, outside the limit on calls in flight (watch-stream.ts). */
+  watch: WatchSecrets;
 }
 
 export function createSecretsApi({
@@ -66,6 +49,7 @@ export function createSecretsApi({
   namespace,
   timeoutMs,
   maxConcurrent,
+  watchSeconds = 300,
 }: SecretsApiDeps): SecretsApi {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) {
@@ -156,84 +140,16 @@ export function createSecretsApi({
           ...(continueToken === undefined ? {} : { _continue: continueToken }),
         }),
       );
-      return { items: list.items, continueToken: list.metadata?._continue || null };
+      return {
+        items: list.items,
+        continueToken: list.metadata?._continue || null,
+        resourceVersion: list.metadata?.resourceVersion ?? '',
+      };
     },
 
-    async *listAll(labelSelector, pageSize) {
-      let token: string | undefined;
-      do {
-        const page = await api.listPage(labelSelector, pageSize, token);
-        yield* page.items;
-        token = page.continueToken ?? undefined;
-      } while (token !== undefined);
-    },
+    watch: createWatchStream({ kubeConfig, namespace, timeoutMs, watchSeconds, where }),
   };
   return api;
-}
-
-function statusMessage(body: unknown): string {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return '';
-    }
-  }
-  if (
-    typeof parsed === 'object' &&
-    parsed !== null &&
-    'message' in parsed &&
-    typeof parsed.message === 'string'
-  ) {
-    return parsed.message.slice(0, 300);
-  }
-  return '';
-}
-
-function toApiError(error: unknown, what: string, where: string, timeoutMs: number): KubernetesApiError {
-  if (error instanceof KubernetesApiError) {
-    return error;
-  }
-  if (error instanceof ApiException) {
-    const code = error.code;
-    const detail = statusMessage(error.body);
-    const suffix = detail === '' ? '' : `: ${detail}`;
-    if (code === 401) {
-      return new KubernetesApiError(
-        'unauthorized',
-        `${what}: the API server rejected our credentials (401, ${where})`,
-        code,
-      );
-    }
-    if (code === 403) {
-      return new KubernetesApiError(
-        'forbidden',
-        `${what}: forbidden (403, ${where}); the service account needs get/list/create/update on secrets${suffix}`,
-        code,
-      );
-    }
-    if (code === 410) {
-      return new KubernetesApiError('expired', `${what}: list continue token expired (410)${suffix}`, code);
-    }
-    return new KubernetesApiError(
-      'rejected',
-      `${what}: API server answered ${code} (${where})${suffix}`,
-      code,
-    );
-  }
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'AbortError' || name === 'TimeoutError') {
-    return new KubernetesApiError(
-      'timeout',
-      `${what}: no answer from the API server within ${timeoutMs} ms (${where})`,
-    );
-  }
-  const code =
-    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-      ? ` ${error.code}`
-      : '';
-  return new KubernetesApiError('unreachable', `${what}: cannot reach the API server${code} (${where})`);
 }
 
 /** At most `max` calls in flight; the others wait in arrival order. */

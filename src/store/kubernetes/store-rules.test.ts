@@ -4,9 +4,9 @@ import type { KeyRequest, RequestState } from '../../requests/request-types.js';
 import { decodeSecret, encodeSecret as encode } from './secret-codec.js';
 import {
   acknowledged,
-  computeStats,
   decodeCursor,
   encodeCursor,
+  firstInOrder,
   listPage,
   newestFirst,
   sameContent,
@@ -24,50 +24,6 @@ function stored(
   };
 }
 
-describe('computeStats', () => {
-  it('counts every state, and the queue of requests still owed work', () => {
-    const handled = (state: RequestState) => ({ state, handledState: state });
-    const stats = computeStats([
-      stored('a', '2025-01-01T00:00:00.000Z'),
-      stored('b', '2025-01-01T00:00:01.000Z', handled('denied')),
-      stored('c', '2025-01-01T00:00:02.000Z', handled('approved')),
-      stored('d', '2025-01-01T00:00:03.000Z', { state: 'approved', handledState: 'in-review' }),
-      stored('e', '2025-01-01T00:00:04.000Z', handled('revoked')),
-    ]);
-    expect(stats.byState).toEqual({
-      pending: 1,
-      approved: 2,
-      denied: 1,
-      'in-review': 0,
-      revoked: 1,
-      expired: 0,
-    });
-    expect(stats.queueDepth).toBe(2);
-  });
-
-  it('dates the oldest waiting request by its last visible change, not its creation', () => {
-    const stats = computeStats([
-      stored('old-but-touched', '2025-01-01T00:00:00.000Z', {
-        state: 'approved',
-        handledState: 'in-review',
-        updatedAt: '2025-01-03T00:00:00.000Z',
-      }),
-      stored('newer', '2025-01-02T00:00:00.000Z'),
-      stored('settled', '2024-01-01T00:00:00.000Z', { state: 'denied', handledState: 'denied' }),
-    ]);
-    expect(stats.oldestWaitingAt).toBe(Date.parse('2025-01-02T00:00:00.000Z'));
-  });
-
-  it('has no oldest waiting time when nothing waits', () => {
-    expect(computeStats([])).toEqual({
-      byState: { pending: 0, approved: 0, denied: 0, 'in-review': 0, revoked: 0, expired: 0 },
-      notificationFailed: 0,
-      queueDepth: 0,
-      oldestWaitingAt: null,
-    });
-  });
-});
-
 describe('newestFirst', () => {
   it('orders by creation time, newest first, then by id (descending) on a tie', () => {
     const requests = [
@@ -77,6 +33,15 @@ describe('newestFirst', () => {
       stored('d', '2024-12-31T00:00:00.000Z'),
     ];
     expect([...requests].sort(newestFirst).map((r) => r.id)).toEqual(['c', 'a', 'b', 'd']);
+  });
+});
+
+describe('firstInOrder', () => {
+  it('keeps the first items in order, sorted, whatever order they come in', () => {
+    const numbers = [5, 3, 9, 1, 7, 3, 8, 2];
+    expect(firstInOrder(numbers, 3, (a, b) => a - b)).toEqual([1, 2, 3]);
+    expect(firstInOrder(numbers, 20, (a, b) => a - b)).toEqual([...numbers].sort((a, b) => a - b));
+    expect(firstInOrder([], 3, (a: number, b: number) => a - b)).toEqual([]);
   });
 });
 
@@ -105,6 +70,32 @@ describe('list cursors', () => {
         (r) => r.id,
       ),
     ).toEqual(['c', 'd', 'e']);
+  });
+
+  it('page through many requests in any order the same as a full sort does', () => {
+    const requests = Array.from({ length: 300 }, (_, i) =>
+      stored(`r${(i * 7919) % 300}`, `2025-01-01T00:00:${String((i * 31) % 60).padStart(2, '0')}.000Z`),
+    );
+    for (const sort of ['-created_at', 'created_at', '-updated_at', 'updated_at'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = listPage(
+          requests,
+          { limit: 40, sort, ...(cursor === undefined ? {} : { cursor }) },
+          500,
+        );
+        seen.push(...(page?.items.map((r) => r.id) ?? []));
+        cursor = page?.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      const order = sort.startsWith('-') ? -1 : 1;
+      const key = (r: KeyRequest) => `${sort.endsWith('updated_at') ? r.updatedAt : r.createdAt} ${r.id}`;
+      expect(seen).toEqual(
+        [...requests]
+          .sort((a, b) => (key(a) < key(b) ? -order : key(a) > key(b) ? order : 0))
+          .map((r) => r.id),
+      );
+    }
   });
 
   it('search email, model and id in any case', () => {

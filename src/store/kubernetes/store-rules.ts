@@ -1,15 +1,14 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { needsWork } from '../../requests/duties.js';
 import { ACTORS, historyEntry } from '../../requests/history.js';
 import { applyPatch } from '../../requests/request-rules.js';
-import { type KeyRequest, REQUEST_STATES, type RequestState } from '../../requests/request-types.js';
+import type { KeyRequest } from '../../requests/request-types.js';
 import { changeStartsCycle } from '../../requests/transitions.js';
-import type { ListOptions, ListSort, StoreStats } from '../request-store.js';
+import type { ListOptions, ListSort } from '../request-store.js';
 import type { DecodedSecret } from './secret-codec.js';
 
 /** What the Kubernetes store works out on its own, without the API server: whether a write
- * would change anything, a change made with kubectl, the stats, and the order, search and
- * cursors of list(). The request rules themselves (due, patch, new request) are in requests/. */
+ * would change anything, a change made with kubectl, and the order, search and cursors of
+ * list(). The request rules themselves (due, patch, new request) are in requests/. */
 
 /** The request as the next write should start from: when its state was changed outside the
  * service (decodeSecret's `externalChange`), with an `external-change` entry appended, so the
@@ -48,41 +47,33 @@ export function sameContent(a: V1Secret, b: V1Secret): boolean {
   return canonical(content(a)) === canonical(content(b));
 }
 
-export function computeStats(requests: KeyRequest[]): StoreStats {
-  const byState = Object.fromEntries(REQUEST_STATES.map((s) => [s, 0])) as Record<RequestState, number>;
-  let queueDepth = 0;
-  let notificationFailed = 0;
-  let oldestWaitingAt: number | null = null;
-  for (const request of requests) {
-    byState[request.state]++;
-    if (request.notificationFailure !== null) {
-      notificationFailed++;
-    }
-    if (needsWork(request)) {
-      queueDepth++;
-      // Like the SQLite store: the last visible change, so a request approved by hand counts from then.
-      const since = Date.parse(request.updatedAt);
-      oldestWaitingAt = oldestWaitingAt === null ? since : Math.min(oldestWaitingAt, since);
-    }
-  }
-  return { byState, notificationFailed, queueDepth, oldestWaitingAt };
-}
-
 type Position = { key: string; id: string };
 
 function position(request: KeyRequest, sort: ListSort): Position {
   return { key: sort.endsWith('updated_at') ? request.updatedAt : request.createdAt, id: request.id };
 }
 
+/** Timestamps (ISO-8601, always with Z) and ids (`[a-z0-9-]`) are ASCII of one shape, so code
+ * unit order is their order; `localeCompare` would give the same at many times the cost. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function comparePositions(a: Position, b: Position, descending: boolean): number {
-  const order = a.key.localeCompare(b.key) || a.id.localeCompare(b.id);
+  const order = compareText(a.key, b.key) || compareText(a.id, b.id);
   return descending ? -order : order;
 }
 
 /** The comparator of a list order: by creation or last change, then by id on a tie. */
 export function listOrder(sort: ListSort = '-created_at'): (a: KeyRequest, b: KeyRequest) => number {
   const descending = sort.startsWith('-');
-  return (a, b) => comparePositions(position(a, sort), position(b, sort), descending);
+  const byUpdate = sort.endsWith('updated_at');
+  return (a, b) => {
+    const order =
+      compareText(byUpdate ? a.updatedAt : a.createdAt, byUpdate ? b.updatedAt : b.createdAt) ||
+      compareText(a.id, b.id);
+    return descending ? -order : order;
+  };
 }
 
 /** Newest first: the default order. */
@@ -98,9 +89,10 @@ export function matchesSearch(request: KeyRequest, q: string | undefined): boole
 }
 
 /** One page of `requests` (all that match the state and search) in the requested order,
- * starting after the cursor; null for a cursor that is not ours. */
+ * starting after the cursor; null for a cursor that is not ours. One pass over the requests:
+ * only the page (and one more, to know whether there is a next page) is kept in order. */
 export function listPage(
-  requests: KeyRequest[],
+  requests: readonly KeyRequest[],
   { sort = '-created_at', q, limit, cursor }: ListOptions,
   maxPage: number,
 ): { items: KeyRequest[]; nextCursor: string | null } | null {
@@ -110,14 +102,41 @@ export function listPage(
     return null;
   }
   const descending = sort.startsWith('-');
-  const sorted = requests.filter((request) => matchesSearch(request, q)).sort(listOrder(sort));
-  const rest =
-    after === null
-      ? sorted
-      : sorted.filter((request) => comparePositions(position(request, sort), after, descending) > 0);
-  const items = rest.slice(0, size);
+  const rest = requests.filter(
+    (request) =>
+      matchesSearch(request, q) &&
+      (after === null || comparePositions(position(request, sort), after, descending) > 0),
+  );
+  const first = firstInOrder(rest, size + 1, listOrder(sort));
+  const items = first.slice(0, size);
   const last = items.at(-1);
-  return { items, nextCursor: rest.length > size && last ? encodeCursor(last, sort) : null };
+  return { items, nextCursor: first.length > size && last ? encodeCursor(last, sort) : null };
+}
+
+/** The first `count` of `items` in `order`, sorted, without sorting all of them. */
+export function firstInOrder<T>(items: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
+  const kept: T[] = [];
+  for (const item of items) {
+    const last = kept[kept.length - 1];
+    if (kept.length >= count && last !== undefined && order(item, last) >= 0) {
+      continue;
+    }
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (order(kept[middle] as T, item) <= 0) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    kept.splice(low, 0, item);
+    if (kept.length > count) {
+      kept.pop();
+    }
+  }
+  return kept;
 }
 
 export function encodeCursor(request: KeyRequest, sort: ListSort = '-created_at'): string {
