@@ -215,6 +215,9 @@ describe('three replicas on one Kubernetes API, one of them killed mid-run', () 
       SMTP_PORT: String(smtp.port),
       SMTP_USE_TLS: 'false',
       SMTP_FROM: 'portal@example.com',
+      // One address for all replicas, as behind one Service: a mail re-sent by another replica
+      // (allowed below) links to the same page as the first copy.
+      PUBLIC_URL: 'https://keys.example.com',
       HOME: kubeconfig.dir,
       // One client sends all 300 from one address and one domain: this run is about the store.
       RATE_LIMITS_ENABLED: 'false',

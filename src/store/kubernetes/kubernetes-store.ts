@@ -28,6 +28,8 @@ import { createRequestCache } from './store-cache.js';
 import { acknowledged, listPage, sameContent, shuffle } from './store-rules.js';
 
 const MAX_LIST_PAGE = 500;
+/** A claim pass tries the `limit × CLAIM_WINDOW` longest-due requests first, shuffled. */
+const CLAIM_WINDOW = 4;
 
 /** The store never hands Secret data to its logger: only names, states, counts and error
  * messages built without Secret contents. */
@@ -242,11 +244,13 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       await watch.synced();
       await migration.runIfDue();
       const due = cache.due(at, policy);
-      // Replicas that see the same due requests try them in different orders, so they
-      // mostly claim different ones instead of all fighting over the first.
-      shuffle(due);
+      // The longest-due first, so no request waits behind newer work for long; within the
+      // first few times `limit`, in an order of this pass's own, so replicas that see the same
+      // due requests mostly claim different ones instead of all fighting over the first.
+      const window = due.slice(0, limit * CLAIM_WINDOW);
+      shuffle(window);
       const claimed: KeyRequest[] = [];
-      for (const { decoded, secret } of due) {
+      for (const { decoded, secret } of [...window, ...due.slice(window.length)]) {
         if (claimed.length >= limit) {
           break;
         }

@@ -168,6 +168,33 @@ describe('request cache: queries', () => {
     expect(due({ remindBeforeMs: 0 })).toEqual(['expired-key', 'lease-over', 'settled']);
   });
 
+  it('hands out the longest-due first: owed work by its last change, the rest by when it came due', () => {
+    const { requests } = cache();
+    const at = Date.parse('2025-06-01T00:00:00.000Z');
+    const issued = { state: 'approved', handledState: 'approved' } as const;
+    const lease = (leaseUntil: number) => ({
+      work: { owner: 'w', leaseUntil, attempts: 0, nextAttemptAt: 0, lastError: null },
+    });
+    requests.reset(
+      [
+        secret('new-work', '1', { updatedAt: '2025-05-31T23:00:00.000Z' }),
+        secret('old-work', '2', { updatedAt: '2025-05-01T00:00:00.000Z' }),
+        secret('expired-key', '3', { ...issued, expiresAt: '2025-05-20T00:00:00.000Z' }),
+        secret('abandoned', '4', {
+          updatedAt: '2025-05-01T00:00:00.000Z',
+          ...lease(Date.parse('2025-05-25T00:00:00.000Z')),
+        }),
+      ],
+      '4',
+    );
+    expect(requests.due(at, { remindBeforeMs: 0 }).map((entry) => entry.decoded.request.id)).toEqual([
+      'old-work',
+      'expired-key',
+      'abandoned',
+      'new-work',
+    ]);
+  });
+
   it('lists every readable request, or those of one state', () => {
     const { requests } = cache();
     requests.reset([secret('a', '1'), secret('b', '2', { state: 'denied', handledState: 'denied' })], '2');

@@ -11,6 +11,12 @@ export interface CachedSecret {
   version: string;
 }
 
+/** When a request may be claimed, and since when it has been due (for claiming the longest-due first). */
+interface Claimable {
+  from: number;
+  since: number;
+}
+
 /** A cached Secret that holds a request. */
 export type ReadableSecret = CachedSecret & { decoded: DecodedSecret };
 
@@ -58,7 +64,7 @@ export function createRequestCache({ onUnreadable }: RequestCacheDeps) {
   const waiting = new Map<string, number>();
   /** Requests that come due by themselves → from when they may be claimed (epoch ms), for the
    * policy of the last claim (the worker passes the same one every time). */
-  let claimable: { key: string; policy: DutyPolicy; from: Map<string, number> } | null = null;
+  let claimable: { key: string; policy: DutyPolicy; from: Map<string, Claimable> } | null = null;
   /** Names deleted since the last list, with the version of their deletion. */
   const deleted = new Map<string, string>();
   /** Version of the last list. */
@@ -81,10 +87,15 @@ export function createRequestCache({ onUnreadable }: RequestCacheDeps) {
     return null;
   }
 
-  function claimableFrom(request: KeyRequest, policy: DutyPolicy): number | null {
+  function claimableFrom(request: KeyRequest, policy: DutyPolicy): Claimable | null {
     const due = nextDueAt(request, policy);
+    if (due === null) {
+      return null;
+    }
     // isDue: due, and no lease still running.
-    return due === null ? null : Math.max(due, request.work.leaseUntil ?? Number.NEGATIVE_INFINITY);
+    const from = Math.max(due, request.work.leaseUntil ?? Number.NEGATIVE_INFINITY);
+    // Work owed at once (due 0) has been owed since the change that made it so.
+    return { from, since: Math.max(from, Date.parse(request.updatedAt)) };
   }
 
   function index(name: string, request: KeyRequest): void {
@@ -238,8 +249,9 @@ export function createRequestCache({ onUnreadable }: RequestCacheDeps) {
       return found;
     },
 
-    /** The requests `isDue` (requests/duties.ts) at `at`, with their Secrets. Costs one
-     * comparison per request that will come due by itself; settled requests cost nothing. */
+    /** The requests `isDue` (requests/duties.ts) at `at`, with their Secrets, those due longest
+     * first. Costs one comparison per request that will come due by itself (and sorting the due
+     * ones); settled requests cost nothing. */
     due(at: number, policy: DutyPolicy): ReadableSecret[] {
       const key = JSON.stringify(policy);
       if (claimable?.key !== key) {
@@ -251,14 +263,14 @@ export function createRequestCache({ onUnreadable }: RequestCacheDeps) {
           }
         }
       }
-      const due: ReadableSecret[] = [];
-      for (const [name, from] of claimable.from) {
+      const due: { entry: ReadableSecret; since: number }[] = [];
+      for (const [name, { from, since }] of claimable.from) {
         const entry = entries.get(name);
         if (from <= at && isReadable(entry)) {
-          due.push(entry);
+          due.push({ entry, since });
         }
       }
-      return due;
+      return due.sort((a, b) => a.since - b.since).map(({ entry }) => entry);
     },
 
     /** Every readable request, or those in `state`. */
