@@ -65,6 +65,11 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
   let closing: Promise<void> | null = null;
 
   async function deliver(m: MailMessage): Promise<Result<void>> {
+    // A timer of our own, cleared when the send ends: an AbortSignal.timeout would keep the
+    // signal, nodemailer's listener on it and through that the whole message alive for the full
+    // deadline after a send that took milliseconds (thousands of messages under load).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), sendTimeoutMs);
     try {
       const info = await transporter.sendMail({
         from: deps.from,
@@ -73,7 +78,7 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
         text: m.text,
         html: m.html,
         messageId: m.messageId,
-        signal: AbortSignal.timeout(sendTimeoutMs),
+        signal: deadline.signal,
       });
       if (info.rejected.length > 0) {
         // The server took the message for the other recipients; a resend would duplicate it for them.
@@ -90,6 +95,8 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
         'mail not sent',
       );
       return fail(failure);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
