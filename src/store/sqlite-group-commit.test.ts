@@ -32,7 +32,7 @@ describe('sqlite group commit', () => {
     (reader.prepare('SELECT name FROM t ORDER BY name').all() as { name: string }[]).map((row) => row.name);
 
   it('commits the writes of one turn of the event loop as one transaction', async () => {
-    const writes = createGroupCommit({ db, afterCommit: () => groups++ });
+    const writes = createGroupCommit({ db, afterCommit: () => void groups++ });
     const first = [writes.write(insert('a')), writes.write(insert('b')), writes.write(insert('c'))];
     expect(committed()).toEqual([]);
     expect(await Promise.all(first)).toEqual([1, 1, 1]);
@@ -44,13 +44,13 @@ describe('sqlite group commit', () => {
 
   it('resolves a write only once it is committed and the after-commit work has run', async () => {
     const seen: string[][] = [];
-    const writes = createGroupCommit({ db, afterCommit: () => seen.push(committed()) });
+    const writes = createGroupCommit({ db, afterCommit: () => void seen.push(committed()) });
     await writes.write(insert('a'));
     expect(seen).toEqual([['a']]);
   });
 
   it('lets each write see the writes queued before it in its group', async () => {
-    const writes = createGroupCommit({ db, afterCommit: () => groups++ });
+    const writes = createGroupCommit({ db, afterCommit: () => void groups++ });
     const results = await Promise.all([
       writes.write(insert('a')),
       writes.write(
@@ -62,7 +62,7 @@ describe('sqlite group commit', () => {
   });
 
   it('rejects only the write that failed; the rest of its group commits', async () => {
-    const writes = createGroupCommit({ db, afterCommit: () => groups++ });
+    const writes = createGroupCommit({ db, afterCommit: () => void groups++ });
     const outcomes = await Promise.allSettled([
       writes.write(insert('a')),
       writes.write(insert('a')),
@@ -74,7 +74,7 @@ describe('sqlite group commit', () => {
   });
 
   it('rejects every write of a group whose transaction ended, and none of them is stored', async () => {
-    const writes = createGroupCommit({ db, afterCommit: () => groups++ });
+    const writes = createGroupCommit({ db, afterCommit: () => void groups++ });
     const outcomes = await Promise.allSettled([
       writes.write(insert('a')),
       writes.write(() => {
@@ -92,11 +92,44 @@ describe('sqlite group commit', () => {
     expect(committed()).toEqual(['c']);
   });
 
-  it('commits what is queued at once on flush', () => {
-    const writes = createGroupCommit({ db, afterCommit: () => groups++ });
-    void writes.write(insert('a'));
-    writes.flush();
+  it('holds the next group back while the after-commit work of the last one runs', async () => {
+    let finish: () => void = () => undefined;
+    const truncating = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const order: string[] = [];
+    const writes = createGroupCommit({
+      db,
+      afterCommit: () => {
+        groups++;
+        return groups === 1 ? truncating : undefined;
+      },
+    });
+    const first = writes.write(insert('a')).then(() => order.push('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = writes.write(insert('b')).then(() => order.push('b'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The first group is committed but not reported; the second has not run.
+    expect(committed()).toEqual(['a']);
+    expect(order).toEqual([]);
+    finish();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['a', 'b']);
+    expect(committed()).toEqual(['a', 'b']);
+  });
+
+  it('fails the writes of a group whose after-commit work failed, though they are stored', async () => {
+    const writes = createGroupCommit({ db, afterCommit: () => Promise.reject(new Error('truncate failed')) });
+    await expect(writes.write(insert('a'))).rejects.toThrow('truncate failed');
+    expect(committed()).toEqual(['a']);
+  });
+
+  it('commits what is queued on drain and waits for it', async () => {
+    const writes = createGroupCommit({ db, afterCommit: () => void groups++ });
+    const written = writes.write(insert('a'));
+    await writes.drain();
     expect(committed()).toEqual(['a']);
     expect(groups).toBe(1);
+    await written;
   });
 });

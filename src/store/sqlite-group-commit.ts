@@ -13,15 +13,17 @@ export interface GroupCommit {
   /** Runs `write` in the next group's transaction and settles with its result once that
    * transaction is committed (and `afterCommit` has run): a resolved write is durable. */
   write<T>(write: () => T): Promise<T>;
-  /** Commits what is queued now instead of on the next turn of the event loop (before close). */
-  flush(): void;
+  /** Commits what is queued and waits for every group to settle (before close). */
+  drain(): Promise<void>;
 }
 
 export interface GroupCommitDeps {
   db: Database.Database;
   /** Runs after every committed group, before any of its callers hears of it: what must follow
-   * a write (the WAL truncate that keeps a dropped key out of the files) runs once per group. */
-  afterCommit: () => void;
+   * a write (the WAL truncate that keeps a dropped key out of the files) runs once per group.
+   * While a promise it returns is pending, the next group waits (it may hold a lock the next
+   * transaction would wait for); a rejection fails the group's writes. */
+  afterCommit: () => undefined | Promise<void>;
 }
 
 /** Group commit: every write queued during one turn of the event loop (the creates of
@@ -67,24 +69,10 @@ export function createGroupCommit({ db, afterCommit }: GroupCommitDeps): GroupCo
     }
   }
 
-  function flush(): void {
-    clearImmediate(scheduled);
-    scheduled = undefined;
-    const group = queue;
-    queue = [];
-    if (group.length === 0) {
-      return;
-    }
-    let settled: Settled[];
-    try {
-      settled = runGroup(group);
-      afterCommit();
-    } catch (error) {
-      for (const write of group) {
-        write.reject(error);
-      }
-      return;
-    }
+  /** The after-commit work of the last group, while it runs. */
+  let finishing: Promise<void> | null = null;
+
+  function settle(group: QueuedWrite[], settled: Settled[]): void {
     group.forEach((write, index) => {
       const outcome = settled[index];
       if (outcome?.ok) {
@@ -95,6 +83,47 @@ export function createGroupCommit({ db, afterCommit }: GroupCommitDeps): GroupCo
     });
   }
 
+  function rejectAll(group: QueuedWrite[], error: unknown): void {
+    for (const write of group) {
+      write.reject(error);
+    }
+  }
+
+  function flush(): void {
+    clearImmediate(scheduled);
+    scheduled = undefined;
+    if (finishing !== null) {
+      // Flushed again when it ends: what queues meanwhile makes the next group.
+      return;
+    }
+    const group = queue;
+    queue = [];
+    if (group.length === 0) {
+      return;
+    }
+    let settled: Settled[];
+    let after: undefined | Promise<void>;
+    try {
+      settled = runGroup(group);
+      after = afterCommit();
+    } catch (error) {
+      rejectAll(group, error);
+      return;
+    }
+    if (after === undefined) {
+      settle(group, settled);
+      return;
+    }
+    finishing = after.then(
+      () => settle(group, settled),
+      (error: unknown) => rejectAll(group, error),
+    );
+    void finishing.finally(() => {
+      finishing = null;
+      flush();
+    });
+  }
+
   return {
     write<T>(run: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
@@ -102,6 +131,14 @@ export function createGroupCommit({ db, afterCommit }: GroupCommitDeps): GroupCo
         scheduled ??= setImmediate(flush);
       });
     },
-    flush,
+    async drain() {
+      while (queue.length > 0 || finishing !== null) {
+        flush();
+        // `finishing` settles after the group's callers heard; one more turn lets its
+        // `finally` start the next group.
+        await finishing;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
   };
 }

@@ -28,6 +28,7 @@ import {
   toRow,
   WORK_COLUMNS,
 } from './sqlite-schema.js';
+import { createWalTruncator } from './sqlite-wal-truncator.js';
 
 interface ClaimParameters {
   owner: string;
@@ -129,17 +130,22 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   /** Set by a write of the group that dropped a key value from its row. */
   let groupDroppedKey = false;
   /** Set when a dropped key may still sit in the WAL because truncating it had to wait for a
-   * reader (another process); every later group tries again. */
+   * reader (another process) or failed; every later group tries again. */
   let walHoldsClearedKey = false;
+  /** An in-memory database has no WAL file to truncate. */
+  const truncator = db.memory ? null : createWalTruncator(path);
   /** docs/design.md, "Keys at rest": once per committed group that dropped a key (not once per
-   * write: a truncate waits for the disk, some milliseconds), before any caller hears of it. */
-  function truncateWalIfKeyDropped(): void {
-    if (!groupDroppedKey && !walHoldsClearedKey) {
-      return;
+   * write: a truncate waits for the disk, some milliseconds), before any caller of the group
+   * hears of its write; in a thread of its own, so the event loop does not wait for the disk. */
+  function truncateWalIfKeyDropped(): Promise<void> | undefined {
+    if (truncator === null || (!groupDroppedKey && !walHoldsClearedKey)) {
+      return undefined;
     }
     groupDroppedKey = false;
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    walHoldsClearedKey = (result?.busy ?? 0) !== 0;
+    walHoldsClearedKey = true;
+    return truncator.truncate().then((done) => {
+      walHoldsClearedKey = !done;
+    });
   }
   const writes = createGroupCommit({ db, afterCommit: truncateWalIfKeyDropped });
 
@@ -262,7 +268,8 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
 
     async close() {
       if (db.open) {
-        writes.flush();
+        await writes.drain();
+        await truncator?.close();
         db.close();
       }
     },
