@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { foldEmail } from '../requests/email.js';
@@ -28,7 +28,7 @@ import {
   toRow,
   WORK_COLUMNS,
 } from './sqlite-schema.js';
-import { createWalTruncator } from './sqlite-wal-truncator.js';
+import { createWalCheckpointer } from './sqlite-wal-checkpointer.js';
 
 interface ClaimParameters {
   owner: string;
@@ -39,6 +39,9 @@ interface ClaimParameters {
   remind: number;
   limit: number;
 }
+
+/** The WAL size past which it is checkpointed: SQLite's automatic checkpoint default, 1,000 pages. */
+const WAL_CHECKPOINT_BYTES = 1000 * 4096;
 
 const LEASE_FREE = 'next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)';
 
@@ -132,22 +135,47 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   /** Set when a dropped key may still sit in the WAL because truncating it had to wait for a
    * reader (another process) or failed; every later group tries again. */
   let walHoldsClearedKey = false;
-  /** An in-memory database has no WAL file to truncate. */
-  const truncator = db.memory ? null : createWalTruncator(path);
-  /** docs/design.md, "Keys at rest": once per committed group that dropped a key (not once per
-   * write: a truncate waits for the disk, some milliseconds), before any caller of the group
-   * hears of its write; in a thread of its own, so the event loop does not wait for the disk. */
-  function truncateWalIfKeyDropped(): Promise<void> | undefined {
-    if (truncator === null || (!groupDroppedKey && !walHoldsClearedKey)) {
+  /** An in-memory database has no WAL file. A file's checkpoints run in a thread: with its own
+   * automatic checkpoints off, the store's connection never waits for the disk (a commit in WAL
+   * mode with synchronous=NORMAL does not sync; a checkpoint does). */
+  const checkpointer = db.memory ? null : createWalCheckpointer(path);
+  if (checkpointer !== null) {
+    db.pragma('wal_autocheckpoint = 0');
+  }
+  /** After each committed group, before any of its callers hears of it: a group that dropped a
+   * key has the WAL truncated (docs/design.md, "Keys at rest"; once per group, not per write),
+   * and so has one that left the WAL larger than SQLite's automatic checkpoint would let it grow
+   * (1,000 pages of 4 KiB). */
+  function checkpointIfDue(): Promise<void> | undefined {
+    if (checkpointer === null) {
       return undefined;
     }
+    if (!groupDroppedKey && !walHoldsClearedKey && walBytes() <= WAL_CHECKPOINT_BYTES) {
+      return undefined;
+    }
+    const dropped = groupDroppedKey || walHoldsClearedKey;
     groupDroppedKey = false;
-    walHoldsClearedKey = true;
-    return truncator.truncate().then((done) => {
-      walHoldsClearedKey = !done;
-    });
+    walHoldsClearedKey = dropped;
+    return checkpointer.checkpoint('TRUNCATE').then(
+      (done) => {
+        walHoldsClearedKey = dropped && !done;
+      },
+      (error: unknown) => {
+        if (dropped) {
+          throw error;
+        }
+        // Only the size was due: the next group tries again, its writes stand.
+      },
+    );
   }
-  const writes = createGroupCommit({ db, afterCommit: truncateWalIfKeyDropped });
+  function walBytes(): number {
+    try {
+      return statSync(`${path}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+  const writes = createGroupCommit({ db, afterCommit: checkpointIfDue });
 
   return {
     async create(input: NewRequest) {
@@ -269,7 +297,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     async close() {
       if (db.open) {
         await writes.drain();
-        await truncator?.close();
+        await checkpointer?.close();
         db.close();
       }
     },

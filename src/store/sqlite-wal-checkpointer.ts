@@ -1,13 +1,19 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Truncates the WAL of one database file away from the event loop. */
-export interface WalTruncator {
-  /** `wal_checkpoint(TRUNCATE)`: every page image the WAL holds is copied into the database
-   * file and the WAL is cut to zero bytes. Resolves true once done, false when a reader of
-   * another process kept it from finishing (the caller tries again later); rejects on an error. */
-  truncate(): Promise<boolean>;
-  /** Ends the thread, after the truncate in flight. */
+/** `PASSIVE` copies what it can into the database file and lets writers go on; `TRUNCATE` copies
+ * every page image and cuts the WAL to zero bytes, holding writers back meanwhile. */
+export type CheckpointMode = 'PASSIVE' | 'TRUNCATE';
+
+/** Checkpoints the WAL of one database file away from the event loop. */
+export interface WalCheckpointer {
+  /** `wal_checkpoint(<mode>)`. Resolves true once done, false when a reader (of another
+   * process) kept it from finishing, so the caller tries again later; rejects on an error.
+   * Checkpoints run one at a time, in the order asked. */
+  checkpoint(mode: CheckpointMode): Promise<boolean>;
+  /** Whether a checkpoint is asked for or running. */
+  readonly busy: boolean;
+  /** Ends the thread, after the checkpoints asked for. */
   close(): Promise<void>;
 }
 
@@ -21,9 +27,12 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
-parentPort.on('message', () => {
+parentPort.on('message', (mode) => {
   try {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+    if (mode !== 'PASSIVE' && mode !== 'TRUNCATE') {
+      throw new Error('unknown checkpoint mode');
+    }
+    const [result] = db.pragma('wal_checkpoint(' + mode + ')');
     parentPort.postMessage({ done: (result && result.busy) === 0 });
   } catch (error) {
     parentPort.postMessage({ error: String((error && error.message) || error) });
@@ -34,19 +43,20 @@ parentPort.on('close', () => db.close());
 
 type Answer = { done: boolean } | { error: string };
 
-/** Why a thread: the checkpoint waits for the disk (some milliseconds: it syncs the WAL and the
- * database file), and done on the event loop that wait stops every request the process serves.
- * On a connection of its own in a worker thread, the event loop goes on; SQLite's locking keeps
- * the store's connection from writing until the truncate is done (sqlite-group-commit.ts holds
- * the next group back meanwhile, so its event loop never waits on that lock either).
+/** Why a thread: a checkpoint waits for the disk (it syncs the WAL and the database file, some
+ * milliseconds), and done on the event loop that wait stops every request the process serves.
+ * On a connection of its own in a worker thread, the event loop goes on; SQLite's locking
+ * coordinates the two connections (sqlite-group-commit.ts holds the next group back during a
+ * TRUNCATE, which holds writers back, so its event loop never waits on that lock either).
  *
- * The thread starts on the first truncate (a store that never drops a key never starts it) and
- * keeps the process alive only while a truncate is in flight. */
-export function createWalTruncator(path: string): WalTruncator {
+ * The thread starts on the first checkpoint and keeps the process alive only while one is asked
+ * for or running. */
+export function createWalCheckpointer(path: string): WalCheckpointer {
   let worker: Worker | null = null;
-  /** The truncate the thread is working on; the thread answers messages in order. */
+  /** The checkpoint the thread is working on; the thread answers messages in order. */
   let pending: { resolve: (done: boolean) => void; reject: (error: Error) => void } | null = null;
   let last: Promise<unknown> = Promise.resolve();
+  let asked = 0;
 
   function settle(): typeof pending {
     const current = pending;
@@ -60,13 +70,13 @@ export function createWalTruncator(path: string): WalTruncator {
       const thread = new Worker(THREAD, {
         eval: true,
         workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
-        // It holds one connection and runs one pragma: a small heap is plenty.
+        // It holds one connection and runs one pragma at a time: a small heap is plenty.
         resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
       });
       thread.on('message', (answer: Answer) => {
         const current = settle();
         if ('error' in answer) {
-          current?.reject(new Error(`WAL truncate failed: ${answer.error}`));
+          current?.reject(new Error(`WAL checkpoint failed: ${answer.error}`));
         } else {
           current?.resolve(answer.done);
         }
@@ -76,7 +86,7 @@ export function createWalTruncator(path: string): WalTruncator {
         if (worker === thread) {
           worker = null;
         }
-        settle()?.reject(new Error(`the WAL truncate thread exited (code ${code})`));
+        settle()?.reject(new Error(`the WAL checkpoint thread exited (code ${code})`));
       });
       thread.unref();
       worker = thread;
@@ -84,23 +94,29 @@ export function createWalTruncator(path: string): WalTruncator {
     return worker;
   }
 
-  /** One at a time: the next waits for the answer to the one before. */
-  function truncate(): Promise<boolean> {
+  function checkpoint(mode: CheckpointMode): Promise<boolean> {
+    asked++;
     const next = last.then(
       () =>
         new Promise<boolean>((resolve, reject) => {
           const thread = started();
           pending = { resolve, reject };
           thread.ref();
-          thread.postMessage('truncate');
+          thread.postMessage(mode);
         }),
     );
-    last = next.catch(() => undefined);
+    last = next.then(
+      () => asked--,
+      () => asked--,
+    );
     return next;
   }
 
   return {
-    truncate,
+    checkpoint,
+    get busy() {
+      return asked > 0;
+    },
     async close() {
       await last;
       const thread = worker;
