@@ -33,18 +33,33 @@ parentPort.on('message', (mode) => {
       throw new Error('unknown checkpoint mode');
     }
     const [result] = db.pragma('wal_checkpoint(' + mode + ')');
-    parentPort.postMessage({ done: (result && result.busy) === 0 });
+    const done = (result && result.busy) === 0;
+    if (done && mode === 'TRUNCATE') {
+      restartWal();
+    }
+    parentPort.postMessage({ done });
   } catch (error) {
     parentPort.postMessage({ error: String((error && error.message) || error) });
   }
 });
 parentPort.on('close', () => db.close());
+// The first frame written to an empty WAL is synced with its header; whoever writes it waits for
+// the disk. Rewriting the header page's user_version here (to its own value: nothing changes,
+// and page 1 holds no request) makes it this thread, not the next commit on the event loop.
+function restartWal() {
+  try {
+    db.pragma('user_version = ' + Number(db.pragma('user_version', { simple: true })));
+  } catch {
+    // Only an optimisation: the next commit then starts the WAL itself.
+  }
+}
 `;
 
 type Answer = { done: boolean } | { error: string };
 
 /** Why a thread: a checkpoint waits for the disk (it syncs the WAL and the database file, some
- * milliseconds), and done on the event loop that wait stops every request the process serves.
+ * milliseconds), and so does the first write to the emptied WAL (the thread makes it, see
+ * `restartWal`); done on the event loop, that wait stops every request the process serves.
  * On a connection of its own in a worker thread, the event loop goes on; SQLite's locking
  * coordinates the two connections (sqlite-group-commit.ts holds the next group back during a
  * TRUNCATE, which holds writers back, so its event loop never waits on that lock either).
