@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { fail, ok, type Result } from '../shared/result.js';
 import type { Mailer, MailMessage } from './mailer.js';
+import { mimeMessage } from './mime-message.js';
 import { describeSendError } from './smtp-errors.js';
 import {
   DEFAULT_SMTP_TIMEOUTS,
@@ -71,15 +72,20 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), sendTimeoutMs);
     try {
-      const info = await transporter.sendMail({
-        from: deps.from,
-        to: m.to,
-        subject: m.subject,
-        text: m.text,
-        html: m.html,
-        messageId: m.messageId,
-        signal: deadline.signal,
-      });
+      const mail = mimeMessage(m, deps.from, new Date());
+      const info = await transporter.sendMail(
+        mail === null
+          ? {
+              from: deps.from,
+              to: m.to,
+              subject: m.subject,
+              text: m.text,
+              html: m.html,
+              messageId: m.messageId,
+              signal: deadline.signal,
+            }
+          : { envelope: { from: mail.from, to: mail.to }, raw: mail.raw, signal: deadline.signal },
+      );
       if (info.rejected.length > 0) {
         // The server took the message for the other recipients; a resend would duplicate it for them.
         deps.logger.warn(
