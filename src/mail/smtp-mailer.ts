@@ -84,7 +84,13 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
               messageId: m.messageId,
               signal: deadline.signal,
             }
-          : { envelope: { from: mail.from, to: mail.to }, raw: mail.raw, signal: deadline.signal },
+          : // The Message-ID is the raw text's; named here too, so nodemailer does not make one up.
+            {
+              envelope: { from: mail.from, to: mail.to },
+              raw: mail.raw,
+              messageId: m.messageId,
+              signal: deadline.signal,
+            },
       );
       if (info.rejected.length > 0) {
         // The server took the message for the other recipients; a resend would duplicate it for them.
