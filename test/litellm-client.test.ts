@@ -430,6 +430,25 @@ describe('LiteLLM client: ensureKey', () => {
     expect(fake.liveKeys().map((k) => [k.key, k.alias])).toEqual([[request.key, request.keyAlias]]);
   });
 
+  it('generates at once, without a look-up, a value the caller never sent', async () => {
+    const request = keyRequest();
+
+    expect(await client().ensureKey(request, { neverSent: true })).toEqual(ensured(request, 'minted'));
+
+    expect(fake.calls.map((c) => c.path)).toEqual(['/key/generate']);
+    expect(fake.liveKeys().map((k) => k.key)).toEqual([request.key]);
+  });
+
+  it('still adopts the key of a never-sent value when the answer of its generate was lost', async () => {
+    const request = keyRequest();
+    fake.failNext(1, 'reset', { path: '/key/generate', afterHandling: true });
+
+    expect(await client().ensureKey(request, { neverSent: true })).toEqual(ensured(request, 'adopted'));
+
+    expect(fake.calls.map((c) => c.path)).toEqual(['/key/generate', '/key/info']);
+    expect(fake.liveKeys().map((k) => k.key)).toEqual([request.key]);
+  });
+
   it('reports the expiry LiteLLM computed from the duration', async () => {
     const request = keyRequest({ settings: { duration: '30d' } });
     const before = Date.now();

@@ -243,6 +243,32 @@ describe('sqlite store: keys at rest', () => {
   });
 });
 
+describe('sqlite store: the WAL', () => {
+  it('keeps the WAL near 4 MB however much is written, checkpointing it away from the event loop', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'requests.db');
+    const store = createSqliteStore({ path });
+    try {
+      let largest = 0;
+      // Some 10 MB of WAL if nothing checkpointed it: 2,000 requests in groups of 50.
+      for (let group = 0; group < 40; group++) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            store.create({ email: `u${group}-${i}@example.com`, model: 'm' }),
+          ),
+        );
+        largest = Math.max(largest, (await stat(`${path}-wal`)).size);
+      }
+      expect(largest).toBeGreaterThan(3_000_000);
+      expect(largest).toBeLessThan(5_000_000);
+      expect((await store.list({ limit: 500 })).items).toHaveLength(500);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('sqlite store: claiming', () => {
   it('finds due requests through its partial indexes, never by scanning the table', async () => {
     const dir = await tempDir();

@@ -186,7 +186,9 @@ export const SETTINGS = {
     default: '30s',
   }),
   claimTimeout: setting({ key: 'approval.claim_timeout', env: null, parse: duration, default: '2m' }),
-  concurrency: setting({ key: 'approval.concurrency', env: null, parse: wholeNumber, default: '8' }),
+  // A step mostly waits on LiteLLM or the mail server: 32 at once keep the queue moving when they
+  // answer slowly (each slot takes a new request as soon as its last one is done).
+  concurrency: setting({ key: 'approval.concurrency', env: null, parse: wholeNumber, default: '32' }),
 
   smtpHost: setting({ key: 'smtp.host', env: 'SMTP_HOST', parse: text, default: 'localhost' }),
   smtpPort: setting({ key: 'smtp.port', env: 'SMTP_PORT', parse: port, default: '587' }),

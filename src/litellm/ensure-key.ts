@@ -1,7 +1,13 @@
 import type { Logger } from '../shared/logger.js';
 import { ok, type Result } from '../shared/result.js';
 import { keyHash } from './key-hash.js';
-import type { EnsuredKey, GenerateKeyRequest, KeyRecord, LiteLlmClient } from './litellm-types.js';
+import type {
+  EnsuredKey,
+  EnsureKeyOptions,
+  GenerateKeyRequest,
+  KeyRecord,
+  LiteLlmClient,
+} from './litellm-types.js';
 
 /** One `/key/generate`, with whether LiteLLM refused it because another key holds the alias. */
 export interface GenerateAttempt {
@@ -17,6 +23,7 @@ export interface EnsureKeyDeps {
 }
 
 /** Check, create, re-check; on an alias held by someone else, delete that key and create again.
+ * The first check is skipped for a value the caller has never sent (`neverSent`).
  *
  * LiteLLM keeps at most one row per key value (it upserts on the key's hash) and rejects a
  * second key with the same alias, so a concurrent or earlier attempt that won makes our
@@ -36,15 +43,20 @@ export function createEnsureKey(deps: EnsureKeyDeps) {
     return ok({ outcome: 'adopted', keyHash: info.value.keyHash, expires: info.value.expires });
   }
 
-  return async function ensureKey(request: GenerateKeyRequest): Promise<Result<EnsuredKey>> {
+  return async function ensureKey(
+    request: GenerateKeyRequest,
+    options: EnsureKeyOptions = {},
+  ): Promise<Result<EnsuredKey>> {
     const hash = keyHash(request.key);
-    const before = await reserved(hash);
-    if (!before.ok) {
-      return before;
-    }
-    if (before.value !== null) {
-      logger.info({ op: 'ensureKey' }, 'litellm key already live');
-      return ok(before.value);
+    if (options.neverSent !== true) {
+      const before = await reserved(hash);
+      if (!before.ok) {
+        return before;
+      }
+      if (before.value !== null) {
+        logger.info({ op: 'ensureKey' }, 'litellm key already live');
+        return ok(before.value);
+      }
     }
     const first = await deps.generate(request);
     if (first.result.ok) {

@@ -32,6 +32,15 @@ export interface EnsuredKey extends KeyRecord {
   outcome: EnsureOutcome;
 }
 
+export interface EnsureKeyOptions {
+  /** The caller reserved `key` itself moments ago and has not sent it to LiteLLM yet, so no key
+   * can be live under it: the look-up before `/key/generate` is skipped. Never set on a retry
+   * (another run, another process): an earlier attempt whose answer was lost may have minted it.
+   * Skipping is safe in any case, since LiteLLM holds at most one key per value; the look-up
+   * after a failed generate stays, and adopts a key minted meanwhile. */
+  neverSent?: boolean;
+}
+
 /** `/key/info` about a key LiteLLM knows. */
 export interface KeyInfo extends KeyRecord {
   /** False once `expires` has passed. LiteLLM keeps an expired key, alias included, until it
@@ -70,5 +79,5 @@ export interface LiteLlmClient {
   /** Leaves exactly one live key with `request.key` under `request.keyAlias`, whether or not an
    * earlier or concurrent attempt already created it, and whoever held the alias before.
    * Safe to repeat after any crash. */
-  ensureKey(request: GenerateKeyRequest): Promise<Result<EnsuredKey>>;
+  ensureKey(request: GenerateKeyRequest, options?: EnsureKeyOptions): Promise<Result<EnsuredKey>>;
 }

@@ -18,6 +18,16 @@ const MOMENT: Intl.DateTimeFormatOptions = {
   timeZoneName: 'short',
 };
 
+/** Built once per language: constructing a DateTimeFormat costs far more than formatting. */
+const DAY_FORMATS = formatsFor(DAY);
+const MOMENT_FORMATS = formatsFor(MOMENT);
+
+function formatsFor(options: Intl.DateTimeFormatOptions): Record<MailLanguage, Intl.DateTimeFormat> {
+  return Object.fromEntries(
+    MAIL_LANGUAGES.map((language) => [language, new Intl.DateTimeFormat(language, options)]),
+  ) as Record<MailLanguage, Intl.DateTimeFormat>;
+}
+
 function instant(iso: string): Date {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) {
@@ -29,10 +39,10 @@ function instant(iso: string): Date {
 
 /** The day of `iso` as the mail's language writes it: "June 5, 2025", "5. Juni 2025". */
 export function formatDay(iso: string, language: MailLanguage): string {
-  return new Intl.DateTimeFormat(language, DAY).format(instant(iso));
+  return DAY_FORMATS[language].format(instant(iso));
 }
 
 /** Day and time of `iso`, in UTC: "June 5, 2025 at 2:30 PM UTC", "5. Juni 2025 um 14:30 UTC". */
 export function formatMoment(iso: string, language: MailLanguage): string {
-  return new Intl.DateTimeFormat(language, MOMENT).format(instant(iso));
+  return MOMENT_FORMATS[language].format(instant(iso));
 }

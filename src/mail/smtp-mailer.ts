@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { fail, ok, type Result } from '../shared/result.js';
 import type { Mailer, MailMessage } from './mailer.js';
+import { mimeMessage } from './mime-message.js';
 import { describeSendError } from './smtp-errors.js';
 import {
   DEFAULT_SMTP_TIMEOUTS,
@@ -65,16 +66,32 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
   let closing: Promise<void> | null = null;
 
   async function deliver(m: MailMessage): Promise<Result<void>> {
+    // A timer of our own, cleared when the send ends: an AbortSignal.timeout would keep the
+    // signal, nodemailer's listener on it and through that the whole message alive for the full
+    // deadline after a send that took milliseconds (thousands of messages under load).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), sendTimeoutMs);
     try {
-      const info = await transporter.sendMail({
-        from: deps.from,
-        to: m.to,
-        subject: m.subject,
-        text: m.text,
-        html: m.html,
-        messageId: m.messageId,
-        signal: AbortSignal.timeout(sendTimeoutMs),
-      });
+      const mail = mimeMessage(m, deps.from, new Date());
+      const info = await transporter.sendMail(
+        mail === null
+          ? {
+              from: deps.from,
+              to: m.to,
+              subject: m.subject,
+              text: m.text,
+              html: m.html,
+              messageId: m.messageId,
+              signal: deadline.signal,
+            }
+          : // The Message-ID is the raw text's; named here too, so nodemailer does not make one up.
+            {
+              envelope: { from: mail.from, to: mail.to },
+              raw: mail.raw,
+              messageId: m.messageId,
+              signal: deadline.signal,
+            },
+      );
       if (info.rejected.length > 0) {
         // The server took the message for the other recipients; a resend would duplicate it for them.
         deps.logger.warn(
@@ -90,6 +107,8 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
         'mail not sent',
       );
       return fail(failure);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AdminService } from '../admin/admin-service.js';
@@ -7,7 +6,6 @@ import type { AdminCredentials } from '../http/admin-auth.js';
 import { Failure, RateLimited } from '../http/schemas.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import type { RequestService } from '../requests/request-service.js';
-import { createAdminMcpServer } from './admin-tools.js';
 import { bearerChallenge, createMcpAuth } from './mcp-auth.js';
 
 export interface McpRoutesDeps {
@@ -21,6 +19,37 @@ export interface McpRoutesDeps {
 }
 
 export const MCP_PATH = '/mcp';
+
+/** What answering an MCP request needs: the SDK's transport and our tools (the SDK and zod). */
+interface McpModules {
+  StreamableHTTPServerTransport: typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js').StreamableHTTPServerTransport;
+  createAdminMcpServer: typeof import('./admin-tools.js').createAdminMcpServer;
+}
+
+/** Loads them on first use: some 10 MB of code and heap that a server whose /mcp is never
+ * called (most of them: the console and the CLI are the usual fronts) does without. A failed
+ * load is not remembered, so the next request tries again. */
+function lazyMcpModules(): () => Promise<McpModules> {
+  let loading: Promise<McpModules> | null = null;
+  return () => {
+    if (loading === null) {
+      const modules = Promise.all([
+        import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+        import('./admin-tools.js'),
+      ]).then(([sdk, tools]) => ({
+        StreamableHTTPServerTransport: sdk.StreamableHTTPServerTransport,
+        createAdminMcpServer: tools.createAdminMcpServer,
+      }));
+      loading = modules;
+      modules.catch(() => {
+        if (loading === modules) {
+          loading = null;
+        }
+      });
+    }
+    return loading;
+  };
+}
 
 /** Either 401: the admin API's (Basic) or the original service's Bearer one. */
 const McpUnauthorized = Type.Object(
@@ -41,6 +70,7 @@ const McpUnauthorized = Type.Object(
  * request before the body is even read. */
 export const mcpRoutes: FastifyPluginAsyncTypebox<McpRoutesDeps> = async (app, deps) => {
   const { credentials, apiKey } = deps;
+  const mcpModules = lazyMcpModules();
   const authenticate = createMcpAuth({ credentials, apiKey });
   const challenge = bearerChallenge({ credentials, apiKey });
   app.addHook('onRequest', async (request, reply) => {
@@ -89,6 +119,7 @@ export const mcpRoutes: FastifyPluginAsyncTypebox<McpRoutesDeps> = async (app, d
   async function answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // The onRequest hook let the caller in, so this names them.
     const user = authenticate(request) ?? 'unknown';
+    const { StreamableHTTPServerTransport, createAdminMcpServer } = await mcpModules();
     const server = createAdminMcpServer({
       admin: deps.admin,
       catalog: deps.catalog,

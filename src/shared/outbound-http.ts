@@ -47,7 +47,12 @@ const NETWORK_CODES: Record<string, string> = {
  * are not followed: one would replay the credentials to wherever it points. */
 export async function sendBounded(request: OutboundRequest): Promise<Result<OutboundAnswer>> {
   // One signal bounds connect, headers and body: a server that stalls mid-body times out too.
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  // A timer of our own, cleared when the call ends: an AbortSignal.timeout would keep the
+  // signal and what fetch hung on it alive for the whole timeout after a call that took
+  // milliseconds.
+  const deadline = new AbortController();
+  const { signal } = deadline;
+  const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
   try {
     const response = await untilAborted(
       signal,
@@ -86,6 +91,8 @@ export async function sendBounded(request: OutboundRequest): Promise<Result<Outb
       return fail(new AppError('timeout', `no answer within ${request.timeoutMs} ms`));
     }
     return fail(new AppError('unreachable', describeNetworkError(error)));
+  } finally {
+    clearTimeout(timer);
   }
 }
 

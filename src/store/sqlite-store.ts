@@ -1,24 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { foldEmail } from '../requests/email.js';
 import { changesOf, newRequest, type RequestChanges } from '../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES, type RequestState } from '../requests/request-types.js';
 import { AppError, corruptRecord } from '../shared/errors.js';
-import { fail, ok } from '../shared/result.js';
+import { fail, ok, type Result } from '../shared/result.js';
 import {
   type ClaimOptions,
   isSharedSecretName,
   type ListOptions,
   type NewRequest,
   type Page,
-  type RequestPatch,
   type RequestStore,
   type StoreStats,
   staleVersion,
   unknownRequest,
 } from './request-store.js';
+import { createGroupCommit } from './sqlite-group-commit.js';
 import { listQuery } from './sqlite-list.js';
 import {
   FIELD_COLUMNS,
@@ -29,6 +29,7 @@ import {
   toRow,
   WORK_COLUMNS,
 } from './sqlite-schema.js';
+import { createWalCheckpointer } from './sqlite-wal-checkpointer.js';
 
 interface ClaimParameters {
   owner: string;
@@ -40,28 +41,40 @@ interface ClaimParameters {
   limit: number;
 }
 
+/** The WAL size past which it is checkpointed: SQLite's automatic checkpoint default, 1,000 pages. */
+const WAL_CHECKPOINT_BYTES = 1000 * 4096;
+
 const LEASE_FREE = 'next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)';
 
 /** isDue of requests/duties.ts in SQL, one branch per kind of duty, each served by its partial
  * index (sqlite-schema.ts; named, so a change that makes one unusable fails instead of turning
- * into a table scan), so claiming costs what is due, not what is stored. UNION ALL: a request
- * in two branches is still leased once (`seq IN`). Expiry times are
+ * into a table scan), so claiming costs what is due, not what is stored. Each branch takes at
+ * most `@limit` rows in claim order before the branches are merged: the first two walk their
+ * index in that order and stop, so a claim reads the rows it leases plus those leased already,
+ * not every request waiting (2,000 new requests would otherwise be sorted on every claim).
+ * UNION ALL: a request in two branches is still leased once (`seq IN`). Expiry times are
  * ISO text in toISOString() form, so comparing the text compares the times; `@horizon` is now +
  * remind_before (now when reminders are off). Exported for the test that checks its query plan. */
 export const CLAIM_DUE_SQL = `
   UPDATE key_requests SET lease_owner = @owner, lease_until = @leaseUntil, version = version + 1
   WHERE seq IN (
     SELECT seq FROM (
-      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_due
-      WHERE handled_state IS NOT state AND ${LEASE_FREE}
+      SELECT * FROM (
+        SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_due
+        WHERE handled_state IS NOT state AND ${LEASE_FREE}
+        ORDER BY next_attempt_at, seq LIMIT @limit)
       UNION ALL
-      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_link_mail
-      WHERE link_mail_hour IS NOT NULL AND ${LEASE_FREE}
+      SELECT * FROM (
+        SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_link_mail
+        WHERE link_mail_hour IS NOT NULL AND ${LEASE_FREE}
+        ORDER BY next_attempt_at, seq LIMIT @limit)
       UNION ALL
-      SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_expiry
-      WHERE state = 'approved' AND handled_state = 'approved' AND expires_at IS NOT NULL
-        AND expires_at <= @horizon AND (expires_at <= @nowIso OR (@remind AND reminded_cycle < cycle))
-        AND ${LEASE_FREE}
+      SELECT * FROM (
+        SELECT seq, next_attempt_at FROM key_requests INDEXED BY key_requests_expiry
+        WHERE state = 'approved' AND handled_state = 'approved' AND expires_at IS NOT NULL
+          AND expires_at <= @horizon AND (expires_at <= @nowIso OR (@remind AND reminded_cycle < cycle))
+          AND ${LEASE_FREE}
+        ORDER BY next_attempt_at, seq LIMIT @limit)
     )
     ORDER BY next_attempt_at, seq LIMIT @limit)
   RETURNING *`;
@@ -73,7 +86,9 @@ export interface SqliteStoreDeps {
 }
 
 /** RequestStore on an embedded SQLite file (WAL). Several processes may share the file:
- * every check-and-write is a single statement, so SQLite's locking makes it atomic. */
+ * every check-and-write is a single statement, so SQLite's locking makes it atomic. Writes are
+ * group-committed (sqlite-group-commit.ts): those made during one turn of the event loop share a
+ * transaction, each still its own compare-and-set; reads see what is committed. */
 export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreDeps): RequestStore {
   const db = new Database(prepareFile(path));
   db.pragma('journal_mode = WAL');
@@ -119,28 +134,70 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     return statement;
   }
 
-  /** Set when a cleared key may still sit in the WAL because truncating it had to wait for a
-   * reader (another process); every later write tries again. */
+  /** Set by a write of the group that dropped a key value from its row. */
+  let groupDroppedKey = false;
+  /** Set when a dropped key may still sit in the WAL because truncating it had to wait for a
+   * reader (another process) or failed; every later group tries again. */
   let walHoldsClearedKey = false;
-  function truncateWal(): void {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    walHoldsClearedKey = (result?.busy ?? 0) !== 0;
+  /** An in-memory database has no WAL file. A file's checkpoints run in a thread: with its own
+   * automatic checkpoints off, the store's connection never waits for the disk (a commit in WAL
+   * mode with synchronous=NORMAL does not sync; a checkpoint does). */
+  const checkpointer = db.memory ? null : createWalCheckpointer(path);
+  if (checkpointer !== null) {
+    db.pragma('wal_autocheckpoint = 0');
   }
+  /** After each committed group, before any of its callers hears of it: a group that dropped a
+   * key has the WAL truncated (docs/design.md, "Keys at rest"; once per group, not per write),
+   * and so has one that left the WAL larger than SQLite's automatic checkpoint would let it grow
+   * (1,000 pages of 4 KiB). */
+  function checkpointIfDue(): Promise<void> | undefined {
+    if (checkpointer === null) {
+      return undefined;
+    }
+    if (!groupDroppedKey && !walHoldsClearedKey && walBytes() <= WAL_CHECKPOINT_BYTES) {
+      return undefined;
+    }
+    const dropped = groupDroppedKey || walHoldsClearedKey;
+    groupDroppedKey = false;
+    walHoldsClearedKey = dropped;
+    return checkpointer.checkpoint('TRUNCATE').then(
+      (done) => {
+        walHoldsClearedKey = dropped && !done;
+      },
+      (error: unknown) => {
+        if (dropped) {
+          throw error;
+        }
+        // Only the size was due: the next group tries again, its writes stand.
+      },
+    );
+  }
+  function walBytes(): number {
+    try {
+      return statSync(`${path}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+  const writes = createGroupCommit({ db, afterCommit: checkpointIfDue });
 
   return {
     async create(input: NewRequest) {
       const email = foldEmail(input.email);
       const fresh = newRequest({ ...input, id: randomUUID(), email }, now().toISOString());
-      const row = insert.get(toRow(fresh)) as Row | undefined;
-      if (row) {
+      const values = toRow(fresh);
+      const row = await writes.write(
+        // The insert, or the request another create (of this group, or of another process) made.
+        () => (insert.get(values) as Row | undefined) ?? { existing: byEmailModel.get(email, input.model) },
+      );
+      if ('id' in row) {
         return { request: toRequest(row), created: true };
       }
-      const existing = byEmailModel.get(email, input.model);
-      if (!existing) {
+      if (!row.existing) {
         // Only reachable if the conflicting row was deleted between the two statements.
         throw corruptRecord('key request vanished during create');
       }
-      return { request: toRequest(existing), created: false };
+      return { request: toRequest(row.existing), created: false };
     },
 
     async get(id) {
@@ -167,52 +224,55 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
       };
     },
 
-    async update(id, version, patch) {
-      const row = byId.get(id);
-      if (!row) {
-        return fail(unknownRequest(id));
-      }
-      if (String(row.version) !== version) {
-        return fail(staleVersion(id));
-      }
-      // The rules need the current state; the write below is conditional on the version read,
-      // so what they were computed from is what the write changes.
-      const current = toRequest(row);
-      const changes = changesOf(current, patch, now().toISOString());
-      const { sql, values } = patchToSql(changes);
-      const updated = prepared(
-        `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
-      ).get(...values, id, row.version) as Row | undefined;
-      if (!updated) {
-        return fail(byId.get(id) ? staleVersion(id) : unknownRequest(id));
-      }
-      if (walHoldsClearedKey || clearsKey(current, patch)) {
-        truncateWal();
-      }
-      return ok(toRequest(updated));
+    update(id, version, patch) {
+      return writes.write((): Result<KeyRequest> => {
+        const row = byId.get(id);
+        if (!row) {
+          return fail(unknownRequest(id));
+        }
+        if (String(row.version) !== version) {
+          return fail(staleVersion(id));
+        }
+        // The rules need the current state; the write below is conditional on the version read,
+        // so what they were computed from is what the write changes.
+        const current = toRequest(row);
+        const changes = changesOf(current, patch, now().toISOString());
+        const { sql, values } = patchToSql(changes);
+        const updated = prepared(
+          `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
+        ).get(...values, id, row.version) as Row | undefined;
+        if (!updated) {
+          return fail(byId.get(id) ? staleVersion(id) : unknownRequest(id));
+        }
+        if (dropsKey(row, updated)) {
+          groupDroppedKey = true;
+        }
+        return ok(toRequest(updated));
+      });
     },
 
     async claimDue({ owner, now: at, leaseMs, limit, policy }: ClaimOptions) {
       const remind = policy.remindBeforeMs > 0;
-      return claim
-        .all({
-          owner,
-          leaseUntil: at + leaseMs,
-          now: at,
-          nowIso: new Date(at).toISOString(),
-          horizon: new Date(at + (remind ? policy.remindBeforeMs : 0)).toISOString(),
-          remind: remind ? 1 : 0,
-          limit,
-        })
-        .map(toRequest);
+      const parameters: ClaimParameters = {
+        owner,
+        leaseUntil: at + leaseMs,
+        now: at,
+        nowIso: new Date(at).toISOString(),
+        horizon: new Date(at + (remind ? policy.remindBeforeMs : 0)).toISOString(),
+        remind: remind ? 1 : 0,
+        limit,
+      };
+      return (await writes.write(() => claim.all(parameters))).map(toRequest);
     },
 
     async sharedSecret(name) {
       if (!isSharedSecretName(name)) {
         throw new AppError('internal', `invalid shared secret name ${JSON.stringify(name)}`);
       }
-      insertSecret.run(name, randomBytes(32));
-      const row = secretByName.get(name);
+      const row = await writes.write(() => {
+        insertSecret.run(name, randomBytes(32));
+        return secretByName.get(name);
+      });
       if (!row) {
         throw corruptRecord(`shared secret ${name} vanished right after it was stored`);
       }
@@ -241,6 +301,8 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
 
     async close() {
       if (db.open) {
+        await writes.drain();
+        await checkpointer?.close();
         db.close();
       }
     },
@@ -268,11 +330,12 @@ function prepareFile(path: string): string {
   return path;
 }
 
-/** Whether the patch clears a plain or reserved key the row holds. */
-function clearsKey(current: KeyRequest, patch: RequestPatch): boolean {
-  return (
-    (patch.apiKey === null && current.apiKey !== null) ||
-    (patch.pendingKey === null && current.pendingKey !== null)
+/** Whether a plain or reserved key value the row held is in neither key column after the
+ * write. Recording a mint moves the reserved value to `api_key`: the value is still stored, so
+ * only the write that finally drops it (the approval mail's) needs the WAL truncated. */
+function dropsKey(before: Row, after: Row): boolean {
+  return [before.api_key, before.pending_key].some(
+    (key) => key !== null && key !== after.api_key && key !== after.pending_key,
   );
 }
 

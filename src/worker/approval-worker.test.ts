@@ -64,6 +64,42 @@ describe('approval worker loop', () => {
     expect(peak).toBeGreaterThan(1);
   });
 
+  it('claims in batches while busy: a quarter of its slots at a time, not one per finished request', async () => {
+    const real = createSqliteStore({ path: ':memory:' });
+    store = real;
+    for (let i = 0; i < 40; i++) {
+      await real.create({ email: `u${i}@example.com`, model: 'm' });
+    }
+    const limits: number[] = [];
+    const counting: Pick<RequestStore, 'claimDue'> = {
+      claimDue: (options) => {
+        limits.push(options.limit);
+        return real.claimDue(options);
+      },
+    };
+    let done = 0;
+    worker = createApprovalWorker({
+      store: counting,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
+      concurrency: 8,
+      logger: silent,
+      processRequest: async (request) => {
+        // Requests finish one at a time, a few milliseconds apart.
+        await new Promise((resolve) => setTimeout(resolve, 2 + (done % 5)));
+        done++;
+        return finish(request);
+      },
+    });
+    worker.start();
+    await until(() => done === 40);
+    expect(limits[0]).toBe(8);
+    // While requests were in flight, no claim asked for fewer than a quarter of the slots.
+    expect(Math.min(...limits)).toBeGreaterThanOrEqual(2);
+    expect(limits.length).toBeLessThan(40);
+  });
+
   it('runs a retry when it comes due instead of waiting for the interval', async () => {
     store = createSqliteStore({ path: ':memory:' });
     await store.create({ email: 'a@example.com', model: 'm' });

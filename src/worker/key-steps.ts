@@ -43,19 +43,23 @@ export function createKeySteps(deps: KeyStepsDeps) {
   }
 
   /** Mints the reserved key (or finds it minted by an earlier attempt) and records it. The
-   * plain key is kept until the approval mail of this cycle is delivered. */
-  async function mint(request: KeyRequest, key: string): Promise<Result<RequestPatch>> {
+   * plain key is kept until the approval mail of this cycle is delivered. `neverSent`: this run
+   * reserved the value, so no earlier attempt can have minted it (EnsureKeyOptions). */
+  async function mint(request: KeyRequest, key: string, neverSent: boolean): Promise<Result<RequestPatch>> {
     const settings = deps.keySettingsFor(request.model);
     const keyAlias = `user-${request.email}-${request.model}`;
     const started = now();
-    const ensured = await litellm.ensureKey({
-      key,
-      models: [request.model],
-      userId: request.email,
-      keyAlias,
-      metadata: { request_id: request.id, email: request.email },
-      settings,
-    });
+    const ensured = await litellm.ensureKey(
+      {
+        key,
+        models: [request.model],
+        userId: request.email,
+        keyAlias,
+        metadata: { request_id: request.id, email: request.email },
+        settings,
+      },
+      { neverSent },
+    );
     deps.observeMint(ensured.ok ? 'success' : 'failure', (now() - started) / 1000);
     if (!ensured.ok) {
       return { ok: false, error: withContext(ensured.error, 'key not minted') };
@@ -110,14 +114,23 @@ export function createKeySteps(deps: KeyStepsDeps) {
   }
 
   return {
+    /** The reservation an approval can carry in its own write: a new key value when the request
+     * holds no key at all (nothing to extend, nothing reserved), so the next step mints at once
+     * instead of first committing the reservation on its own. Empty otherwise: `issue` decides. */
+    reservation(request: KeyRequest): Pick<RequestPatch, 'pendingKey'> {
+      const held = request.keyHash ?? request.apiKey ?? request.pendingKey;
+      return held === null ? { pendingKey: deps.newKeyValue() } : {};
+    },
+
     /** One step towards the key of the current approval: mint the reserved key; else extend
      * the key the request already has (a renewal or re-issue: never a second live key for one
      * request, and the requester keeps the key they configured); else, when there is none or
      * LiteLLM lost it, reserve a new key value, committed before minting so that a crash
-     * between the two mints the same value again instead of a second key. */
-    async issue(request: KeyRequest): Promise<Result<RequestPatch>> {
+     * between the two mints the same value again instead of a second key. `reservedInRun`: the
+     * value this run of the worker reserved and committed, if any; it has never been sent. */
+    async issue(request: KeyRequest, reservedInRun: string | null): Promise<Result<RequestPatch>> {
       if (request.pendingKey !== null) {
-        return mint(request, request.pendingKey);
+        return mint(request, request.pendingKey, request.pendingKey === reservedInRun);
       }
       const existing = request.keyHash ?? request.apiKey;
       if (existing !== null) {

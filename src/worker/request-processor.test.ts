@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mustUpdate } from '../../test/support/must-update.js';
 import { CLAIM_MS, type Ports, type ProcessorKit, processorKit } from '../../test/support/processor-kit.js';
 import { AppError } from '../shared/errors.js';
-import { fail } from '../shared/result.js';
+import { fail, ok } from '../shared/result.js';
+import type { RequestPatch } from '../store/request-store.js';
 import { MAX_BACKOFF_MS } from './backoff.js';
 import type { ProcessorDeps } from './request-processor.js';
 import { MAIL_TRIES } from './request-processor.js';
@@ -117,6 +118,60 @@ describe('request processor: releasing the lease', () => {
     expect(outcome).toEqual({ status: 'done' });
     expect(k.mailed).toEqual([]);
     expect((await k.stored(request.id)).work.owner).toBeNull();
+  });
+});
+
+describe('request processor: reserving the key', () => {
+  it('reserves the key value in the approval write and mints it without looking for an earlier attempt', async () => {
+    const request = await k.claimed();
+    const patches: RequestPatch[] = [];
+    const watched: ProcessorDeps['store'] = {
+      get: (id) => k.store.get(id),
+      update(id, version, patch) {
+        patches.push(patch);
+        return k.store.update(id, version, patch);
+      },
+    };
+
+    expect(await k.processor({ store: watched })(request)).toEqual({ status: 'done' });
+
+    // decide + reserve, the minted key, the delivered mail: three writes, the first one both.
+    expect(patches).toHaveLength(3);
+    expect(patches[0]).toMatchObject({ state: 'approved', pendingKey: 'sk-reserved-0' });
+    expect(k.minted.map((call) => call.key)).toEqual(['sk-reserved-0']);
+    expect(k.mintedNeverSent).toEqual([true]);
+    expect((await k.stored(request.id)).history.map((entry) => entry.action)).toEqual([
+      'created',
+      'decided',
+      'key-minted',
+      'mail-delivered',
+    ]);
+  });
+
+  it('looks for the key of an earlier attempt when a later run mints the value reserved before', async () => {
+    const request = await k.claimed();
+    const lost = () => fail(new AppError('timeout', 'POST /key/generate: no answer within 10000 ms'));
+    expect((await k.processor({ mint: lost })(request)).status).toBe('retry');
+    k.clock = (await k.stored(request.id)).work.nextAttemptAt;
+
+    expect(await k.processor()(await k.claimedAgain())).toEqual({ status: 'done' });
+
+    expect(k.minted.map((call) => call.key)).toEqual(['sk-reserved-0', 'sk-reserved-0']);
+    expect(k.mintedNeverSent).toEqual([true, false]);
+  });
+
+  it('reserves nothing with the approval of a request that still holds a key: that one is extended', async () => {
+    const request = await k.claimed();
+    const renewal = await mustUpdate(k.store, request, { keyHash: 'b'.repeat(64), keyHint: 'abcd' });
+
+    const outcome = await k.processor({ extend: () => ok({ keyHash: 'b'.repeat(64), expires: null }) })(
+      renewal,
+    );
+
+    expect(outcome).toEqual({ status: 'done' });
+    expect(k.extended).toEqual([['b'.repeat(64), '-1']]);
+    expect(k.minted).toEqual([]);
+    expect(await k.stored(request.id)).toMatchObject({ pendingKey: null, keyHash: 'b'.repeat(64) });
   });
 });
 

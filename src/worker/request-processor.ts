@@ -8,7 +8,7 @@ import { applyPatch } from '../requests/request-rules.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import { AppError, withContext } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Result } from '../shared/result.js';
+import { ok, type Result } from '../shared/result.js';
 import type { RequestPatch, RequestStore } from '../store/request-store.js';
 import { backoffMs, MAX_BACKOFF_MS } from './backoff.js';
 import { keyDeletionOwed, keyIssuedForApproval } from './key-history.js';
@@ -59,6 +59,21 @@ type Step =
   | { kind: 'next'; request: KeyRequest }
   | { kind: 'retry'; error: AppError; soon?: boolean }
   | { kind: 'lost' };
+
+/** What one run of a request knows besides the store: the key value it reserved itself. That
+ * value has not been sent to LiteLLM by anyone yet, so minting it skips the look-up for an
+ * earlier attempt's key (EnsureKeyOptions); a later run does not know it and looks. */
+interface Run {
+  reserved: string | null;
+}
+
+/** Notes a reservation the patch makes; the patch is returned unchanged. */
+function noteReservation<P extends RequestPatch>(run: Run, patch: P): P {
+  if (typeof patch.pendingKey === 'string') {
+    run.reserved = patch.pendingKey;
+  }
+  return patch;
+}
 
 /** Every run of a request needs at most: decide, delete a revoked key, reserve, mint (or
  * extend), notify, a link mail, a reminder or the expiry, and the release. A bound guards
@@ -223,7 +238,10 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     );
   }
 
-  async function decide(request: KeyRequest): Promise<Step> {
+  /** Runs the chain and records its decision. An approval of a request that holds no key
+   * reserves the key value in the same write, which is what the next step would otherwise commit
+   * on its own before minting (docs/design.md, "Guarantees": the reserved key). */
+  async function decide(request: KeyRequest, run: Run): Promise<Step> {
     const outcome = await deps.chain.evaluate({
       requestId: request.id,
       email: request.email,
@@ -246,23 +264,25 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     return commit(request, {
       state,
       reason: outcome.reason,
+      ...(state === 'approved' ? noteReservation(run, keys.reservation(request)) : {}),
       append: [historyEntry('decided', actor, { from: request.state, to: state, reason: outcome.reason })],
     });
   }
 
   /** The current state's duties, one step. A key that must go (revoked, or moved from approved
    * to denied) is deleted before anything else, whatever the state is by now. */
-  async function stateStep(request: KeyRequest): Promise<Step> {
+  async function stateStep(request: KeyRequest, run: Run): Promise<Step> {
     if (keyDeletionOwed(request)) {
       return recordKeyStep(request, await keys.remove(request));
     }
     switch (request.state) {
       case 'pending':
-        return decide(request);
+        return decide(request, run);
       case 'approved': {
         const issued = keyIssuedForApproval(request);
         if (issued === null) {
-          return recordKeyStep(request, await keys.issue(request));
+          const result = await keys.issue(request, run.reserved);
+          return recordKeyStep(request, result.ok ? ok(noteReservation(run, result.value)) : result);
         }
         const approval = await notifications.approval(request, issued);
         return approval.ok ? notify(request, approval.value) : { kind: 'retry', error: approval.error };
@@ -303,10 +323,10 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     );
   }
 
-  async function step(request: KeyRequest, duty: Duty): Promise<Step> {
+  async function step(request: KeyRequest, duty: Duty, run: Run): Promise<Step> {
     switch (duty) {
       case 'state':
-        return stateStep(request);
+        return stateStep(request, run);
       case 'link-mail':
         return notify(request, await notifications.link(request));
       case 'remind':
@@ -327,6 +347,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
 
   return async function processRequest(claimed: KeyRequest): Promise<Outcome> {
     let request = claimed;
+    const run: Run = { reserved: null };
     try {
       for (let steps = 0; steps < MAX_STEPS; steps++) {
         if (request.work.owner !== deps.owner) {
@@ -342,7 +363,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         // Nothing (more) owed: release. Releasing can reveal a change made meanwhile (an admin
         // revoked, kubectl relabelled): the lease is still ours then, and the loop carries on
         // with the new state instead of leaving it to wait for the lease to expire.
-        const result = duty === undefined ? await commit(request, RELEASE) : await step(request, duty);
+        const result = duty === undefined ? await commit(request, RELEASE) : await step(request, duty, run);
         if (result.kind !== 'next') {
           return finish(request, result);
         }

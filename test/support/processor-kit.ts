@@ -40,6 +40,8 @@ export interface ProcessorKit {
   /** The processor's clock: fixed, so times can be asserted exactly; tests move it. */
   clock: number;
   minted: GenerateKeyRequest[];
+  /** `neverSent` of each ensureKey call, in order: whether the look-up before generating was skipped. */
+  mintedNeverSent: boolean[];
   extended: [string, string][];
   deleted: string[][];
   mailed: MailMessage[];
@@ -62,6 +64,7 @@ export function processorKit(): ProcessorKit {
     log: recordingLogger(),
     clock: Date.now(),
     minted: [],
+    mintedNeverSent: [],
     extended: [],
     deleted: [],
     mailed: [],
@@ -76,8 +79,9 @@ export function processorKit(): ProcessorKit {
             ports.decide ?? (async () => ({ decision: 'APPROVE', reason: 'Approved', plugin: 'whitelist' })),
         },
         litellm: {
-          async ensureKey(request) {
+          async ensureKey(request, options) {
             kit.minted.push(request);
+            kit.mintedNeverSent.push(options?.neverSent === true);
             return ports.mint
               ? ports.mint()
               : ok({ outcome: 'minted', keyHash: 'a'.repeat(64), expires: null });
