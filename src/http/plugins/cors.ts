@@ -13,12 +13,12 @@ export interface CorsOptions {
  * reaches an admin route is an admin path too. */
 export const adminAwareCors = fp<CorsOptions>(
   async (app, { origins }) => {
+    // Two fixed option sets, built once: the delegator only picks one per request.
+    const publicOptions = { origin: origins, credentials: false };
+    const adminOptions = { origin: origins === '*' ? false : origins, credentials: false };
     await app.register(cors, {
       delegator: (request, callback) => {
-        callback(null, {
-          origin: isAdminRequest(request) ? (origins === '*' ? false : origins) : origins,
-          credentials: false,
-        });
+        callback(null, isAdminRequest(request) ? adminOptions : publicOptions);
       },
     });
   },
