@@ -11,7 +11,7 @@ import { type KeyUsage, type RequesterView, toPublicStatus, toRequesterView } fr
 import { type Action, allows, planTransition } from './transitions.js';
 
 export interface RequestServiceDeps {
-  store: Pick<RequestStore, 'create' | 'get' | 'update'>;
+  store: Pick<RequestStore, 'create' | 'findByEmailAndModel' | 'get' | 'update'>;
   catalog: Pick<ModelCatalog, 'isRequestable'>;
   tokens: RequesterTokens;
   lifecycle: LifecyclePolicy;
@@ -162,13 +162,15 @@ export function createRequestService(deps: RequestServiceDeps) {
         );
       }
       const language = toLanguage(input.language);
+      const email = canonicalAddress(typed.value);
+      // A repeat is answered from one indexed look-up, without a write; create() still settles
+      // a race with a concurrent first submission (it then answers the request that won).
+      const existing = await storeCall(() => store.findByEmailAndModel(email, model));
+      if (existing) {
+        return again(existing, language);
+      }
       const result = await storeCall(() =>
-        store.create({
-          email: canonicalAddress(typed.value),
-          model,
-          notifyEmail: input.email.trim(),
-          language,
-        }),
+        store.create({ email, model, notifyEmail: input.email.trim(), language }),
       );
       if (!result.created) {
         return again(result.request, language);
