@@ -111,6 +111,24 @@ describe('public API', () => {
       expect(body.models[3]).toEqual({ id: 'mistral-7b', title: 'Mistral 7B', featured: true });
     });
 
+    it('answers with an ETag, and a 304 to a client that holds that answer', async () => {
+      const first = await fetch(`${h.url}/api/models`);
+      const body = await first.text();
+      const etag = first.headers.get('etag');
+      expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(etag).toMatch(/^"[\w-]{22}"$/);
+      const again = await fetch(`${h.url}/api/models`);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(await again.text()).toBe(body);
+      const held = await fetch(`${h.url}/api/models`, { headers: { 'if-none-match': String(etag) } });
+      expect(held.status).toBe(304);
+      expect(await held.text()).toBe('');
+      const featured = await fetch(`${h.url}/api/featured-models`, {
+        headers: { 'if-none-match': String(etag) },
+      });
+      expect(featured.status).toBe(200);
+    });
+
     it('lists featured models', async () => {
       const body = (await (await fetch(`${h.url}/api/featured-models`)).json()) as {
         models: { id: string }[];

@@ -9,9 +9,17 @@ const ADMIN_PATH = /^\/(api\/admin|mcp(\/|$))/;
  * admin route. Requests no route of ours claims (CORS preflights go to a catch-all `*` route,
  * 404s to none) are judged on their percent-decoded path. Any reading that says "admin" wins. */
 export function isAdminRequest(request: Pick<FastifyRequest, 'url' | 'routeOptions'>): boolean {
-  const rawPath = request.url.split('?')[0] ?? '';
   const routed = request.routeOptions.url;
-  return [routed, rawPath, decodedPath(rawPath)].some((path) => path !== undefined && ADMIN_PATH.test(path));
+  if (routed !== undefined && ADMIN_PATH.test(routed)) {
+    return true;
+  }
+  const query = request.url.indexOf('?');
+  const rawPath = query === -1 ? request.url : request.url.slice(0, query);
+  if (ADMIN_PATH.test(rawPath)) {
+    return true;
+  }
+  // Only a percent sign can make the decoded path differ from the raw one.
+  return rawPath.includes('%') && ADMIN_PATH.test(decodedPath(rawPath) ?? '');
 }
 
 function decodedPath(path: string): string | undefined {

@@ -1,4 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+
+/** A strong ETag naming exactly this content: the start of its SHA-256, base64url. */
+export function contentEtag(content: string | Buffer): string {
+  return `"${createHash('sha256').update(content).digest('base64url').slice(0, 22)}"`;
+}
 
 /** Whether a GET's `If-None-Match` names the current ETag, so a 304 may answer it: the
  * weak comparison of RFC 9110 §13.1.2 (`W/` is ignored), over a list or `*`. */

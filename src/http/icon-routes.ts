@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ModelIcons } from '../models/model-icons.js';
-import { isNotModified } from './http-caching.js';
+import { contentEtag, isNotModified } from './http-caching.js';
 import { Failure } from './schemas.js';
 
 export interface IconRoutesDeps {
@@ -50,7 +49,7 @@ export const iconRoutes: FastifyPluginAsyncTypebox<IconRoutesDeps> = async (app,
           success: false,
         });
       }
-      const etag = `"${createHash('sha256').update(svg).digest('base64url').slice(0, 22)}"`;
+      const etag = contentEtag(svg);
       reply
         .header('cache-control', ICON_CACHE)
         .header('etag', etag)

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { ModelCatalog } from '../models/model-catalog.js';
+import type { ModelCatalog, ModelView } from '../models/model-catalog.js';
 import { type NewRequestLimiter, withinNewRequestLimits } from '../rate-limits/new-request-limiter.js';
 import type { RequestService, SubmitResult } from '../requests/request-service.js';
+import { jsonSnapshots, sendJsonSnapshot } from './json-snapshot.js';
 import {
   EmailInput,
   Failure,
@@ -90,11 +92,19 @@ function startsCycle(result: SubmitResult): boolean {
   return result.created || result.outcome === 'renewed';
 }
 
+/** The model lists through the route's response schema (`ModelList`), as Fastify would. */
+function serializeModels(reply: FastifyReply): (models: readonly ModelView[]) => string {
+  return (models) => String(reply.serializeInput({ models }, '200'));
+}
+
 /** What requesters use: the model list, submitting a request, and its status. */
 export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
   app,
   { catalog, requests, newRequests },
 ) => {
+  // The model lists go out as bytes made once per catalog change (json-snapshot.ts).
+  const modelList = jsonSnapshots<readonly ModelView[]>();
+  const featuredList = jsonSnapshots<readonly ModelView[]>();
   app.get(
     '/api/models',
     {
@@ -105,7 +115,10 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
         response: { 200: ModelList },
       },
     },
-    async () => ({ models: await catalog.list() }),
+    async (request, reply) => {
+      const models = await catalog.list();
+      return sendJsonSnapshot(request, reply, modelList(models, serializeModels(reply)));
+    },
   );
 
   app.get(
@@ -118,7 +131,10 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
         response: { 200: ModelList },
       },
     },
-    async () => ({ models: await catalog.featured() }),
+    async (request, reply) => {
+      const models = await catalog.featured();
+      return sendJsonSnapshot(request, reply, featuredList(models, serializeModels(reply)));
+    },
   );
 
   app.post(

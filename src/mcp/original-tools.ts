@@ -164,6 +164,6 @@ export function registerOriginalTools(
       inputSchema: ctxOnly,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    () => run('list_models', () => catalog.list()),
+    () => run('list_models', async () => [...(await catalog.list())]),
   );
 }

@@ -7,9 +7,12 @@ import { proxyModelView } from './proxy-model.js';
 export type ModelView = Omit<ModelConfig, 'key'>;
 
 export interface ModelCatalog {
-  /** Config models, plus the proxy's models when enabled (config wins on duplicate ids). */
-  list(): Promise<ModelView[]>;
-  featured(): Promise<ModelView[]>;
+  /** Config models, plus the proxy's models when enabled (config wins on duplicate ids). The
+   * same array until the list changes (a new proxy answer), so callers can serialise it once
+   * per change (http/public-routes.ts); nobody may modify it. */
+  list(): Promise<readonly ModelView[]>;
+  /** The same array every time (it comes from the config alone). */
+  featured(): Promise<readonly ModelView[]>;
   /** The configured entry for an id (for per-model key settings), if any. */
   configured(id: string): ModelConfig | undefined;
   isRequestable(id: string): Promise<boolean>;
@@ -72,9 +75,11 @@ export function createModelCatalog({
     return refreshing;
   }
 
+  /** One empty list, so that list() sees the same answer each time and builds its list once. */
+  const noProxyModels: string[] = [];
   async function proxyModels(): Promise<string[]> {
     if (!config.litellm.enableModels) {
-      return [];
+      return noProxyModels;
     }
     if (now() >= freshUntil) {
       // Stale-while-revalidate: wait briefly for a fresh list, never longer than waitMs.
@@ -83,18 +88,26 @@ export function createModelCatalog({
     return proxyIds;
   }
 
-  async function list(): Promise<ModelView[]> {
-    const extra = (await proxyModels()).filter((id) => !configured.has(id)).map(proxyModelView);
-    return [...configViews, ...extra];
+  /** The last list and the proxy answer it was built from. */
+  let listed: { from: string[]; models: readonly ModelView[] } | null = null;
+  async function list(): Promise<readonly ModelView[]> {
+    const ids = await proxyModels();
+    if (listed === null || listed.from !== ids) {
+      const extra = ids.filter((id) => !configured.has(id)).map(proxyModelView);
+      listed = { from: ids, models: [...configViews, ...extra] };
+    }
+    return listed.models;
   }
+
+  const featured: readonly ModelView[] =
+    config.featuredModels.length > 0
+      ? config.featuredModels.map(toView)
+      : config.models.filter((model) => model.featured === true).map(toView);
 
   return {
     list,
     async featured() {
-      if (config.featuredModels.length > 0) {
-        return config.featuredModels.map(toView);
-      }
-      return config.models.filter((model) => model.featured === true).map(toView);
+      return featured;
     },
     configured: (id) => configured.get(id),
     async isRequestable(id) {

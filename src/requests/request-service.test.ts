@@ -104,6 +104,23 @@ describe('submit: an existing request', () => {
     expect((await stored(first.request.id)).linkMail).toEqual({ hour: epochHour(clock) });
   });
 
+  it('answers a repeat from a look-up, without trying to create it again', async () => {
+    await created();
+    let creates = 0;
+    const counting: RequestStore = {
+      ...store,
+      create: (input) => {
+        creates++;
+        return store.create(input);
+      },
+    };
+    const again = await service({ store: counting }).submit({ email: 'jane@example.com', llm: 'gpt-4o' });
+    expect(again).toMatchObject({ created: false });
+    expect(creates).toBe(0);
+    await service({ store: counting }).submit({ email: 'john@example.com', llm: 'gpt-4o' });
+    expect(creates).toBe(1);
+  });
+
   it('keeps +tags apart when ignore_plus_tags is off', async () => {
     await created('jane+a@example.com');
     const other = await service({ email: { ignorePlusTags: false } }).submit({

@@ -8,10 +8,10 @@ import type { LifecyclePolicy } from './lifecycle.js';
 import { type KeyRequest, type Language, toLanguage } from './request-types.js';
 import type { RequesterTokens } from './requester-token.js';
 import { type KeyUsage, type RequesterView, toPublicStatus, toRequesterView } from './requester-view.js';
-import { type Action, planTransition } from './transitions.js';
+import { type Action, allows, planTransition } from './transitions.js';
 
 export interface RequestServiceDeps {
-  store: Pick<RequestStore, 'create' | 'get' | 'update'>;
+  store: Pick<RequestStore, 'create' | 'findByEmailAndModel' | 'get' | 'update'>;
   catalog: Pick<ModelCatalog, 'isRequestable'>;
   tokens: RequesterTokens;
   lifecycle: LifecyclePolicy;
@@ -101,14 +101,18 @@ export function createRequestService(deps: RequestServiceDeps) {
     let request = found;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const at = now();
-      const renewal = planTransition('renew', request, {
-        actor: ACTORS.requester,
-        reason: null,
-        now: at,
-        policy: lifecycle,
-      });
+      // Asked first: most repeats are not renewable, and a refused plan builds an error (and
+      // its stack trace) only to be dropped here.
+      const renewal = allows('renew', request, at, lifecycle)
+        ? planTransition('renew', request, {
+            actor: ACTORS.requester,
+            reason: null,
+            now: at,
+            policy: lifecycle,
+          })
+        : null;
       const hour = epochHour(at);
-      const outcome = renewal.ok
+      const outcome = renewal?.ok
         ? 'renewed'
         : request.linkMail === null && request.lastLinkMailHour !== hour
           ? 'link-mail'
@@ -116,7 +120,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       if (outcome === 'nothing') {
         return { created: false, outcome, request };
       }
-      const patch = renewal.ok
+      const patch = renewal?.ok
         ? { ...renewal.value, ...(language === null ? {} : { language }) }
         : { linkMail: { hour } };
       const result = await storeCall(() => store.update(request.id, request.version, patch));
@@ -158,20 +162,22 @@ export function createRequestService(deps: RequestServiceDeps) {
         );
       }
       const language = toLanguage(input.language);
+      const email = canonicalAddress(typed.value);
+      // A repeat is answered from one indexed look-up, without a write; create() still settles
+      // a race with a concurrent first submission (it then answers the request that won).
+      const existing = await storeCall(() => store.findByEmailAndModel(email, model));
+      if (existing) {
+        return again(existing, language);
+      }
       const result = await storeCall(() =>
-        store.create({
-          email: canonicalAddress(typed.value),
-          model,
-          notifyEmail: input.email.trim(),
-          language,
-        }),
+        store.create({ email, model, notifyEmail: input.email.trim(), language }),
       );
       if (!result.created) {
         return again(result.request, language);
       }
       wakeWorker();
-      const token = await tokens.tokenFor(result.request.id);
-      return { created: true, request: result.request, token, url: await tokens.pageUrl(result.request.id) };
+      const { token, url } = await tokens.tokenAndPageUrl(result.request.id);
+      return { created: true, request: result.request, token, url };
     },
 
     /** Without the requester's token (missing or wrong): only `{request_id, status}`. */

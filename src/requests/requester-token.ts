@@ -32,6 +32,8 @@ export interface RequesterTokens {
   verify(requestId: string, token: string | undefined): Promise<boolean>;
   /** The page URL with its token. */
   pageUrl(requestId: string): Promise<string>;
+  /** Both, from one HMAC: what a new request's answer hands back. */
+  tokenAndPageUrl(requestId: string): Promise<{ token: string; url: string }>;
 }
 
 /** Tokens under the store's `token-key` secret, read once per process (the store creates it on
@@ -65,6 +67,10 @@ export function createRequesterTokens({
     },
     async pageUrl(requestId) {
       return requestPageUrl(publicUrl, requestId, requesterToken(await key(), requestId));
+    },
+    async tokenAndPageUrl(requestId) {
+      const token = requesterToken(await key(), requestId);
+      return { token, url: requestPageUrl(publicUrl, requestId, token) };
     },
   };
 }

@@ -29,37 +29,56 @@ export const rateLimits = fp<RateLimitsOptions>(
     const submissions = limiter(limits.requestKeyPerIp);
     const signIns = limiter(limits.failedSignInsPerIp);
 
+    // The hooks see every request but are synchronous until a limit is asked: most requests
+    // are for neither limit, and an async hook would cost each of them a promise.
     if (submissions) {
-      app.addHook('onRequest', async (request) => {
+      app.addHook('onRequest', (request, _reply, done) => {
         if (request.method !== 'POST' || request.routeOptions.url !== requestKeyPath) {
+          done();
           return;
         }
-        const limit = await submissions(request);
-        if (!limit.isAllowed && limit.isExceeded) {
-          throw rateLimited('Too many key requests from your network address', limit.ttl);
-        }
+        settle(async () => {
+          const limit = await submissions(request);
+          if (!limit.isAllowed && limit.isExceeded) {
+            throw rateLimited('Too many key requests from your network address', limit.ttl);
+          }
+        }, done);
       });
     }
 
     if (signIns) {
-      app.addHook('onRequest', async (request) => {
+      app.addHook('onRequest', (request, _reply, done) => {
         if (request.method === 'OPTIONS' || !isAdminRequest(request)) {
+          done();
           return;
         }
-        // Only read here: the count moves on failed sign-ins alone (onSend below).
-        const limit = await signIns(request, { increment: false });
-        if (!limit.isAllowed && limit.remaining === 0) {
-          throw rateLimited('Too many failed sign-ins from your network address', limit.ttl);
-        }
+        settle(async () => {
+          // Only read here: the count moves on failed sign-ins alone (onSend below).
+          const limit = await signIns(request, { increment: false });
+          if (!limit.isAllowed && limit.remaining === 0) {
+            throw rateLimited('Too many failed sign-ins from your network address', limit.ttl);
+          }
+        }, done);
       });
       // Before the 401 leaves, so the client's next attempt already sees the count; every 401
       // of a failed sign-in is counted, the admin API's and /mcp's Basic and Bearer ones alike.
-      app.addHook('onSend', async (request) => {
-        if (request.signInFailed === true) {
-          await signIns(request);
+      app.addHook('onSend', (request, _reply, payload, done) => {
+        if (request.signInFailed !== true) {
+          done(null, payload);
+          return;
         }
+        signIns(request).then(
+          () => done(null, payload),
+          (error: Error) => done(error),
+        );
       });
     }
   },
   { name: 'rate-limits' },
 );
+
+/** Runs `check` and ends a callback-style hook with its outcome: done() when it passes, done(error)
+ * when it throws (a 429 or a failure of the limiter). */
+function settle(check: () => Promise<void>, done: (error?: Error) => void): void {
+  check().then(() => done(), done);
+}

@@ -11,8 +11,9 @@ export function requestIdFor(request: { headers: Record<string, string | string[
 /** Echoes the request id on every answer, the ones CORS preflights end early included. */
 export const requestId = fp<Record<never, never>>(
   async (app) => {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
+      done();
     });
   },
   { name: 'request-id' },

@@ -10,15 +10,18 @@ export const shutdown = fp<Record<never, never>>(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.addHook('preHandler', async (_request, reply) => {
+    // Synchronous hooks: they run on every request, and an async one costs a promise each time.
+    app.addHook('preHandler', (_request, reply, done) => {
       if (closing) {
         reply.header('connection', 'close');
       }
+      done();
     });
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (closing) {
         reply.header('connection', 'close');
       }
+      done(null, payload);
     });
   },
   { name: 'shutdown' },

@@ -30,15 +30,20 @@ export const staticUi = fp<StaticUiOptions>(
     const indexPath = join(uiDir, 'index.html');
     if (existsSync(indexPath)) {
       const page = buildUiPage(readFileSync(indexPath, 'utf8'), portal);
-      app.addHook('onRequest', async (request, reply) => {
+      // Synchronous: it runs on every request, and only `/` needs it.
+      app.addHook('onRequest', (request, reply, done) => {
         if (request.routeOptions.url !== '/' || !isGetOrHead(request)) {
+          done();
           return;
         }
         // One URL, two answers: caches must key them by the Accept header.
         addVary(reply, 'Accept');
         if (wantsHtml(request)) {
-          return sendPage(page, request, reply);
+          // Answered here: the hook chain ends without done().
+          sendPage(page, request, reply);
+          return;
         }
+        done();
       });
       for (const url of PAGE_PATHS) {
         app.get(url, { schema: { hide: true } }, async (request, reply) => {
