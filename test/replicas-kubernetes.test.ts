@@ -166,9 +166,17 @@ async function submit(
   throw new Error(`${email} was not accepted by any replica: ${JSON.stringify(attempts)}`);
 }
 
-/** The request Secret of an id, as stored right now. */
+/** The request Secret of an id, as stored right now. Read by name: the renewals poll it, and
+ * copying every Secret on each poll would starve the API server fake (it runs in this process). */
 function secretOf(requestId: string): SecretObject | undefined {
-  return requestSecrets().find((secret) => secret.metadata.name === `llm-key-request-${requestId}`);
+  const name = `llm-key-request-${requestId}`;
+  return kube.storage.list({
+    namespace: NAMESPACE,
+    labels: [],
+    fields: [{ key: 'metadata.name', equal: true, value: name }],
+    limit: undefined,
+    continueToken: undefined,
+  }).items[0];
 }
 
 /** Settled: the state's duties done (handled-state = request-state). */
