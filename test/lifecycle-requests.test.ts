@@ -70,7 +70,14 @@ describe.each(STORE_KINDS)('asking again on the %s store', (store) => {
     await submittedAgain(h, 'someone@gmail.com', 'gpt-4');
     const link = await linkMailOf(id, hour);
 
-    const after = await h.request(id);
+    // The mail arrives before the worker records it: wait for the record, not for the mail.
+    const after = await waitUntil(
+      async () => {
+        const current = await h.request(id);
+        return current?.linkMail === null ? current : null;
+      },
+      { what: 'the link mail to be recorded' },
+    );
     expect(after).toMatchObject({ state: 'denied', cycle: 1, linkMail: null, lastLinkMailHour: hour });
     expect(link.to).toEqual(['someone@gmail.com']);
     expect(link.text).toContain(`https://keys.example.com/requests/${id}?token=`);
