@@ -21,6 +21,9 @@ export type ProductStore =
   | { kind: 'kubernetes'; kubeconfigPath: string; namespace: string };
 
 export interface ProductOptions {
+  /** The entry point to run; default this checkout's dist/main.js. Another build's (an earlier
+   * revision compiled elsewhere) gives before/after figures measured in the same run. */
+  main?: string;
   name: string;
   store: ProductStore;
   litellm: { url: string; masterKey: string };
@@ -42,8 +45,9 @@ export interface Product {
  * production, the default LOG_LEVEL (info), its own process. Its SQLite file and config live
  * in a fresh temp directory. */
 export async function startProduct(group: ProcessGroup, options: ProductOptions): Promise<Product> {
-  if (!existsSync(MAIN)) {
-    throw new Error(`${MAIN} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  const main = options.main ?? MAIN;
+  if (!existsSync(main)) {
+    throw new Error(`${main} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'lkr-bench-'));
   const configFile = join(dir, 'config.yaml');
@@ -75,7 +79,7 @@ export async function startProduct(group: ProcessGroup, options: ProductOptions)
   ];
   const child = group.start(
     options.name,
-    [...flags, MAIN],
+    [...flags, main],
     {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',

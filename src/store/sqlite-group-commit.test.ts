@@ -92,36 +92,39 @@ describe('sqlite group commit', () => {
     expect(committed()).toEqual(['c']);
   });
 
-  it('holds the next group back while the after-commit work of the last one runs', async () => {
+  it('holds groups back while exclusive work runs, and commits them after it', async () => {
     let finish: () => void = () => undefined;
-    const truncating = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    const order: string[] = [];
-    const writes = createGroupCommit({
-      db,
-      afterCommit: () => {
-        groups++;
-        return groups === 1 ? truncating : undefined;
-      },
-    });
-    const first = writes.write(insert('a')).then(() => order.push('a'));
-    await new Promise((resolve) => setImmediate(resolve));
-    const second = writes.write(insert('b')).then(() => order.push('b'));
+    const writes = createGroupCommit({ db, afterCommit: () => void groups++ });
+    const exclusive = writes.exclusive(
+      () =>
+        new Promise<string>((resolve) => {
+          finish = () => resolve('truncated');
+        }),
+    );
+    const written = writes.write(insert('a'));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    // The first group is committed but not reported; the second has not run.
-    expect(committed()).toEqual(['a']);
-    expect(order).toEqual([]);
+    expect(committed()).toEqual([]);
     finish();
-    await Promise.all([first, second]);
-    expect(order).toEqual(['a', 'b']);
-    expect(committed()).toEqual(['a', 'b']);
+    expect(await exclusive).toBe('truncated');
+    expect(await written).toBe(1);
+    expect(committed()).toEqual(['a']);
   });
 
-  it('fails the writes of a group whose after-commit work failed, though they are stored', async () => {
-    const writes = createGroupCommit({ db, afterCommit: () => Promise.reject(new Error('truncate failed')) });
-    await expect(writes.write(insert('a'))).rejects.toThrow('truncate failed');
-    expect(committed()).toEqual(['a']);
+  it('runs exclusive work one at a time, and a failed one holds nothing back', async () => {
+    const writes = createGroupCommit({ db });
+    const order: string[] = [];
+    const first = writes.exclusive(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      order.push('first');
+      throw new Error('truncate failed');
+    });
+    const second = writes.exclusive(async () => {
+      order.push('second');
+    });
+    await expect(first).rejects.toThrow('truncate failed');
+    await second;
+    expect(order).toEqual(['first', 'second']);
+    expect(await writes.write(insert('a'))).toBe(1);
   });
 
   it('commits what is queued on drain and waits for it', async () => {

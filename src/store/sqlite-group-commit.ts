@@ -11,19 +11,20 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export interface GroupCommit {
   /** Runs `write` in the next group's transaction and settles with its result once that
-   * transaction is committed (and `afterCommit` has run): a resolved write is durable. */
+   * transaction is committed: a resolved write is durable. */
   write<T>(write: () => T): Promise<T>;
-  /** Commits what is queued and waits for every group to settle (before close). */
+  /** Runs `work` while no group commits: groups wait until it settles. For work on another
+   * connection that holds writers back (a WAL truncate), which this connection's next
+   * transaction would otherwise wait for on the event loop. One at a time, in order. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Commits what is queued and waits for every group and exclusive work to settle (before close). */
   drain(): Promise<void>;
 }
 
 export interface GroupCommitDeps {
   db: Database.Database;
-  /** Runs after every committed group, before any of its callers hears of it: what must follow
-   * a write (the WAL truncate that keeps a dropped key out of the files) runs once per group.
-   * While a promise it returns is pending, the next group waits (it may hold a lock the next
-   * transaction would wait for); a rejection fails the group's writes. */
-  afterCommit: () => undefined | Promise<void>;
+  /** Runs after every committed group, before any of its callers hears of it. */
+  afterCommit?: () => void;
 }
 
 /** Group commit: every write queued during one turn of the event loop (the creates of
@@ -69,10 +70,31 @@ export function createGroupCommit({ db, afterCommit }: GroupCommitDeps): GroupCo
     }
   }
 
-  /** The after-commit work of the last group, while it runs. */
-  let finishing: Promise<void> | null = null;
+  /** Exclusive work running (or queued), while groups wait. */
+  let holding: Promise<void> | null = null;
 
-  function settle(group: QueuedWrite[], settled: Settled[]): void {
+  function flush(): void {
+    clearImmediate(scheduled);
+    scheduled = undefined;
+    if (holding !== null) {
+      // Flushed again when it ends: what queues meanwhile makes the next group.
+      return;
+    }
+    const group = queue;
+    queue = [];
+    if (group.length === 0) {
+      return;
+    }
+    let settled: Settled[];
+    try {
+      settled = runGroup(group);
+      afterCommit?.();
+    } catch (error) {
+      for (const write of group) {
+        write.reject(error);
+      }
+      return;
+    }
     group.forEach((write, index) => {
       const outcome = settled[index];
       if (outcome?.ok) {
@@ -83,47 +105,6 @@ export function createGroupCommit({ db, afterCommit }: GroupCommitDeps): GroupCo
     });
   }
 
-  function rejectAll(group: QueuedWrite[], error: unknown): void {
-    for (const write of group) {
-      write.reject(error);
-    }
-  }
-
-  function flush(): void {
-    clearImmediate(scheduled);
-    scheduled = undefined;
-    if (finishing !== null) {
-      // Flushed again when it ends: what queues meanwhile makes the next group.
-      return;
-    }
-    const group = queue;
-    queue = [];
-    if (group.length === 0) {
-      return;
-    }
-    let settled: Settled[];
-    let after: undefined | Promise<void>;
-    try {
-      settled = runGroup(group);
-      after = afterCommit();
-    } catch (error) {
-      rejectAll(group, error);
-      return;
-    }
-    if (after === undefined) {
-      settle(group, settled);
-      return;
-    }
-    finishing = after.then(
-      () => settle(group, settled),
-      (error: unknown) => rejectAll(group, error),
-    );
-    void finishing.finally(() => {
-      finishing = null;
-      flush();
-    });
-  }
-
   return {
     write<T>(run: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
@@ -131,12 +112,27 @@ export function createGroupCommit({ db, afterCommit }: GroupCommitDeps): GroupCo
         scheduled ??= setImmediate(flush);
       });
     },
+    exclusive<T>(work: () => Promise<T>): Promise<T> {
+      // Groups are committed synchronously, so no transaction is open whenever this runs.
+      const result = (holding ?? Promise.resolve()).then(work);
+      const settled = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      holding = settled;
+      void settled.then(() => {
+        if (holding === settled) {
+          holding = null;
+          flush();
+        }
+      });
+      return result;
+    },
     async drain() {
-      while (queue.length > 0 || finishing !== null) {
+      while (queue.length > 0 || holding !== null) {
         flush();
-        // `finishing` settles after the group's callers heard; one more turn lets its
-        // `finally` start the next group.
-        await finishing;
+        await holding;
+        // One more turn: the `then` above clears `holding` and starts the next group.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     },

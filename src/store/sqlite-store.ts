@@ -30,6 +30,7 @@ import {
   WORK_COLUMNS,
 } from './sqlite-schema.js';
 import { createWalCheckpointer } from './sqlite-wal-checkpointer.js';
+import { createWalTruncation } from './sqlite-wal-truncation.js';
 
 interface ClaimParameters {
   owner: string;
@@ -43,6 +44,10 @@ interface ClaimParameters {
 
 /** The WAL size past which it is checkpointed: SQLite's automatic checkpoint default, 1,000 pages. */
 const WAL_CHECKPOINT_BYTES = 1000 * 4096;
+
+/** The least time between two WAL truncates (sqlite-wal-truncation.ts): each holds the store's
+ * writes back for some milliseconds; a write that dropped a key waits at most this much longer. */
+const TRUNCATE_INTERVAL_MS = 25;
 
 const LEASE_FREE = 'next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)';
 
@@ -134,43 +139,12 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     return statement;
   }
 
-  /** Set by a write of the group that dropped a key value from its row. */
-  let groupDroppedKey = false;
-  /** Set when a dropped key may still sit in the WAL because truncating it had to wait for a
-   * reader (another process) or failed; every later group tries again. */
-  let walHoldsClearedKey = false;
   /** An in-memory database has no WAL file. A file's checkpoints run in a thread: with its own
    * automatic checkpoints off, the store's connection never waits for the disk (a commit in WAL
    * mode with synchronous=NORMAL does not sync; a checkpoint does). */
   const checkpointer = db.memory ? null : createWalCheckpointer(path);
   if (checkpointer !== null) {
     db.pragma('wal_autocheckpoint = 0');
-  }
-  /** After each committed group, before any of its callers hears of it: a group that dropped a
-   * key has the WAL truncated (docs/design.md, "Keys at rest"; once per group, not per write),
-   * and so has one that left the WAL larger than SQLite's automatic checkpoint would let it grow
-   * (1,000 pages of 4 KiB). */
-  function checkpointIfDue(): Promise<void> | undefined {
-    if (checkpointer === null) {
-      return undefined;
-    }
-    if (!groupDroppedKey && !walHoldsClearedKey && walBytes() <= WAL_CHECKPOINT_BYTES) {
-      return undefined;
-    }
-    const dropped = groupDroppedKey || walHoldsClearedKey;
-    groupDroppedKey = false;
-    walHoldsClearedKey = dropped;
-    return checkpointer.checkpoint('TRUNCATE').then(
-      (done) => {
-        walHoldsClearedKey = dropped && !done;
-      },
-      (error: unknown) => {
-        if (dropped) {
-          throw error;
-        }
-        // Only the size was due: the next group tries again, its writes stand.
-      },
-    );
   }
   function walBytes(): number {
     try {
@@ -179,7 +153,19 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
       return 0;
     }
   }
-  const writes = createGroupCommit({ db, afterCommit: checkpointIfDue });
+  const writes = createGroupCommit({
+    db,
+    // A WAL grown past what SQLite's automatic checkpoint would let it grow to is truncated too.
+    afterCommit: () => {
+      if (truncation !== null && walBytes() > WAL_CHECKPOINT_BYTES) {
+        truncation.soon();
+      }
+    },
+  });
+  const truncation =
+    checkpointer === null
+      ? null
+      : createWalTruncation({ checkpointer, writes, intervalMs: TRUNCATE_INTERVAL_MS });
 
   return {
     async create(input: NewRequest) {
@@ -224,14 +210,14 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
       };
     },
 
-    update(id, version, patch) {
-      return writes.write((): Result<KeyRequest> => {
+    async update(id, version, patch) {
+      const written = await writes.write((): { result: Result<KeyRequest>; dropped: boolean } => {
         const row = byId.get(id);
         if (!row) {
-          return fail(unknownRequest(id));
+          return { result: fail(unknownRequest(id)), dropped: false };
         }
         if (String(row.version) !== version) {
-          return fail(staleVersion(id));
+          return { result: fail(staleVersion(id)), dropped: false };
         }
         // The rules need the current state; the write below is conditional on the version read,
         // so what they were computed from is what the write changes.
@@ -242,13 +228,16 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
           `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
         ).get(...values, id, row.version) as Row | undefined;
         if (!updated) {
-          return fail(byId.get(id) ? staleVersion(id) : unknownRequest(id));
+          return { result: fail(byId.get(id) ? staleVersion(id) : unknownRequest(id)), dropped: false };
         }
-        if (dropsKey(row, updated)) {
-          groupDroppedKey = true;
-        }
-        return ok(toRequest(updated));
+        return { result: ok(toRequest(updated)), dropped: dropsKey(row, updated) };
       });
+      // docs/design.md, "Keys at rest": a write that dropped a key is done once the WAL that
+      // held the key is truncated.
+      if (written.dropped) {
+        await truncation?.afterDrop();
+      }
+      return written.result;
     },
 
     async claimDue({ owner, now: at, leaseMs, limit, policy }: ClaimOptions) {
@@ -302,6 +291,7 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     async close() {
       if (db.open) {
         await writes.drain();
+        await truncation?.flush();
         await checkpointer?.close();
         db.close();
       }
