@@ -1,8 +1,9 @@
 import { expect } from 'vitest';
 import { createAdminService } from '../../src/admin/admin-service.js';
 import type { KeyRequest, RequestState } from '../../src/requests/request-types.js';
+import { adminRequest } from './admin-http.js';
 import type { FakeLiteLlm } from './fake-litellm.js';
-import { ADMIN_AUTH, type Harness } from './service-harness.js';
+import type { Harness } from './service-harness.js';
 import type { ReceivedMail } from './smtp-sink.js';
 import { waitUntil } from './wait.js';
 
@@ -16,16 +17,8 @@ export function trail(request: KeyRequest): string[] {
 
 /** A call to the admin API with the harness's admin credentials. */
 export async function adminCall(h: Harness, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${h.url}${path}`, {
-    method,
-    headers: {
-      authorization: ADMIN_AUTH,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  const { status, json } = await adminRequest(h.url, method, path, body);
+  return { status, json: json as Record<string, unknown> | null };
 }
 
 /** The admin service on the harness's store, for what has no route yet (resend). */
