@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mustUpdate } from '../../test/support/must-update.js';
 import { CLAIM_MS, type Ports, type ProcessorKit, processorKit } from '../../test/support/processor-kit.js';
+import { waitUntil } from '../../test/support/wait.js';
 import { AppError } from '../shared/errors.js';
 import { fail, ok } from '../shared/result.js';
 import type { RequestPatch } from '../store/request-store.js';
@@ -84,55 +85,67 @@ describe('request processor: lost lease', () => {
   });
 });
 
-describe('request processor: a mail within the lease', () => {
-  // The lease keeps other replicas off the request; a mail still on its way when the lease runs
-  // out could be sent a second time by the replica that takes over. Margin: a tenth of the
-  // claim timeout, at most 5 s.
-  const MARGIN_MS = Math.min(CLAIM_MS / 10, 5_000);
-
-  it('bounds each send by what is left of the lease, less the margin', async () => {
+describe('request processor: a mail on its way holds the lease', () => {
+  it('renews the lease while the mail server has not answered, and records the mail once', async () => {
     const request = await k.claimed();
+    const claimMs = 300;
+    const leases: number[] = [];
     const process = k.processor({
+      claimTimeoutMs: claimMs,
       decide: async () => ({
         decision: 'DENY',
         reason: 'Denied by the blacklist plugin',
         plugin: 'blacklist',
       }),
-    });
-
-    expect(await process(request)).toEqual({ status: 'done' });
-
-    expect(k.mailed).toHaveLength(1);
-    // The clock stands still: the lease the claim took, all of it but the margin.
-    expect(k.sendTimeouts).toEqual([(request.work.leaseUntil ?? 0) - k.clock - MARGIN_MS]);
-  });
-
-  it('renews the lease before mailing when too little of it is left to send', async () => {
-    const request = await k.claimed();
-    let slowBuilds = 1;
-    const process = k.processor({
-      decide: async () => ({
-        decision: 'DENY',
-        reason: 'Denied by the blacklist plugin',
-        plugin: 'blacklist',
-      }),
-      // Building the mail takes almost all of the lease the loop saw before the step.
-      pageUrl: async (id) => {
-        if (slowBuilds-- > 0) {
-          k.clock = (request.work.leaseUntil ?? 0) - MARGIN_MS - 10;
+      // A mail server that takes its time: more than a whole lease of the processor's clock.
+      send: async () => {
+        for (let i = 0; i < 3; i++) {
+          k.clock += claimMs / 2;
+          const expected = k.clock + claimMs;
+          // Each third of the (real-time) claim timeout, the lease moves on from the clock.
+          await waitUntil(async () => (await k.stored(request.id)).work.leaseUntil === expected, {
+            timeoutMs: 5_000,
+            what: `the lease renewed to ${expected}`,
+          });
+          leases.push(expected);
         }
-        return `https://portal.example.com/requests/${id}?token=t0k3n`;
+        return ok(undefined);
       },
     });
 
     expect(await process(request)).toEqual({ status: 'done' });
 
-    // Not sent with 10 ms to go: the lease was renewed and the same mail sent once, in full time.
-    expect(k.mailed.map((message) => message.messageId)).toEqual([
-      `<${request.id}.denial.c1@llm-key-requestor>`,
-    ]);
-    expect(k.sendTimeouts).toEqual([CLAIM_MS - MARGIN_MS]);
-    expect((await k.stored(request.id)).handledState).toBe('denied');
+    expect(leases).toHaveLength(3);
+    const after = await k.stored(request.id);
+    expect(after).toMatchObject({ state: 'denied', handledState: 'denied' });
+    expect(after.work.owner).toBeNull();
+    expect(after.history.filter((entry) => entry.action === 'mail-delivered')).toHaveLength(1);
+    expect(k.mailed).toHaveLength(1);
+  });
+
+  it('writes nothing for a send that ends before the first renewal', async () => {
+    const request = await k.claimed();
+    const versions: string[] = [];
+    const watched: ProcessorDeps['store'] = {
+      get: (id) => k.store.get(id),
+      async update(id, version, patch) {
+        versions.push(version);
+        return k.store.update(id, version, patch);
+      },
+    };
+    const process = k.processor({
+      store: watched,
+      decide: async () => ({
+        decision: 'DENY',
+        reason: 'Denied by the blacklist plugin',
+        plugin: 'blacklist',
+      }),
+    });
+
+    expect(await process(request)).toEqual({ status: 'done' });
+
+    // The decision, then the mail's record with the release: no lease write in between.
+    expect(versions).toHaveLength(2);
   });
 });
 

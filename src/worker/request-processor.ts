@@ -120,13 +120,6 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     retainApiKeys: deps.retainApiKeys,
   });
 
-  // A send is cut short this long before the lease ends, so a replica whose clock runs a little
-  // ahead cannot claim the request while its mail may still be on its way.
-  const leaseMarginMs = Math.min(deps.claimTimeoutMs / 10, 5_000);
-  // A mail is sent only while the lease has this long to run, margin aside. Right after
-  // renewIfShort at least 0.4 of the claim timeout is left, so the loop below cannot spin.
-  const minSendMs = Math.min(1_000, deps.claimTimeoutMs / 4);
-
   const RELEASE: RequestPatch = {
     work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
   };
@@ -203,13 +196,7 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   async function notify(request: KeyRequest, notification: Notification): Promise<Step> {
     const { kind } = notification;
     const started = now();
-    const sendBound = (request.work.leaseUntil ?? 0) - started - leaseMarginMs;
-    if (sendBound < minSendMs) {
-      // Too little of the lease is left to send within it (building the notification or the
-      // renewal's write took that long): the loop renews the lease and comes back to this duty.
-      return { kind: 'next', request };
-    }
-    const sent = await deps.mailer.send(notification.message, sendBound);
+    const sent = await holdingLease(request, deps.mailer.send(notification.message));
     observer.mail(kind, sent.ok ? 'success' : 'failure', (now() - started) / 1000);
     const entry = (action: 'mail-delivered' | 'mail-failed', reason: string) =>
       historyEntry(action, ACTORS.worker, { from: request.state, to: request.state, reason });
@@ -346,6 +333,36 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         return notify(request, await notifications.reminder(request));
       case 'expire':
         return expire(request);
+    }
+  }
+
+  /** Waits for `work` (a mail on its way) while renewing the lease every third of the claim
+   * timeout, so no other worker takes the request over and sends the same mail meanwhile; the
+   * work itself is never cut short (a send abandoned after the server took the message would
+   * deliver a copy nobody recorded). Nearly every send ends before the first renewal. A renewal
+   * that finds the request taken over (or the store down) stops renewing; the step's own write
+   * afterwards finds out what happened. */
+  async function holdingLease<T>(request: KeyRequest, work: Promise<T>): Promise<T> {
+    const done = work.then(() => 'done' as const);
+    let current: KeyRequest | null = request;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      for (;;) {
+        const tick = new Promise<'renew'>((resolve) => {
+          timer = setTimeout(() => resolve('renew'), deps.claimTimeoutMs / 3);
+        });
+        if ((await Promise.race([done, tick])) === 'done') {
+          return work;
+        }
+        if (current !== null) {
+          const lease: RequestPatch = { work: { leaseUntil: now() + deps.claimTimeoutMs } };
+          // Renewed whatever the state is by now: the mail is on its way either way.
+          const renewed: Step | null = await commit(current, lease, () => lease).catch(() => null);
+          current = renewed?.kind === 'next' ? renewed.request : null;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -27,8 +27,8 @@ export interface Ports {
   /** May be async, to change the request while the mail is on the wire. */
   send?: (message: MailMessage) => Result<void> | Promise<Result<void>>;
   store?: ProcessorDeps['store'];
-  /** The requester's page link every requester mail carries; may move the clock (a slow build). */
-  pageUrl?: (requestId: string) => Promise<string>;
+  /** The lease length; CLAIM_MS by default. */
+  claimTimeoutMs?: number;
   retainApiKeys?: boolean;
   remindBeforeMs?: number;
   /** The model's key `duration`; none by default. */
@@ -47,8 +47,6 @@ export interface ProcessorKit {
   extended: [string, string][];
   deleted: string[][];
   mailed: MailMessage[];
-  /** The bound the processor gave each send, in order (what was left of its lease). */
-  sendTimeouts: (number | undefined)[];
   /** Kinds of the notifications given up (the observer's `notificationFailed`). */
   givenUp: string[];
   processor(ports?: Ports): (request: KeyRequest) => Promise<Outcome>;
@@ -72,7 +70,6 @@ export function processorKit(): ProcessorKit {
     extended: [],
     deleted: [],
     mailed: [],
-    sendTimeouts: [],
     givenUp: [],
 
     processor(ports = {}) {
@@ -101,9 +98,8 @@ export function processorKit(): ProcessorKit {
           },
         },
         mailer: {
-          async send(message, timeoutMs) {
+          async send(message) {
             kit.mailed.push(message);
-            kit.sendTimeouts.push(timeoutMs);
             return ports.send ? ports.send(message) : ok(undefined);
           },
           async close() {},
@@ -113,12 +109,12 @@ export function processorKit(): ProcessorKit {
         gatewayUrl: 'https://llm.example.com',
         adminNotify: ports.adminNotify ?? [],
         links: {
-          pageUrl: ports.pageUrl ?? (async (id) => `https://portal.example.com/requests/${id}?token=t0k3n`),
+          pageUrl: async (id) => `https://portal.example.com/requests/${id}?token=t0k3n`,
           consoleUrl: (id) => `https://portal.example.com/admin/requests/${id}`,
         },
         policy: { remindBeforeMs: ports.remindBeforeMs ?? 0 },
         retainApiKeys: ports.retainApiKeys ?? false,
-        claimTimeoutMs: CLAIM_MS,
+        claimTimeoutMs: ports.claimTimeoutMs ?? CLAIM_MS,
         logger: kit.log.logger,
         observer: {
           decision() {},
