@@ -26,8 +26,15 @@ export interface BenchProcess {
 }
 
 export interface ProcessGroup {
-  /** `node <args>` with only PATH inherited besides `env`. */
-  start(name: string, args: readonly string[], env: Record<string, string>, cwd: string): BenchProcess;
+  /** `node <args>` (or `command <args>`: an executable that execs node, such as the product's
+   * launcher) with only PATH inherited besides `env`. */
+  start(
+    name: string,
+    args: readonly string[],
+    env: Record<string, string>,
+    cwd: string,
+    command?: string,
+  ): BenchProcess;
   /** SIGKILLs whatever is still running. */
   killAll(): void;
 }
@@ -40,7 +47,8 @@ const HEAD_LINES = 100;
 export function createProcessGroup(): ProcessGroup {
   const running = new Set<ChildProcess>();
   return {
-    start: (name, args, env, cwd) => startNodeProcess(running, name, args, env, cwd),
+    start: (name, args, env, cwd, command = process.execPath) =>
+      startNodeProcess(running, name, command, args, env, cwd),
     killAll() {
       for (const child of running) {
         child.kill('SIGKILL');
@@ -52,11 +60,12 @@ export function createProcessGroup(): ProcessGroup {
 function startNodeProcess(
   running: Set<ChildProcess>,
   name: string,
+  command: string,
   args: readonly string[],
   env: Record<string, string>,
   cwd: string,
 ): BenchProcess {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,10 +5,13 @@
  *   npx tsx bench/compare.ts --before /tmp/lkr-before/dist/main.js [--rounds 3]
  *
  * `--before` is the entry point of another build (an earlier revision compiled elsewhere, with
- * its web/dist and node_modules beside it); "after" is this checkout's dist/main.js. Each
+ * its web/dist and node_modules beside it); "after" is this checkout's dist/main.js unless
+ * `--after` names another. A `.js` entry point runs as `node <file>`, anything else as a
+ * launcher (bin/server.sh: `--before dist/main.js --after bin/server.sh` measures the
+ * production launch's flags against node's defaults). Each
  * round starts fresh products of both builds, one after the other, and runs the same load on
  * each. Prints each round and the medians; docs/performance.md says how the before build is made. */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startFakeLiteLlm } from '../test/support/fake-litellm.js';
 import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { CONNECTIONS, LITELLM_DELAY_MS, REVIEW_MODEL } from './bench-config.js';
@@ -40,14 +43,17 @@ function flag(name: string, fallback?: string): string {
   const value = at < 0 ? fallback : process.argv[at + 1];
   if (value === undefined) {
     throw new Error(
-      `usage: npx tsx bench/compare.ts --before <main.js> [--rounds n] [--requests n] [--seconds n]`,
+      `usage: npx tsx bench/compare.ts --before <main.js> [--after <main.js>] [--rounds n] [--requests n] [--seconds n]`,
     );
   }
   return value;
 }
 
 async function main(): Promise<void> {
-  const builds = { before: flag('--before'), after: join(REPO_ROOT, 'dist', 'main.js') };
+  const builds = {
+    before: resolve(flag('--before')),
+    after: resolve(flag('--after', join(REPO_ROOT, 'dist', 'main.js'))),
+  };
   const rounds = Number(flag('--rounds', '3'));
   const requests = Number(flag('--requests', '2000'));
   const seconds = Number(flag('--seconds', '8'));

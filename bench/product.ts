@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { freePort } from '../test/support/replica-process.js';
 import { waitUntil } from '../test/support/wait.js';
 import { BENCH_CONFIG } from './bench-config.js';
@@ -14,15 +14,18 @@ import {
 } from './child-process.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
-const MAIN = join(REPO_ROOT, 'dist', 'main.js');
+/** The production launch (`npm start`, deploy/Dockerfile): `node <heap flags> dist/main.js`. */
+const LAUNCHER = join(REPO_ROOT, 'bin', 'server.sh');
 
 export type ProductStore =
   | { kind: 'sqlite' }
   | { kind: 'kubernetes'; kubeconfigPath: string; namespace: string };
 
 export interface ProductOptions {
-  /** The entry point to run; default this checkout's dist/main.js. Another build's (an earlier
-   * revision compiled elsewhere) gives before/after figures measured in the same run. */
+  /** What to run: a launcher (an executable that execs node, given the extra node flags as its
+   * arguments) or a `.js` entry point, run as `node <file>`. Default: this checkout's launcher,
+   * bin/server.sh, on its dist/main.js. Another build's (an earlier revision compiled elsewhere)
+   * gives before/after figures measured in the same run. */
   main?: string;
   name: string;
   store: ProductStore;
@@ -41,11 +44,12 @@ export interface Product {
   stop(): Promise<void>;
 }
 
-/** The product as it runs in production (deploy/Dockerfile): `node dist/main.js`, NODE_ENV
- * production, the default LOG_LEVEL (info), its own process. Its SQLite file and config live
- * in a fresh temp directory. */
+/** The product as it runs in production (deploy/Dockerfile): bin/server.sh, which execs `node`
+ * with the production heap flags on dist/main.js (so the process measured is node itself),
+ * NODE_ENV production, the default LOG_LEVEL (info), its own process. Its SQLite file and config
+ * live in a fresh temp directory. */
 export async function startProduct(group: ProcessGroup, options: ProductOptions): Promise<Product> {
-  const main = options.main ?? MAIN;
+  const main = options.main ?? LAUNCHER;
   if (!existsSync(main)) {
     throw new Error(`${main} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
   }
@@ -77,10 +81,15 @@ export async function startProduct(group: ProcessGroup, options: ProductOptions)
       : []),
     ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
   ];
+  const launched = main.endsWith('.js')
+    ? { command: process.execPath, args: [...flags, main] }
+    : { command: main, args: flags };
   const child = group.start(
     options.name,
-    [...flags, main],
+    launched.args,
     {
+      // The launcher runs the `node` of PATH: the one running the bench comes first.
+      PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -98,6 +107,7 @@ export async function startProduct(group: ProcessGroup, options: ProductOptions)
       ...storeEnv,
     },
     REPO_ROOT,
+    launched.command,
   );
   const url = `http://127.0.0.1:${port}`;
   try {

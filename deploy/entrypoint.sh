@@ -78,6 +78,6 @@ if [ -d "$certs_dir" ]; then
 fi
 
 if [ "$#" -eq 0 ]; then
-  set -- node dist/main.js
+  set -- bin/server.sh
 fi
 exec "$@"

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 // import of a devDependency (the image installs production deps only), a changed entry point.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const execFileAsync = promisify(execFile);
 const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
@@ -56,6 +59,29 @@ describe('deploy/Dockerfile', () => {
     expect(entrypoint).toContain('llm-key-requestor-entrypoint');
     const cmd = JSON.parse(runtime.find((line) => line.startsWith('CMD '))?.slice(4) ?? '[]') as string[];
     expect(packageJson.scripts.start).toContain(cmd.join(' '));
+    // Given no command, the entrypoint falls back to the same launcher.
+    const entrypointScript = readFileSync(join(ROOT, 'deploy/entrypoint.sh'), 'utf8');
+    expect(entrypointScript).toContain(`set -- ${cmd.join(' ')}\n`);
+  });
+});
+
+describe('bin/server.sh, the production launch', () => {
+  it('execs node with the V8 heap flags, its arguments as more node options, on dist/main.js', async () => {
+    // `-p` evaluates instead of running the entry point, which then is only argv[1]: what node
+    // was started with, without needing a build.
+    const { stdout } = await execFileAsync(join(ROOT, 'bin/server.sh'), [
+      '-p',
+      'JSON.stringify({ execArgv: process.execArgv, entry: process.argv[1], arenas: process.env.MALLOC_ARENA_MAX })',
+    ]);
+    const started = JSON.parse(stdout) as { execArgv: string[]; entry: string; arenas?: string };
+    expect(started.execArgv).toEqual([
+      expect.stringMatching(/^--max-semi-space-size=\d+$/),
+      expect.stringMatching(/^--heap-growing-percent=\d+$/),
+      '-p',
+      expect.any(String),
+    ]);
+    expect(resolve(started.entry)).toBe(join(ROOT, 'dist', 'main.js'));
+    expect(Number(started.arenas)).toBeGreaterThan(0);
   });
 });
 
