@@ -9,6 +9,7 @@ import {
   type RequestState,
 } from '../requests/request-types.js';
 import { corruptRecord } from '../shared/errors.js';
+import type { RequestBrief } from './request-store.js';
 
 /** The SQLite layout (docs/design.md, "SQLite store") and the mapping between rows and requests. */
 
@@ -183,6 +184,23 @@ export function toRow(request: StoredRequest): RowValues {
     attempts: request.work.attempts,
     next_attempt_at: request.work.nextAttemptAt,
     last_error: request.work.lastError,
+  };
+}
+
+/** The columns of a RequestBrief (request-store.ts), and how they are read. */
+export const BRIEF_COLUMNS = 'id, state, link_mail_hour, last_link_mail_hour, version';
+export type BriefRow = Pick<Row, 'id' | 'state' | 'link_mail_hour' | 'last_link_mail_hour' | 'version'>;
+
+export function toBrief(row: BriefRow): RequestBrief {
+  if (!isRequestState(row.state)) {
+    throw corruptRecord(`key request ${row.id} has an unknown state ${JSON.stringify(row.state)}`);
+  }
+  return {
+    id: row.id,
+    state: row.state,
+    linkMail: row.link_mail_hour === null ? null : { hour: row.link_mail_hour },
+    lastLinkMailHour: row.last_link_mail_hour,
+    version: String(row.version),
   };
 }
 
