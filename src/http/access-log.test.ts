@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../shared/logger.js';
-import { AccessLog, accessLogLevel } from './access-log.js';
+import { AccessLog, accessLogFields, accessLogLevel } from './access-log.js';
 
 interface Line {
   level: number;
@@ -10,6 +10,8 @@ interface Line {
   req?: { method: string; url: string };
   res?: { statusCode: number };
   responseTime?: number;
+  outcome?: string;
+  request_id?: string;
 }
 
 const LEVEL = { debug: 20, info: 30, error: 50 };
@@ -21,7 +23,11 @@ async function appLogging(level: string) {
     logController: new AccessLog(),
   });
   app.get('/api/models', async () => ({ models: [] }));
-  app.post('/api/request-key', async () => ({ success: true }));
+  await app.register(accessLogFields);
+  app.post('/api/request-key', async (request) => {
+    request.accessLogFields = { outcome: 'created', request_id: 'r1' };
+    return { success: true };
+  });
   app.get('/boom', async () => {
     throw new Error('broken');
   });
@@ -58,6 +64,9 @@ describe('the access log', () => {
       [LEVEL.info, 'GET', '/nowhere?token=[redacted]', 404],
       [LEVEL.info, 'GET', '/boom', 500],
     ]);
+    // What the route did is on its line, not a line of its own.
+    expect(completed[0]).toMatchObject({ outcome: 'created', request_id: 'r1' });
+    expect(completed[1]).not.toHaveProperty('outcome');
     for (const line of completed) {
       expect(line.reqId).toEqual(expect.any(String));
       expect(line.responseTime).toEqual(expect.any(Number));

@@ -1,4 +1,13 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What a route adds to the request's access-log line (what it did: a request's id, an
+     * outcome), instead of a line of its own. Null until a route sets it. */
+    accessLogFields: Record<string, unknown> | null;
+  }
+}
 
 /** Methods that only read: their successful answers are routine (model lists, assets, the
  * status page, health checks and scrapes) and logged at debug. */
@@ -27,7 +36,8 @@ export class AccessLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const fields = { req: request, res: reply, responseTime: reply.elapsedTime };
+    const base = { req: request, res: reply, responseTime: reply.elapsedTime };
+    const fields = request.accessLogFields ? { ...base, ...request.accessLogFields } : base;
     if (error) {
       reply.log.error({ ...fields, err: error }, 'request errored');
       return;
@@ -35,3 +45,11 @@ export class AccessLog extends LogController {
     reply.log[accessLogLevel(request.method, reply.statusCode)](fields, 'request completed');
   }
 }
+
+/** Gives every request its `accessLogFields` (null), so routes can fill them in. */
+export const accessLogFields = fp<Record<never, never>>(
+  async (app) => {
+    app.decorateRequest('accessLogFields', null);
+  },
+  { name: 'access-log-fields' },
+);

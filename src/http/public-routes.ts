@@ -170,9 +170,11 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
         startsCycle,
       );
       if (!result.created) {
-        request.log.info({ outcome: result.outcome }, 'key request for an existing pair');
+        // On the request's access-log line (info, as every POST): `renewed`, `link-mail` or `nothing`.
+        request.accessLogFields = { outcome: result.outcome };
         return { message: NEUTRAL, success: true as const, request_id: null };
       }
+      request.accessLogFields = { outcome: 'created', request_id: result.request.id };
       return {
         message: SUBMITTED,
         success: true as const,
