@@ -27,10 +27,7 @@ describe('the logger', () => {
       expect(lines, path).toHaveLength(1);
       expect(lines[0], path).not.toContain(SECRET);
       expect(lines[0], path).toContain('visible');
-      // `req` goes through the request serializer, which keeps no header at all.
-      if (!path.startsWith('req.')) {
-        expect(JSON.parse(lines[0] ?? '{}'), path).toMatchObject(objectAt(path, REDACTED));
-      }
+      expect(JSON.parse(lines[0] ?? '{}'), path).toMatchObject(objectAt(path, REDACTED));
     }
   });
 
@@ -51,7 +48,8 @@ describe('the logger', () => {
         expect(REDACTED_PATHS).toContain(`${container}.${field}`);
       }
     }
-    expect(REDACTED_PATHS).toContain('req.headers.authorization');
+    // `req` is the request serializer's: it keeps no header, so no path may make each line copy it.
+    expect(REDACTED_PATHS.filter((path) => path.startsWith('req.'))).toEqual([]);
     // No wildcard: it would make every line pay for a copy and a walk of every object.
     expect(REDACTED_PATHS.filter((path) => path.includes('*'))).toEqual([]);
   });
