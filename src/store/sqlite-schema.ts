@@ -187,17 +187,22 @@ export function toRow(request: StoredRequest): RowValues {
   };
 }
 
+/** A row's state, or a corrupt record when it is none we know. */
+function knownState(row: Pick<Row, 'id' | 'state'>): RequestState {
+  if (!isRequestState(row.state)) {
+    throw corruptRecord(`key request ${row.id} has an unknown state ${JSON.stringify(row.state)}`);
+  }
+  return row.state;
+}
+
 /** The columns of a RequestBrief (request-store.ts), and how they are read. */
 export const BRIEF_COLUMNS = 'id, state, link_mail_hour, last_link_mail_hour, version';
 export type BriefRow = Pick<Row, 'id' | 'state' | 'link_mail_hour' | 'last_link_mail_hour' | 'version'>;
 
 export function toBrief(row: BriefRow): RequestBrief {
-  if (!isRequestState(row.state)) {
-    throw corruptRecord(`key request ${row.id} has an unknown state ${JSON.stringify(row.state)}`);
-  }
   return {
     id: row.id,
-    state: row.state,
+    state: knownState(row),
     linkMail: row.link_mail_hour === null ? null : { hour: row.link_mail_hour },
     lastLinkMailHour: row.last_link_mail_hour,
     version: String(row.version),
@@ -207,16 +212,14 @@ export function toBrief(row: BriefRow): RequestBrief {
 /** The request a row holds. A row that does not decode (a state we do not know, a JSON column
  * that does not parse: hand-edited or damaged) is a corrupt record, `internal`, never a guess. */
 export function toRequest(row: Row): KeyRequest {
-  if (!isRequestState(row.state)) {
-    throw corruptRecord(`key request ${row.id} has an unknown state ${JSON.stringify(row.state)}`);
-  }
+  const state = knownState(row);
   return {
     id: row.id,
     email: row.email,
     notifyEmail: row.notify_email,
     language: row.language,
     model: row.model,
-    state: row.state,
+    state,
     reason: row.reason,
     cycle: row.cycle,
     history: jsonColumn<HistoryEntry[]>(row, 'history', row.history),
