@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../test/support/replica-process.js';
+import { waitUntil } from '../test/support/wait.js';
 import { CONNECTIONS, REVIEW_MODEL } from './bench-config.js';
 import { type ProcessGroup, waitForHttp, withCpu } from './child-process.js';
 import {
@@ -13,6 +14,7 @@ import {
   postRequest,
   runLoad,
 } from './load.js';
+import type { MailClock } from './mail-clock.js';
 import type { BenchOptions, CaseName } from './options.js';
 import { type Product, REPO_ROOT } from './product.js';
 import { medianRatio, roundRatios } from './stats.js';
@@ -51,6 +53,10 @@ function withCpuCost(result: LoadResult, cpuSeconds: number): MeasuredRun {
 }
 
 const DUPLICATE_BODY = { email: 'duplicate@example.com', llm: REVIEW_MODEL };
+/** The mail the first repeat of DUPLICATE_BODY sends its requester (the link to the request's
+ * page), and then at most once per clock hour: the only mail the HTTP cases may cause. */
+const LINK_SUBJECT = `Your API key request for ${REVIEW_MODEL}`;
+const HOUR_MS = 3_600_000;
 
 /** The three HTTP cases against the product and the bare Fastify reference, alternating:
  * for each round and case, the product runs, its worker finishes the backlog, then the
@@ -61,6 +67,7 @@ export async function runHttpCases(
   options: BenchOptions,
   cases: readonly HttpCaseName[],
   workDir: string,
+  mails: Pick<MailClock, 'expectLinkMails' | 'linkMails'>,
   log: (line: string) => void,
 ): Promise<HttpCasesResult> {
   const models = await fetch(`${product.url}/api/models`).then((response) => response.text());
@@ -74,6 +81,8 @@ export async function runHttpCases(
     if (first.status !== 200) {
       throw new Error(`the first POST of the duplicate body answered ${first.status}: ${await first.text()}`);
     }
+    mails.expectLinkMails(DUPLICATE_BODY.email, LINK_SUBJECT);
+    const repeatsFrom = Date.now();
 
     const productAddresses = createAddressBook('product');
     const bareAddresses = createAddressBook('bare');
@@ -147,6 +156,11 @@ export async function runHttpCases(
         summary[name] = { ...entry, ratios: roundRatios(ours, theirs), ratio: medianRatio(ours, theirs) };
       }
     }
+    if (cases.includes('duplicate')) {
+      await checkLinkMails(mails, repeatsFrom);
+    } else if (mails.linkMails(DUPLICATE_BODY.email) > 0) {
+      throw new Error('a link mail arrived, but no duplicate body was sent');
+    }
     const stored = await product.storedInState('in-review');
     if (stored < submitted || stored > submitted + submitRuns * CONNECTIONS) {
       throw new Error(
@@ -162,6 +176,22 @@ export async function runHttpCases(
     };
   } finally {
     await bare.process.stop();
+  }
+}
+
+/** The repeats of DUPLICATE_BODY since `from` must have sent exactly the link mails the product
+ * owes: the first repeat's, then at most one for each further clock hour they ran into. */
+async function checkLinkMails(mails: Pick<MailClock, 'linkMails'>, from: number): Promise<void> {
+  await waitUntil(() => mails.linkMails(DUPLICATE_BODY.email) > 0, {
+    timeoutMs: 60_000,
+    what: 'the link mail of the first repeated POST',
+  });
+  const hours = Math.floor(Date.now() / HOUR_MS) - Math.floor(from / HOUR_MS) + 1;
+  const sent = mails.linkMails(DUPLICATE_BODY.email);
+  if (sent > hours) {
+    throw new Error(
+      `the repeated POSTs of ${hours} clock hour(s) sent ${sent} link mails: at most one an hour`,
+    );
   }
 }
 

@@ -3,7 +3,8 @@ import type { ReceivedMail } from '../test/support/smtp-sink.js';
 
 /** Times approval mails as the SMTP sink accepts them (its `onMessage` hook), by recipient, on
  * the bench's monotonic clock. Any other mail is counted as unexpected: the HTTP cases must
- * send none, and the pipeline cases only approvals. */
+ * send none but the link mails they are known to cause (`expectLinkMails`), and the pipeline
+ * cases only approvals. */
 export interface MailClock {
   onMessage(mail: ReceivedMail): void;
   /** When the approval mail for `email` arrived; waits for it up to `timeoutMs`. */
@@ -11,6 +12,13 @@ export interface MailClock {
   /** When the last of `emails` arrived, once all have; rejects when none of them arrived for
    * `stallMs` (a slow pipeline is a measurement, a stalled one is a failure). */
   lastArrival(emails: readonly string[], stallMs: number): Promise<number>;
+  /** A request submitted again gets its requester a mail with the link to its page, at most
+   * one per clock hour (requests/request-service.ts): from now on, mails to `email` alone with
+   * `subject` are counted as link mails, not as unexpected; the caller checks their number
+   * (`linkMails`) against the hours its repeats spanned. Any other mail is still unexpected. */
+  expectLinkMails(email: string, subject: string): void;
+  /** Link mails accepted for `email` so far. */
+  linkMails(email: string): number;
   readonly approvals: number;
   readonly unexpected: readonly string[];
 }
@@ -21,6 +29,18 @@ export function createMailClock(): MailClock {
   const arrived = new Map<string, number>();
   const waiting = new Map<string, (at: number) => void>();
   const unexpected: string[] = [];
+  /** Per address expecting link mails: their subject and how many arrived. */
+  const links = new Map<string, { subject: string; count: number }>();
+
+  /** Whether `mail` is a link mail its address expects (and counts it). */
+  function isExpectedLinkMail(mail: ReceivedMail, to: string | undefined): boolean {
+    const expected = to === undefined ? undefined : links.get(to);
+    if (expected === undefined || mail.envelope.rcptTo.length !== 1 || mail.subject !== expected.subject) {
+      return false;
+    }
+    expected.count += 1;
+    return true;
+  }
 
   function arrival(email: string, timeoutMs: number): Promise<number> {
     const at = arrived.get(email);
@@ -43,6 +63,9 @@ export function createMailClock(): MailClock {
     onMessage(mail) {
       const at = performance.now();
       const to = mail.envelope.rcptTo[0];
+      if (isExpectedLinkMail(mail, to)) {
+        return;
+      }
       if (!APPROVAL_SUBJECT.test(mail.subject) || to === undefined || mail.envelope.rcptTo.length !== 1) {
         unexpected.push(`${mail.subject} -> ${mail.envelope.rcptTo.join(', ')}`);
         return;
@@ -52,6 +75,12 @@ export function createMailClock(): MailClock {
       waiting.delete(to);
     },
     arrival,
+    expectLinkMails(email, subject) {
+      links.set(email, { subject, count: links.get(email)?.count ?? 0 });
+    },
+    linkMails(email) {
+      return links.get(email)?.count ?? 0;
+    },
     lastArrival(emails, stallMs) {
       let last = 0;
       const missing = new Set<string>();

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AdminService } from './admin/admin-service.js';
 import type { AppConfig, LimitsConfig } from './config/app-config.js';
 import type { TrustProxy } from './config/trust-proxy.js';
+import { AccessLog, accessLogFields } from './http/access-log.js';
 import type { AdminCredentials } from './http/admin-auth.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -47,6 +48,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { limits } = deps.config;
   const app = Fastify({
     loggerInstance: deps.logger,
+    // One access-log line per request, routine reads at debug (http/access-log.ts).
+    logController: new AccessLog(),
     ...serverTimeouts(limits),
     trustProxy: trustProxyOption(deps.config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -60,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Beyond this many open connections, new ones are closed at once (per process).
   app.server.maxConnections = limits.maxConnections;
 
+  await app.register(accessLogFields);
   await app.register(requestId);
   await app.register(securityHeaders);
   await app.register(shutdown);

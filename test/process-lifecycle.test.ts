@@ -75,6 +75,8 @@ describe('the server process', () => {
         LITELLM_BASE_URL: `http://127.0.0.1:${litellmPort}`,
         ENABLE_LITELLM_MODELS: 'true',
         SMTP_HOST: 'log',
+        // A read's access-log lines are debug (src/http/access-log.ts); the test waits for one.
+        LOG_LEVEL: 'debug',
       },
     });
     const inFlight = fetch(`${replica.url}/api/models`);

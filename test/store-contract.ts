@@ -92,6 +92,25 @@ export function describeRequestStoreContract(
         expect(await store.findByEmailAndModel('z@example.com', 'm1')).toBeNull();
         expect(await store.get('00000000000000000000000000000000')).toBeNull();
       });
+
+      it('finds the brief of a request by email and model: the fields a repeated submission reads', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        const mailed = await mustUpdate(store, request, {
+          state: 'in-review',
+          linkMail: { hour: 7 },
+          lastLinkMailHour: 6,
+        });
+        const brief = await store.findBriefByEmailAndModel('A@Example.com', 'm1');
+        expect(brief).toMatchObject({
+          id: request.id,
+          version: mailed.version,
+          state: 'in-review',
+          linkMail: { hour: 7 },
+          lastLinkMailHour: 6,
+        });
+        expect(await store.findBriefByEmailAndModel('a@example.com', 'm2')).toBeNull();
+        expect(await store.findBriefByEmailAndModel('z@example.com', 'm1')).toBeNull();
+      });
     });
 
     describe('update', () => {

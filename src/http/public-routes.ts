@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { ModelCatalog, ModelView } from '../models/model-catalog.js';
 import { type NewRequestLimiter, withinNewRequestLimits } from '../rate-limits/new-request-limiter.js';
 import type { RequestService, SubmitResult } from '../requests/request-service.js';
+import type { RequestBrief } from '../store/request-store.js';
 import { jsonSnapshots, sendJsonSnapshot } from './json-snapshot.js';
 import {
   EmailInput,
@@ -88,7 +89,7 @@ const NEUTRAL =
 /** What the per-address and per-domain limits count: a submission that starts an approval cycle,
  * a new request or the renewal of an existing one (each can end in a minted key and its mail);
  * a duplicate, or one that only mails the link to its page (at most hourly), is not counted. */
-function startsCycle(result: SubmitResult): boolean {
+function startsCycle(result: SubmitResult<RequestBrief>): boolean {
   return result.created || result.outcome === 'renewed';
 }
 
@@ -165,13 +166,15 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
       const result = await withinNewRequestLimits(
         newRequests,
         requests.canonicalAddress(body.email),
-        () => requests.submit(body),
+        () => requests.submitFromPortal(body),
         startsCycle,
       );
       if (!result.created) {
-        request.log.info({ outcome: result.outcome }, 'key request for an existing pair');
+        // On the request's access-log line (info, as every POST): `renewed`, `link-mail` or `nothing`.
+        request.accessLogFields = { outcome: result.outcome };
         return { message: NEUTRAL, success: true as const, request_id: null };
       }
+      request.accessLogFields = { outcome: 'created', request_id: result.request.id };
       return {
         message: SUBMITTED,
         success: true as const,

@@ -189,6 +189,65 @@ describe('submit: an existing request', () => {
   });
 });
 
+describe('submitFromPortal: the same, reading only what the answer needs', () => {
+  /** The store, counting the calls that read a whole request. */
+  function countingReads() {
+    const reads = { get: 0, find: 0 };
+    const counting: RequestStore = {
+      ...store,
+      get: (id) => {
+        reads.get++;
+        return store.get(id);
+      },
+      findByEmailAndModel: (email, model) => {
+        reads.find++;
+        return store.findByEmailAndModel(email, model);
+      },
+    };
+    return { counting, reads };
+  }
+
+  it('decides the repeat of a request in review from its brief, and answers only the brief', async () => {
+    const { request } = await created();
+    await mustUpdate(store, request, { state: 'in-review', handledState: 'in-review' });
+    const { counting, reads } = countingReads();
+    const portal = service({ store: counting });
+    const first = await portal.submitFromPortal({ email: 'jane@example.com', llm: 'gpt-4o' });
+    expect(first).toMatchObject({ created: false, outcome: 'link-mail', request: { id: request.id } });
+    expect((await stored(request.id)).linkMail).toEqual({ hour: epochHour(clock) });
+    const second = await portal.submitFromPortal({ email: 'jane@example.com', llm: 'gpt-4o' });
+    expect(second).toEqual({
+      created: false,
+      outcome: 'nothing',
+      request: {
+        id: request.id,
+        version: (await stored(request.id)).version,
+        state: 'in-review',
+        linkMail: { hour: epochHour(clock) },
+        lastLinkMailHour: null,
+      },
+    });
+    expect(reads).toEqual({ get: 0, find: 0 });
+  });
+
+  it('reads the whole request where a renewal may start, and renews it as submit does', async () => {
+    const { request } = await created();
+    await mustUpdate(store, request, { state: 'expired', handledState: 'expired' });
+    const { counting, reads } = countingReads();
+    const again = await service({ store: counting }).submitFromPortal({
+      email: 'jane@example.com',
+      llm: 'gpt-4o',
+    });
+    expect(again).toEqual({ created: false, outcome: 'renewed', request: await stored(request.id) });
+    expect(reads.get).toBe(1);
+  });
+
+  it('creates a new request as submit does', async () => {
+    const result = await service().submitFromPortal({ email: 'new@example.com', llm: 'gpt-4o' });
+    expect(result).toMatchObject({ created: true, request: { email: 'new@example.com', state: 'pending' } });
+  });
+});
+
 describe('status', () => {
   it('answers only the id and state without the token, or with a wrong one', async () => {
     const { request } = await created();

@@ -1,6 +1,6 @@
 import type { ModelCatalog } from '../models/model-catalog.js';
 import { AppError, notFound, storeCall, validationError } from '../shared/errors.js';
-import type { RequestStore } from '../store/request-store.js';
+import type { RequestBrief, RequestStore } from '../store/request-store.js';
 import { epochHour } from './duties.js';
 import { type CanonicalEmailOptions, canonicalEmail, normalizeEmail } from './email.js';
 import { ACTORS } from './history.js';
@@ -8,10 +8,10 @@ import type { LifecyclePolicy } from './lifecycle.js';
 import { type KeyRequest, type Language, toLanguage } from './request-types.js';
 import type { RequesterTokens } from './requester-token.js';
 import { type KeyUsage, type RequesterView, toPublicStatus, toRequesterView } from './requester-view.js';
-import { type Action, allows, planTransition } from './transitions.js';
+import { type Action, allows, allowsFrom, planTransition } from './transitions.js';
 
 export interface RequestServiceDeps {
-  store: Pick<RequestStore, 'create' | 'findByEmailAndModel' | 'get' | 'update'>;
+  store: Pick<RequestStore, 'create' | 'findBriefByEmailAndModel' | 'get' | 'update'>;
   catalog: Pick<ModelCatalog, 'isRequestable'>;
   tokens: RequesterTokens;
   lifecycle: LifecyclePolicy;
@@ -25,18 +25,24 @@ export interface RequestServiceDeps {
 }
 
 /** A new request hands back its id, token and page; for an existing one the public answer
- * says nothing (docs/design.md, "No enumeration"): `outcome` is only for the caller's log, and
- * `request` (the existing request as it now is) only for callers who may see any request, the
- * admins' MCP `request_key`. */
-export type SubmitResult =
+ * says nothing (docs/design.md, "No enumeration"): `outcome` is only for the caller's log.
+ * The portal's submission (`submitFromPortal`) reads only the brief of an existing request;
+ * `submit` hands back the existing request as it now is, for callers who may see any request,
+ * the admins' MCP `request_key`. */
+export type SubmitResult<Existing extends RequestBrief = KeyRequest> =
   | { created: true; request: KeyRequest; token: string; url: string }
-  | { created: false; outcome: 'renewed' | 'link-mail' | 'nothing'; request: KeyRequest };
+  | { created: false; outcome: 'renewed' | 'link-mail' | 'nothing'; request: Existing };
 
 export interface SubmitInput {
   email: string;
   llm: string;
   /** The portal's language; unknown ones count as none (English). */
   language?: string | undefined;
+}
+
+/** Whether `request` is a whole request rather than only its brief. */
+function isWhole(request: RequestBrief): request is KeyRequest {
+  return 'history' in request;
 }
 
 /** How often a write that lost a race is tried again on the fresh record. */
@@ -96,21 +102,31 @@ export function createRequestService(deps: RequestServiceDeps) {
 
   /** An existing request asked for again: a new cycle when the renewal rules allow it,
    * otherwise a link mail to its page (at most one per hour). Never an error: the answer is
-   * the same whatever happens. */
-  async function again(found: KeyRequest, language: Language | null): Promise<SubmitResult> {
-    let request = found;
+   * the same whatever happens. Only a state a renewal may start from needs the whole request
+   * (its expiry, when it was denied); the usual repeat, of a pending, in-review or live
+   * request, is decided from its brief. */
+  async function again(found: RequestBrief, language: Language | null): Promise<SubmitResult<RequestBrief>> {
+    let request: RequestBrief = found;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const at = now();
-      // Asked first: most repeats are not renewable, and a refused plan builds an error (and
-      // its stack trace) only to be dropped here.
-      const renewal = allows('renew', request, at, lifecycle)
-        ? planTransition('renew', request, {
-            actor: ACTORS.requester,
-            reason: null,
-            now: at,
-            policy: lifecycle,
-          })
-        : null;
+      let renewal: ReturnType<typeof planTransition> | null = null;
+      if (allowsFrom('renew', request.state)) {
+        const full = isWhole(request) ? request : await storeCall(() => store.get(request.id));
+        if (!full) {
+          break;
+        }
+        request = full;
+        // Asked first: most repeats are not renewable, and a refused plan builds an error (and
+        // its stack trace) only to be dropped here.
+        renewal = allows('renew', full, at, lifecycle)
+          ? planTransition('renew', full, {
+              actor: ACTORS.requester,
+              reason: null,
+              now: at,
+              policy: lifecycle,
+            })
+          : null;
+      }
       const hour = epochHour(at);
       const outcome = renewal?.ok
         ? 'renewed'
@@ -123,12 +139,13 @@ export function createRequestService(deps: RequestServiceDeps) {
       const patch = renewal?.ok
         ? { ...renewal.value, ...(language === null ? {} : { language }) }
         : { linkMail: { hour } };
-      const result = await storeCall(() => store.update(request.id, request.version, patch));
+      const { id, version } = request;
+      const result = await storeCall(() => store.update(id, version, patch));
       if (result.ok) {
         wakeWorker();
         return { created: false, outcome, request: result.value };
       }
-      const fresh = await storeCall(() => store.get(request.id));
+      const fresh = await storeCall(() => store.get(id));
       if (!fresh) {
         break;
       }
@@ -143,41 +160,52 @@ export function createRequestService(deps: RequestServiceDeps) {
     return canonicalEmail(raw, deps.email);
   }
 
+  /** A submission from the portal: a new request, or the neutral answer for an existing one,
+   * of which only the brief is read (the answer tells nothing about it). */
+  async function submitFromPortal(input: SubmitInput): Promise<SubmitResult<RequestBrief>> {
+    const typed = normalizeEmail(input.email);
+    if (!typed.ok) {
+      throw validationError(['body', 'email'], `value is not a valid email address: ${typed.error.message}`);
+    }
+    const model = input.llm.trim();
+    if (!(await catalog.isRequestable(model))) {
+      throw validationError(
+        ['body', 'llm'],
+        `Unknown model ${JSON.stringify(model)}: choose one of the ids listed by GET /api/models`,
+      );
+    }
+    const language = toLanguage(input.language);
+    const email = canonicalAddress(typed.value);
+    // A repeat is answered from one indexed look-up, without a write; create() still settles
+    // a race with a concurrent first submission (it then answers the request that won).
+    const existing = await storeCall(() => store.findBriefByEmailAndModel(email, model));
+    if (existing) {
+      return again(existing, language);
+    }
+    const result = await storeCall(() =>
+      store.create({ email, model, notifyEmail: input.email.trim(), language }),
+    );
+    if (!result.created) {
+      return again(result.request, language);
+    }
+    wakeWorker();
+    const { token, url } = await tokens.tokenAndPageUrl(result.request.id);
+    return { created: true, request: result.request, token, url };
+  }
+
   return {
     canonicalAddress,
 
+    submitFromPortal,
+
+    /** The same submission, answering an existing request as it now is (for admins). */
     async submit(input: SubmitInput): Promise<SubmitResult> {
-      const typed = normalizeEmail(input.email);
-      if (!typed.ok) {
-        throw validationError(
-          ['body', 'email'],
-          `value is not a valid email address: ${typed.error.message}`,
-        );
+      const result = await submitFromPortal(input);
+      if (result.created) {
+        return result;
       }
-      const model = input.llm.trim();
-      if (!(await catalog.isRequestable(model))) {
-        throw validationError(
-          ['body', 'llm'],
-          `Unknown model ${JSON.stringify(model)}: choose one of the ids listed by GET /api/models`,
-        );
-      }
-      const language = toLanguage(input.language);
-      const email = canonicalAddress(typed.value);
-      // A repeat is answered from one indexed look-up, without a write; create() still settles
-      // a race with a concurrent first submission (it then answers the request that won).
-      const existing = await storeCall(() => store.findByEmailAndModel(email, model));
-      if (existing) {
-        return again(existing, language);
-      }
-      const result = await storeCall(() =>
-        store.create({ email, model, notifyEmail: input.email.trim(), language }),
-      );
-      if (!result.created) {
-        return again(result.request, language);
-      }
-      wakeWorker();
-      const { token, url } = await tokens.tokenAndPageUrl(result.request.id);
-      return { created: true, request: result.request, token, url };
+      const { request } = result;
+      return { ...result, request: isWhole(request) ? request : await find(request.id) };
     },
 
     /** Without the requester's token (missing or wrong): only `{request_id, status}`. */

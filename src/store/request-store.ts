@@ -26,6 +26,11 @@ export type RequestPatch = Partial<Pick<KeyRequest, PatchField>> & {
   append?: readonly HistoryInput[];
 };
 
+/** What answering a repeated submission reads of the existing request (requests/request-service.ts):
+ * whether its state may allow a renewal, whether a link mail is owed or was sent this hour, and
+ * the id and version to write either with. A `KeyRequest` is one. */
+export type RequestBrief = Pick<KeyRequest, 'id' | 'version' | 'state' | 'linkMail' | 'lastLinkMailHour'>;
+
 /** Names of shared secrets: they become part of a Kubernetes Secret name. */
 export function isSharedSecretName(name: string): boolean {
   return /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/.test(name);
@@ -100,6 +105,8 @@ export interface RequestStore {
   create(input: NewRequest): Promise<{ request: KeyRequest; created: boolean }>;
   get(id: string): Promise<KeyRequest | null>;
   findByEmailAndModel(email: string, model: string): Promise<KeyRequest | null>;
+  /** The same look-up, reading only a RequestBrief: the one of every repeated POST. */
+  findBriefByEmailAndModel(email: string, model: string): Promise<RequestBrief | null>;
   /** In the order `options.sort` names; newest first by default. */
   list(options: ListOptions): Promise<Page<KeyRequest>>;
   /** The request as now stored, or an AppError: `conflict` when someone else changed it

@@ -9,6 +9,7 @@ import {
   type RequestState,
 } from '../requests/request-types.js';
 import { corruptRecord } from '../shared/errors.js';
+import type { RequestBrief } from './request-store.js';
 
 /** The SQLite layout (docs/design.md, "SQLite store") and the mapping between rows and requests. */
 
@@ -186,19 +187,39 @@ export function toRow(request: StoredRequest): RowValues {
   };
 }
 
-/** The request a row holds. A row that does not decode (a state we do not know, a JSON column
- * that does not parse: hand-edited or damaged) is a corrupt record, `internal`, never a guess. */
-export function toRequest(row: Row): KeyRequest {
+/** A row's state, or a corrupt record when it is none we know. */
+function knownState(row: Pick<Row, 'id' | 'state'>): RequestState {
   if (!isRequestState(row.state)) {
     throw corruptRecord(`key request ${row.id} has an unknown state ${JSON.stringify(row.state)}`);
   }
+  return row.state;
+}
+
+/** The columns of a RequestBrief (request-store.ts), and how they are read. */
+export const BRIEF_COLUMNS = 'id, state, link_mail_hour, last_link_mail_hour, version';
+export type BriefRow = Pick<Row, 'id' | 'state' | 'link_mail_hour' | 'last_link_mail_hour' | 'version'>;
+
+export function toBrief(row: BriefRow): RequestBrief {
+  return {
+    id: row.id,
+    state: knownState(row),
+    linkMail: row.link_mail_hour === null ? null : { hour: row.link_mail_hour },
+    lastLinkMailHour: row.last_link_mail_hour,
+    version: String(row.version),
+  };
+}
+
+/** The request a row holds. A row that does not decode (a state we do not know, a JSON column
+ * that does not parse: hand-edited or damaged) is a corrupt record, `internal`, never a guess. */
+export function toRequest(row: Row): KeyRequest {
+  const state = knownState(row);
   return {
     id: row.id,
     email: row.email,
     notifyEmail: row.notify_email,
     language: row.language,
     model: row.model,
-    state: row.state,
+    state,
     reason: row.reason,
     cycle: row.cycle,
     history: jsonColumn<HistoryEntry[]>(row, 'history', row.history),

@@ -21,10 +21,13 @@ import {
 import { createGroupCommit } from './sqlite-group-commit.js';
 import { listQuery } from './sqlite-list.js';
 import {
+  BRIEF_COLUMNS,
+  type BriefRow,
   FIELD_COLUMNS,
   migrate,
   type Row,
   type RowValues,
+  toBrief,
   toRequest,
   toRow,
   WORK_COLUMNS,
@@ -113,6 +116,9 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   const byEmailModel = db.prepare<[string, string], Row>(
     'SELECT * FROM key_requests WHERE email = ? AND model = ?',
   );
+  const briefByEmailModel = db.prepare<[string, string], BriefRow>(
+    `SELECT ${BRIEF_COLUMNS} FROM key_requests WHERE email = ? AND model = ?`,
+  );
   const claim = db.prepare<[ClaimParameters], Row>(CLAIM_DUE_SQL);
   const countByState = db.prepare<[], { state: string; n: number }>(
     'SELECT state, count(*) AS n FROM key_requests GROUP BY state',
@@ -194,6 +200,11 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     async findByEmailAndModel(email, model) {
       const row = byEmailModel.get(foldEmail(email), model);
       return row ? toRequest(row) : null;
+    },
+
+    async findBriefByEmailAndModel(email, model) {
+      const row = briefByEmailModel.get(foldEmail(email), model);
+      return row ? toBrief(row) : null;
     },
 
     async list(options: ListOptions): Promise<Page<KeyRequest>> {

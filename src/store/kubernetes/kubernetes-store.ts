@@ -197,6 +197,8 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
     },
 
     findByEmailAndModel,
+    // From memory as well: the whole request is the brief.
+    findBriefByEmailAndModel: findByEmailAndModel,
 
     /** In the requested order (createdAt or updatedAt, then id), from memory; the cursor is a
      * keyset position in that order. One pass over the requests of the selected state. */
