@@ -1,16 +1,22 @@
 import { performance } from 'node:perf_hooks';
-import type { ReceivedMail } from '../test/support/smtp-sink.js';
+import type { FakeKey } from '../test/support/fake-litellm.js';
+import type { BenchMail } from './mail-sink.js';
 
 /** Times approval mails as the SMTP sink accepts them (its `onMessage` hook), by recipient, on
  * the bench's monotonic clock. Any other mail is counted as unexpected: the HTTP cases must
- * send none, and the pipeline cases only approvals. */
+ * send none, and the pipeline cases only approvals, each to one recipient, with a Message-ID no
+ * other mail had and a key in it. */
 export interface MailClock {
-  onMessage(mail: ReceivedMail): void;
+  onMessage(mail: BenchMail): void;
   /** When the approval mail for `email` arrived; waits for it up to `timeoutMs`. */
   arrival(email: string, timeoutMs: number): Promise<number>;
   /** When the last of `emails` arrived, once all have; rejects when none of them arrived for
    * `stallMs` (a slow pipeline is a measurement, a stalled one is a failure). */
   lastArrival(emails: readonly string[], stallMs: number): Promise<number>;
+  /** Checks every approval's key against the keys LiteLLM holds (after the timing: a look-up
+   * per mail would cost the bench CPU while it measures): each must be a key minted for that
+   * recipient. Adds what does not match to `unexpected`. */
+  verifyKeys(keys: readonly FakeKey[]): void;
   readonly approvals: number;
   readonly unexpected: readonly string[];
 }
@@ -19,6 +25,9 @@ const APPROVAL_SUBJECT = /^API Key Approved for /;
 
 export function createMailClock(): MailClock {
   const arrived = new Map<string, number>();
+  /** The key each approval carried, by recipient, until `verifyKeys` checks it. */
+  const unverified = new Map<string, string>();
+  const messageIds = new Set<string>();
   const waiting = new Map<string, (at: number) => void>();
   const unexpected: string[] = [];
 
@@ -42,11 +51,19 @@ export function createMailClock(): MailClock {
   return {
     onMessage(mail) {
       const at = performance.now();
-      const to = mail.envelope.rcptTo[0];
-      if (!APPROVAL_SUBJECT.test(mail.subject) || to === undefined || mail.envelope.rcptTo.length !== 1) {
-        unexpected.push(`${mail.subject} -> ${mail.envelope.rcptTo.join(', ')}`);
+      const to = mail.rcptTo[0];
+      if (!APPROVAL_SUBJECT.test(mail.subject) || to === undefined || mail.rcptTo.length !== 1) {
+        unexpected.push(`${mail.subject} -> ${mail.rcptTo.join(', ')}`);
         return;
       }
+      if (mail.messageId === null || messageIds.has(mail.messageId) || mail.key === null) {
+        unexpected.push(
+          `${mail.subject} -> ${to}: ${mail.key === null ? 'no key' : `Message-ID ${mail.messageId ?? 'missing'} (again)`}`,
+        );
+        return;
+      }
+      messageIds.add(mail.messageId);
+      unverified.set(to, mail.key);
       arrived.set(to, at);
       waiting.get(to)?.(at);
       waiting.delete(to);
@@ -91,6 +108,15 @@ export function createMailClock(): MailClock {
           });
         }
       });
+    },
+    verifyKeys(keys) {
+      const owners = new Map(keys.map((key) => [key.key, key.metadata.email]));
+      for (const [to, key] of unverified) {
+        if (owners.get(key) !== to) {
+          unexpected.push(`approval to ${to}: its key is not one LiteLLM minted for ${to}`);
+        }
+      }
+      unverified.clear();
     },
     get approvals() {
       return arrived.size;
