@@ -100,6 +100,40 @@ describe('approval worker loop', () => {
     expect(limits.length).toBeLessThan(40);
   });
 
+  it('does not claim again for a freed slot after a claim that found less than it asked for', async () => {
+    const real = createSqliteStore({ path: ':memory:' });
+    store = real;
+    let claims = 0;
+    const counting: Pick<RequestStore, 'claimDue'> = {
+      claimDue: (options) => {
+        claims++;
+        return real.claimDue(options);
+      },
+    };
+    const seen: string[] = [];
+    worker = createApprovalWorker({
+      store: counting,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
+      concurrency: 4,
+      logger: silent,
+      processRequest: async (request) => {
+        seen.push(request.id);
+        return finish(request);
+      },
+    });
+    worker.start();
+    await until(() => claims === 1);
+    for (let i = 1; i <= 3; i++) {
+      await real.create({ email: `u${i}@example.com`, model: 'm' });
+      worker.wake();
+      await until(() => seen.length === i);
+    }
+    // One claim at start and one per wake; none when a finished request freed its slot.
+    expect(claims).toBe(4);
+  });
+
   it('runs a retry when it comes due instead of waiting for the interval', async () => {
     store = createSqliteStore({ path: ':memory:' });
     await store.create({ email: 'a@example.com', model: 'm' });

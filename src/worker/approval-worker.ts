@@ -38,8 +38,9 @@ export function workerOwnerId(): string {
 }
 
 /** Claims due requests from the store and processes them with bounded concurrency.
- * A pass runs every `intervalMs`, on `wake()`, whenever a slot frees up while work
- * remains, and when the earliest known retry comes due; a busy worker claims once a quarter of
+ * A pass runs every `intervalMs`, on `wake()`, whenever a slot frees up while work may remain
+ * (the last claim filled its slots, or a wake came since), and when the earliest known retry
+ * comes due; a busy worker claims once a quarter of
  * its slots are free, so claims come in batches. Several instances (processes,
  * replicas) may run against one store: claims are leases, so each request has one
  * worker at a time, and a lease left by a dead process expires after `claimTimeoutMs`. */
@@ -53,6 +54,18 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
   let intervalTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt = Number.POSITIVE_INFINITY;
+  /** Whether due work may be waiting that no claim has seen: set by a wake, the interval, a retry
+   * coming due, a store that failed to answer and a claim that filled every slot it asked for;
+   * cleared when a claim starts. A slot that frees up claims only while it is set: after a claim
+   * that took fewer than it asked for, the store had no more, and claiming again would be a
+   * write transaction (the claim statement) that finds nothing, once per finished request. */
+  let mayBeDue = true;
+
+  /** A pass for work that may have become due. */
+  function dueWork(): void {
+    mayBeDue = true;
+    schedulePass();
+  }
 
   function schedulePass(): void {
     if (!running) {
@@ -80,9 +93,10 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
 
   async function pass(): Promise<void> {
     const free = deps.concurrency - inFlight.size;
-    if (free <= 0 || (free < batch && inFlight.size > 0)) {
+    if (!mayBeDue || free <= 0 || (free < batch && inFlight.size > 0)) {
       return;
     }
+    mayBeDue = false;
     let claimed: KeyRequest[];
     try {
       claimed = await deps.store.claimDue({
@@ -93,8 +107,12 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
         policy: deps.policy,
       });
     } catch (error) {
+      mayBeDue = true;
       deps.logger.error({ err: error }, 'could not claim requests; the store is unavailable');
       return;
+    }
+    if (claimed.length >= free) {
+      mayBeDue = true;
     }
     deps.onPass?.();
     for (const request of claimed) {
@@ -144,7 +162,7 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
         }
         retryAt = Number.POSITIVE_INFINITY;
         armRetryTimer();
-        schedulePass();
+        dueWork();
       },
       Math.max(0, next - now()) + 10,
     );
@@ -159,11 +177,11 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
       }
       running = true;
       deps.logger.info({ owner, interval_ms: deps.intervalMs }, 'approval worker started');
-      intervalTimer = setInterval(schedulePass, deps.intervalMs);
+      intervalTimer = setInterval(dueWork, deps.intervalMs);
       intervalTimer.unref();
-      schedulePass();
+      dueWork();
     },
-    wake: schedulePass,
+    wake: dueWork,
     async stop() {
       running = false;
       clearInterval(intervalTimer);
