@@ -189,6 +189,18 @@ describe('SMTP failure classes: a temporary failure is retried', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('a send is cut short at the bound its caller gives, below the mailer bound', async () => {
+    const server = await refusingServer('data', 'silent');
+    const started = Date.now();
+
+    // The worker passes what is left of its lease; the mailer's own bound here is 60 s.
+    const result = await mailer(server.port, 60_000).send(message, 500);
+
+    expect(result.ok).toBe(false);
+    expect(result.ok ? null : result.error).toMatchObject({ code: 'timeout', retry: true });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('nothing listens on the port', async () => {
     const server = await refusingServer('data', 250);
     await server.close();

@@ -17,7 +17,10 @@ export interface MailMessage {
  * body (an approval body holds a freshly minted API key). `retry` is false only when sending the
  * same message again cannot help (see `describeSendError`). */
 export interface Mailer {
-  send(m: MailMessage): Promise<Result<void>>;
+  /** `timeoutMs` bounds this send, queueing included, below the mailer's own bound: the worker
+   * passes what is left of its lease on the request, so a send never outlives the lease and a
+   * replica that takes the request over cannot send the same mail while this one still is. */
+  send(m: MailMessage, timeoutMs?: number): Promise<Result<void>>;
   /** Lets in-flight sends finish, then closes pooled connections. */
   close(): Promise<void>;
 }

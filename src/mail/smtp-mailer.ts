@@ -65,12 +65,12 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
   const inFlight = new Set<Promise<Result<void>>>();
   let closing: Promise<void> | null = null;
 
-  async function deliver(m: MailMessage): Promise<Result<void>> {
+  async function deliver(m: MailMessage, timeoutMs: number): Promise<Result<void>> {
     // A timer of our own, cleared when the send ends: an AbortSignal.timeout would keep the
     // signal, nodemailer's listener on it and through that the whole message alive for the full
     // deadline after a send that took milliseconds (thousands of messages under load).
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), sendTimeoutMs);
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       const mail = mimeMessage(m, deps.from, new Date());
       const info = await transporter.sendMail(
@@ -113,7 +113,7 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
   }
 
   return {
-    send(m: MailMessage): Promise<Result<void>> {
+    send(m: MailMessage, timeoutMs = sendTimeoutMs): Promise<Result<void>> {
       if (closing) {
         // Shutting down: the worker sends it again after the restart.
         return Promise.resolve(fail(new AppError('unreachable', 'mailer is closed')));
@@ -121,7 +121,7 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
       if (m.to.length === 0) {
         return Promise.resolve(fail(new AppError('internal', 'mail has no recipients')));
       }
-      const sending = deliver(m);
+      const sending = deliver(m, Math.min(timeoutMs, sendTimeoutMs));
       inFlight.add(sending);
       void sending.finally(() => inFlight.delete(sending));
       return sending;

@@ -244,4 +244,53 @@ describe('approval worker loop', () => {
     // The pass that was running finishes its claimed work before stop() returns.
     expect(processed).toBeLessThanOrEqual(1);
   });
+
+  it('does not start a second run of a request it claims again while its first run still works on it', async () => {
+    const real = createSqliteStore({ path: ':memory:' });
+    store = real;
+    const { id } = (await real.create({ email: 'slow@example.com', model: 'm' })).request;
+    // The first run waits on a dependency that hangs past the lease; the worker's passes go on.
+    let release: (() => void) | undefined;
+    const hung = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let claims = 0;
+    const counting: Pick<RequestStore, 'claimDue'> = {
+      claimDue: async (options) => {
+        const claimed = await real.claimDue(options);
+        claims += claimed.filter((request) => request.id === id).length;
+        return claimed;
+      },
+    };
+    let runs = 0;
+    let concurrent = 0;
+    let peak = 0;
+    worker = createApprovalWorker({
+      store: counting,
+      intervalMs: 20,
+      claimTimeoutMs: 50,
+      policy: { remindBeforeMs: 0 },
+      concurrency: 4,
+      logger: silent,
+      processRequest: async (request) => {
+        runs++;
+        concurrent++;
+        peak = Math.max(peak, concurrent);
+        await hung;
+        concurrent--;
+        const fresh = await real.get(request.id);
+        return fresh ? finish(fresh) : { status: 'done' };
+      },
+    });
+    worker.start();
+    try {
+      // The lease ran out and this same worker claimed the request again (its passes run every 20 ms).
+      await until(() => claims >= 3);
+      expect(runs).toBe(1);
+    } finally {
+      release?.();
+    }
+    await until(() => concurrent === 0 && runs >= 1);
+    expect(peak).toBe(1);
+  });
 });

@@ -48,6 +48,10 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
   const owner = deps.owner ?? workerOwnerId();
   const now = deps.now ?? Date.now;
   const inFlight = new Set<Promise<void>>();
+  // Requests this instance is running now. All its runs share one owner id in the store, so a
+  // run whose lease ran out while it waited (a dependency that hung) and a new claim of the same
+  // request by this instance would both take the lease for theirs and do the same work twice.
+  const runningIds = new Set<string>();
   let running = false;
   let passing = false;
   let again = false;
@@ -116,6 +120,12 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
     }
     deps.onPass?.();
     for (const request of claimed) {
+      if (runningIds.has(request.id)) {
+        // Its lease had expired under the run still going on here; the claim just renewed that
+        // lease, and the run picks up the new version at its next write.
+        continue;
+      }
+      runningIds.add(request.id);
       const task = deps.processRequest(request).then(
         (outcome) => {
           if (outcome.status === 'retry') {
@@ -127,6 +137,7 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
       );
       const tracked: Promise<void> = task.finally(() => {
         inFlight.delete(tracked);
+        runningIds.delete(request.id);
         // A slot is free: there may be more due work than the last pass could take.
         schedulePass();
       });

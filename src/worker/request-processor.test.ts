@@ -84,6 +84,58 @@ describe('request processor: lost lease', () => {
   });
 });
 
+describe('request processor: a mail within the lease', () => {
+  // The lease keeps other replicas off the request; a mail still on its way when the lease runs
+  // out could be sent a second time by the replica that takes over. Margin: a tenth of the
+  // claim timeout, at most 5 s.
+  const MARGIN_MS = Math.min(CLAIM_MS / 10, 5_000);
+
+  it('bounds each send by what is left of the lease, less the margin', async () => {
+    const request = await k.claimed();
+    const process = k.processor({
+      decide: async () => ({
+        decision: 'DENY',
+        reason: 'Denied by the blacklist plugin',
+        plugin: 'blacklist',
+      }),
+    });
+
+    expect(await process(request)).toEqual({ status: 'done' });
+
+    expect(k.mailed).toHaveLength(1);
+    // The clock stands still: the lease the claim took, all of it but the margin.
+    expect(k.sendTimeouts).toEqual([(request.work.leaseUntil ?? 0) - k.clock - MARGIN_MS]);
+  });
+
+  it('renews the lease before mailing when too little of it is left to send', async () => {
+    const request = await k.claimed();
+    let slowBuilds = 1;
+    const process = k.processor({
+      decide: async () => ({
+        decision: 'DENY',
+        reason: 'Denied by the blacklist plugin',
+        plugin: 'blacklist',
+      }),
+      // Building the mail takes almost all of the lease the loop saw before the step.
+      pageUrl: async (id) => {
+        if (slowBuilds-- > 0) {
+          k.clock = (request.work.leaseUntil ?? 0) - MARGIN_MS - 10;
+        }
+        return `https://portal.example.com/requests/${id}?token=t0k3n`;
+      },
+    });
+
+    expect(await process(request)).toEqual({ status: 'done' });
+
+    // Not sent with 10 ms to go: the lease was renewed and the same mail sent once, in full time.
+    expect(k.mailed.map((message) => message.messageId)).toEqual([
+      `<${request.id}.denial.c1@llm-key-requestor>`,
+    ]);
+    expect(k.sendTimeouts).toEqual([CLAIM_MS - MARGIN_MS]);
+    expect((await k.stored(request.id)).handledState).toBe('denied');
+  });
+});
+
 describe('request processor: releasing the lease', () => {
   it('carries on with the new state when the release reveals an admin change', async () => {
     const request = await k.claimed();

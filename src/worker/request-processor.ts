@@ -120,6 +120,13 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     retainApiKeys: deps.retainApiKeys,
   });
 
+  // A send is cut short this long before the lease ends, so a replica whose clock runs a little
+  // ahead cannot claim the request while its mail may still be on its way.
+  const leaseMarginMs = Math.min(deps.claimTimeoutMs / 10, 5_000);
+  // A mail is sent only while the lease has this long to run, margin aside. Right after
+  // renewIfShort at least 0.4 of the claim timeout is left, so the loop below cannot spin.
+  const minSendMs = Math.min(1_000, deps.claimTimeoutMs / 4);
+
   const RELEASE: RequestPatch = {
     work: { owner: null, leaseUntil: null, attempts: 0, nextAttemptAt: 0, lastError: null },
   };
@@ -196,7 +203,13 @@ export function createRequestProcessor(deps: ProcessorDeps) {
   async function notify(request: KeyRequest, notification: Notification): Promise<Step> {
     const { kind } = notification;
     const started = now();
-    const sent = await deps.mailer.send(notification.message);
+    const sendBound = (request.work.leaseUntil ?? 0) - started - leaseMarginMs;
+    if (sendBound < minSendMs) {
+      // Too little of the lease is left to send within it (building the notification or the
+      // renewal's write took that long): the loop renews the lease and comes back to this duty.
+      return { kind: 'next', request };
+    }
+    const sent = await deps.mailer.send(notification.message, sendBound);
     observer.mail(kind, sent.ok ? 'success' : 'failure', (now() - started) / 1000);
     const entry = (action: 'mail-delivered' | 'mail-failed', reason: string) =>
       historyEntry(action, ACTORS.worker, { from: request.state, to: request.state, reason });

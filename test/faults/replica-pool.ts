@@ -57,7 +57,6 @@ export async function startReplicaPool(options: ReplicaPoolOptions): Promise<Rep
       name,
       configYaml: options.configYaml,
       env: options.env,
-      readyTimeoutMs: 60_000,
     });
     const started = await waitUntil(() => replica.logged('approval worker started')[0], {
       timeoutMs: 30_000,

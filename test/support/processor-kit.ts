@@ -27,6 +27,8 @@ export interface Ports {
   /** May be async, to change the request while the mail is on the wire. */
   send?: (message: MailMessage) => Result<void> | Promise<Result<void>>;
   store?: ProcessorDeps['store'];
+  /** The requester's page link every requester mail carries; may move the clock (a slow build). */
+  pageUrl?: (requestId: string) => Promise<string>;
   retainApiKeys?: boolean;
   remindBeforeMs?: number;
   /** The model's key `duration`; none by default. */
@@ -45,6 +47,8 @@ export interface ProcessorKit {
   extended: [string, string][];
   deleted: string[][];
   mailed: MailMessage[];
+  /** The bound the processor gave each send, in order (what was left of its lease). */
+  sendTimeouts: (number | undefined)[];
   /** Kinds of the notifications given up (the observer's `notificationFailed`). */
   givenUp: string[];
   processor(ports?: Ports): (request: KeyRequest) => Promise<Outcome>;
@@ -68,6 +72,7 @@ export function processorKit(): ProcessorKit {
     extended: [],
     deleted: [],
     mailed: [],
+    sendTimeouts: [],
     givenUp: [],
 
     processor(ports = {}) {
@@ -96,8 +101,9 @@ export function processorKit(): ProcessorKit {
           },
         },
         mailer: {
-          async send(message) {
+          async send(message, timeoutMs) {
             kit.mailed.push(message);
+            kit.sendTimeouts.push(timeoutMs);
             return ports.send ? ports.send(message) : ok(undefined);
           },
           async close() {},
@@ -107,7 +113,7 @@ export function processorKit(): ProcessorKit {
         gatewayUrl: 'https://llm.example.com',
         adminNotify: ports.adminNotify ?? [],
         links: {
-          pageUrl: async (id) => `https://portal.example.com/requests/${id}?token=t0k3n`,
+          pageUrl: ports.pageUrl ?? (async (id) => `https://portal.example.com/requests/${id}?token=t0k3n`),
           consoleUrl: (id) => `https://portal.example.com/admin/requests/${id}`,
         },
         policy: { remindBeforeMs: ports.remindBeforeMs ?? 0 },
