@@ -7,7 +7,7 @@ import type { RequestStore } from '../store/request-store.js';
 import type { Outcome } from './request-processor.js';
 
 export interface ApprovalWorkerDeps {
-  store: Pick<RequestStore, 'claimDue'>;
+  store: Pick<RequestStore, 'claimDue' | 'get'>;
   processRequest: (request: KeyRequest) => Promise<Outcome>;
   intervalMs: number;
   claimTimeoutMs: number;
@@ -52,6 +52,8 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
   // run whose lease ran out while it waited (a dependency that hung) and a new claim of the same
   // request by this instance would both take the lease for theirs and do the same work twice.
   const runningIds = new Set<string>();
+  /** Requests of `runningIds` this instance claimed again while their run went on. */
+  const claimedAgain = new Set<string>();
   let running = false;
   let passing = false;
   let again = false;
@@ -121,27 +123,44 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
     deps.onPass?.();
     for (const request of claimed) {
       if (runningIds.has(request.id)) {
-        // Its lease had expired under the run still going on here; the claim just renewed that
-        // lease, and the run picks up the new version at its next write.
+        // Its lease had expired under the run still going on here, or that run's last write had
+        // just released it and the request was due again (a link mail asked for, an admin's
+        // decision): the claim took the lease for this instance. The run picks up the new version
+        // at its next write; if it has none left, it runs again once it ends (`runUntilReleased`).
+        claimedAgain.add(request.id);
         continue;
       }
       runningIds.add(request.id);
-      const task = deps.processRequest(request).then(
-        (outcome) => {
-          if (outcome.status === 'retry') {
-            scheduleRetryPass(outcome.retryAt);
-          }
-        },
-        (error: unknown) =>
-          deps.logger.error({ err: error, request_id: request.id }, 'request processing crashed'),
+      const task = runUntilReleased(request).catch((error: unknown) =>
+        deps.logger.error({ err: error, request_id: request.id }, 'request processing crashed'),
       );
       const tracked: Promise<void> = task.finally(() => {
         inFlight.delete(tracked);
         runningIds.delete(request.id);
+        claimedAgain.delete(request.id);
         // A slot is free: there may be more due work than the last pass could take.
         schedulePass();
       });
       inFlight.add(tracked);
+    }
+  }
+
+  /** Runs a claimed request, and again while it was claimed anew during its run: that claim's
+   * lease is ours with nothing running under it, so without another run the request would wait
+   * for the lease to expire. The next run starts from a fresh read, not the claimed copy: the run
+   * that just ended may have done what that copy still shows owed (a mail). */
+  async function runUntilReleased(claimed: KeyRequest): Promise<void> {
+    let request: KeyRequest | null = claimed;
+    while (request !== null) {
+      const outcome = await deps.processRequest(request);
+      if (outcome.status === 'retry') {
+        scheduleRetryPass(outcome.retryAt);
+      }
+      if (!claimedAgain.delete(claimed.id)) {
+        return;
+      }
+      const fresh = await deps.store.get(claimed.id);
+      request = fresh !== null && fresh.work.owner === owner ? fresh : null;
     }
   }
 
