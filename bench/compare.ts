@@ -13,11 +13,11 @@
  * each. Prints each round and the medians; docs/performance.md says how the before build is made. */
 import { join, resolve } from 'node:path';
 import { startFakeLiteLlm } from '../test/support/fake-litellm.js';
-import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { CONNECTIONS, LITELLM_DELAY_MS, REVIEW_MODEL } from './bench-config.js';
 import { createProcessGroup, withCpu } from './child-process.js';
 import { assertClean, createAddressBook, postEachNew, runLoad } from './load.js';
 import { createMailClock } from './mail-clock.js';
+import { startBenchMailSink } from './mail-sink.js';
 import { runPipelineRound } from './pipeline-case.js';
 import { REPO_ROOT, startProduct } from './product.js';
 import { median } from './stats.js';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const group = createProcessGroup();
   process.once('exit', () => group.killAll());
   const mails = createMailClock();
-  const smtp = await startSmtpSink({ onMessage: mails.onMessage });
+  const smtp = await startBenchMailSink(mails.onMessage);
   const litellm = await startFakeLiteLlm({ masterKey: MASTER_KEY });
   const slow = await startFakeLiteLlm({ masterKey: MASTER_KEY, delayMs: LITELLM_DELAY_MS });
   const results: Record<keyof typeof builds, Round[]> = { before: [], after: [] };
@@ -108,9 +108,14 @@ async function main(): Promise<void> {
         process.stderr.write(`round ${round} ${name}: ${JSON.stringify(result)}\n`);
       }
     }
+    mails.verifyKeys([...litellm.allKeys(), ...slow.allKeys()]);
   } finally {
     group.killAll();
     await Promise.all([smtp.close(), litellm.close(), slow.close()]);
+  }
+  if (mails.unexpected.length > 0) {
+    process.stderr.write(`unexpected mails: ${mails.unexpected.slice(0, 5).join('; ')}\n`);
+    process.exitCode = 1;
   }
   const fields = Object.keys(results.before[0] ?? {}) as (keyof Round)[];
   process.stdout.write(

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ReceivedMail } from '../test/support/smtp-sink.js';
 import { createMailClock } from './mail-clock.js';
+import type { BenchMail } from './mail-sink.js';
 
-function mail(subject: string, rcptTo: string[]): ReceivedMail {
-  return {
-    envelope: { mailFrom: 'portal@example.com', rcptTo },
-    from: 'portal@example.com',
-    to: rcptTo,
-    subject,
-    text: '',
-    html: '',
-    messageId: null,
-    headers: {},
-    raw: '',
-    secure: false,
-    user: null,
-  };
+function mail(subject: string, rcptTo: string[]): BenchMail {
+  return { rcptTo, subject, messageId: `<${Math.random()}@bench>`, key: 'sk-abcdefgh12345678' };
 }
 
 const LINK = 'Your API key request for gpt-4o';

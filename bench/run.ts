@@ -7,12 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startFakeLiteLlm } from '../test/support/fake-litellm.js';
-import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { LITELLM_DELAY_MS } from './bench-config.js';
 import { createProcessGroup, logOutput } from './child-process.js';
 import { HTTP_CASES, runHttpCases } from './http-cases.js';
 import { runKubernetesCase } from './kubernetes-case.js';
 import { createMailClock } from './mail-clock.js';
+import { startBenchMailSink } from './mail-sink.js';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options.js';
 import { runPipelineCase } from './pipeline-case.js';
 import { REPO_ROOT, startProduct } from './product.js';
@@ -71,7 +71,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
   process.once('exit', () => group.killAll());
   process.once('SIGINT', () => process.exit(130));
   const mails = createMailClock();
-  const smtp = await startSmtpSink({ onMessage: mails.onMessage });
+  const smtp = await startBenchMailSink(mails.onMessage);
   const litellm = await startFakeLiteLlm({ masterKey: MASTER_KEY });
   const slowLitellm = await startFakeLiteLlm({ masterKey: MASTER_KEY, delayMs: LITELLM_DELAY_MS });
   const workDir = await mkdtemp(join(tmpdir(), 'lkr-bench-run-'));
@@ -140,6 +140,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
         measured.kubernetes = await runKubernetesCase(group, options, services, mails, log);
       });
     }
+    mails.verifyKeys([...litellm.allKeys(), ...slowLitellm.allKeys()]);
     if (mails.unexpected.length > 0) {
       measured.failures.push({
         case: 'mail',

@@ -1,7 +1,8 @@
 import { type AppError, withContext } from '../shared/errors.js';
-import { sendBounded, statusError } from '../shared/outbound-http.js';
+import { statusError } from '../shared/outbound-http.js';
 import { redact } from '../shared/redact.js';
 import { fail, ok, type Result } from '../shared/result.js';
+import { createAgentTransport } from './agent-transport.js';
 
 /** One HTTP exchange with the proxy. `op` names it in errors and logs ("GET /key/info"):
  * it is all that describes the call, because the URL may carry a key in its query. */
@@ -40,6 +41,7 @@ const REASON_CHARS = 300;
 
 export function createLiteLlmHttp(deps: LiteLlmHttpDeps): LiteLlmHttp {
   const base = parseBaseUrl(deps.baseUrl);
+  const transport = createAgentTransport(base.protocol === 'https:' ? 'https:' : 'http:');
 
   async function send(call: HttpCall): Promise<Result<HttpAnswer>> {
     const url = new URL(call.path.replace(/^\//, ''), base);
@@ -53,7 +55,7 @@ export function createLiteLlmHttp(deps: LiteLlmHttpDeps): LiteLlmHttp {
     if (call.body !== undefined) {
       headers['content-type'] = 'application/json';
     }
-    const sent = await sendBounded({
+    const sent = await transport.send({
       url,
       method: call.method,
       headers,

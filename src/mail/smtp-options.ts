@@ -82,8 +82,10 @@ export function smtpTransportOptions(
   const mode = tlsModeFor(smtp);
   return {
     pool: true,
-    // A few connections are plenty for notification volume and stay under typical per-client limits.
-    maxConnections: 3,
+    // A connection carries one message at a time (a few round trips each), and a mail holds a
+    // worker slot until the server accepts it: under a burst of approvals 3 connections made the
+    // worker wait for mail (docs/performance.md). 5 stays under typical per-client limits.
+    maxConnections: 5,
     maxMessages: 100,
     // Close idle connections before most servers would drop them on their side.
     idleTimeout: 30_000,

@@ -174,7 +174,8 @@ async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }
 
-function describeNetworkError(error: unknown): string {
+/** A network failure as fixed words and the socket error code, e.g. "connection refused (ECONNREFUSED)". */
+export function describeNetworkError(error: unknown): string {
   const code = networkCode(error);
   if (code === null) {
     return 'network error';

@@ -71,7 +71,8 @@ describe('approval worker loop', () => {
       await real.create({ email: `u${i}@example.com`, model: 'm' });
     }
     const limits: number[] = [];
-    const counting: Pick<RequestStore, 'claimDue'> = {
+    const counting: Pick<RequestStore, 'claimDue' | 'get'> = {
+      get: (id) => store.get(id),
       claimDue: (options) => {
         limits.push(options.limit);
         return real.claimDue(options);
@@ -98,6 +99,41 @@ describe('approval worker loop', () => {
     // While requests were in flight, no claim asked for fewer than a quarter of the slots.
     expect(Math.min(...limits)).toBeGreaterThanOrEqual(2);
     expect(limits.length).toBeLessThan(40);
+  });
+
+  it('does not claim again for a freed slot after a claim that found less than it asked for', async () => {
+    const real = createSqliteStore({ path: ':memory:' });
+    store = real;
+    let claims = 0;
+    const counting: Pick<RequestStore, 'claimDue' | 'get'> = {
+      get: (id) => store.get(id),
+      claimDue: (options) => {
+        claims++;
+        return real.claimDue(options);
+      },
+    };
+    const seen: string[] = [];
+    worker = createApprovalWorker({
+      store: counting,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
+      concurrency: 4,
+      logger: silent,
+      processRequest: async (request) => {
+        seen.push(request.id);
+        return finish(request);
+      },
+    });
+    worker.start();
+    await until(() => claims === 1);
+    for (let i = 1; i <= 3; i++) {
+      await real.create({ email: `u${i}@example.com`, model: 'm' });
+      worker.wake();
+      await until(() => seen.length === i);
+    }
+    // One claim at start and one per wake; none when a finished request freed its slot.
+    expect(claims).toBe(4);
   });
 
   it('runs a retry when it comes due instead of waiting for the interval', async () => {
@@ -153,7 +189,8 @@ describe('approval worker loop', () => {
     let passes = 0;
     let failing = false;
     const errors: string[] = [];
-    const flaky: Pick<RequestStore, 'claimDue'> = {
+    const flaky: Pick<RequestStore, 'claimDue' | 'get'> = {
+      get: (id) => store.get(id),
       claimDue: (options) => (failing ? Promise.reject(new Error('store down')) : store.claimDue(options)),
     };
     worker = createApprovalWorker({
@@ -184,7 +221,8 @@ describe('approval worker loop', () => {
     const real = createSqliteStore({ path: ':memory:' });
     store = real;
     await real.create({ email: 'a@example.com', model: 'm' });
-    const slow: Pick<RequestStore, 'claimDue'> = {
+    const slow: Pick<RequestStore, 'claimDue' | 'get'> = {
+      get: (id) => store.get(id),
       claimDue: async (options) => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         return real.claimDue(options);
@@ -221,7 +259,8 @@ describe('approval worker loop', () => {
       release = resolve;
     });
     let claims = 0;
-    const counting: Pick<RequestStore, 'claimDue'> = {
+    const counting: Pick<RequestStore, 'claimDue' | 'get'> = {
+      get: (id) => store.get(id),
       claimDue: async (options) => {
         const claimed = await real.claimDue(options);
         claims += claimed.filter((request) => request.id === id).length;
@@ -258,5 +297,48 @@ describe('approval worker loop', () => {
     }
     await until(() => concurrent === 0 && runs >= 1);
     expect(peak).toBe(1);
+  });
+
+  it('runs a request again, from a fresh read, when it was claimed anew while its run was ending', async () => {
+    const real = createSqliteStore({ path: ':memory:' });
+    store = real;
+    const { id } = (await real.create({ email: 'again@example.com', model: 'm' })).request;
+    let claims = 0;
+    const counting: Pick<RequestStore, 'claimDue' | 'get'> = {
+      get: (requestId) => real.get(requestId),
+      claimDue: async (options) => {
+        const claimed = await real.claimDue(options);
+        claims += claimed.filter((request) => request.id === id).length;
+        return claimed;
+      },
+    };
+    const seen: KeyRequest[] = [];
+    worker = createApprovalWorker({
+      store: counting,
+      intervalMs: 3_600_000,
+      claimTimeoutMs: 60_000,
+      policy: { remindBeforeMs: 0 },
+      concurrency: 4,
+      logger: silent,
+      processRequest: async (request) => {
+        seen.push(request);
+        const outcome = await finish(request);
+        if (seen.length === 1) {
+          // Due again right after the run's last write released it (an admin's decision), and
+          // claimed by this worker before the run has ended.
+          const released = await real.get(id);
+          await real.update(id, released?.version ?? '', { state: 'denied' });
+          worker?.wake();
+          await until(() => claims === 2);
+        }
+        return outcome;
+      },
+    });
+    worker.start();
+
+    // Without a second run the claim's lease would hold the request for the whole claim timeout.
+    await until(() => seen.length === 2);
+    expect(seen[1]?.state).toBe('denied');
+    expect(seen[1]?.work.owner).toBe(worker.owner);
   });
 });

@@ -7,7 +7,7 @@ import type { RequestStore } from '../store/request-store.js';
 import type { Outcome } from './request-processor.js';
 
 export interface ApprovalWorkerDeps {
-  store: Pick<RequestStore, 'claimDue'>;
+  store: Pick<RequestStore, 'claimDue' | 'get'>;
   processRequest: (request: KeyRequest) => Promise<Outcome>;
   intervalMs: number;
   claimTimeoutMs: number;
@@ -38,8 +38,9 @@ export function workerOwnerId(): string {
 }
 
 /** Claims due requests from the store and processes them with bounded concurrency.
- * A pass runs every `intervalMs`, on `wake()`, whenever a slot frees up while work
- * remains, and when the earliest known retry comes due; a busy worker claims once a quarter of
+ * A pass runs every `intervalMs`, on `wake()`, whenever a slot frees up while work may remain
+ * (the last claim filled its slots, or a wake came since), and when the earliest known retry
+ * comes due; a busy worker claims once a quarter of
  * its slots are free, so claims come in batches. Several instances (processes,
  * replicas) may run against one store: claims are leases, so each request has one
  * worker at a time, and a lease left by a dead process expires after `claimTimeoutMs`. */
@@ -51,12 +52,26 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
   // run whose lease ran out while it waited (a dependency that hung) and a new claim of the same
   // request by this instance would both take the lease for theirs and do the same work twice.
   const runningIds = new Set<string>();
+  /** Requests of `runningIds` this instance claimed again while their run went on. */
+  const claimedAgain = new Set<string>();
   let running = false;
   let passing = false;
   let again = false;
   let intervalTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt = Number.POSITIVE_INFINITY;
+  /** Whether due work may be waiting that no claim has seen: set by a wake, the interval, a retry
+   * coming due, a store that failed to answer and a claim that filled every slot it asked for;
+   * cleared when a claim starts. A slot that frees up claims only while it is set: after a claim
+   * that took fewer than it asked for, the store had no more, and claiming again would be a
+   * write transaction (the claim statement) that finds nothing, once per finished request. */
+  let mayBeDue = true;
+
+  /** A pass for work that may have become due. */
+  function dueWork(): void {
+    mayBeDue = true;
+    schedulePass();
+  }
 
   function schedulePass(): void {
     if (!running) {
@@ -84,9 +99,10 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
 
   async function pass(): Promise<void> {
     const free = deps.concurrency - inFlight.size;
-    if (free <= 0 || (free < batch && inFlight.size > 0)) {
+    if (!mayBeDue || free <= 0 || (free < batch && inFlight.size > 0)) {
       return;
     }
+    mayBeDue = false;
     let claimed: KeyRequest[];
     try {
       claimed = await deps.store.claimDue({
@@ -97,33 +113,54 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
         policy: deps.policy,
       });
     } catch (error) {
+      mayBeDue = true;
       deps.logger.error({ err: error }, 'could not claim requests; the store is unavailable');
       return;
+    }
+    if (claimed.length >= free) {
+      mayBeDue = true;
     }
     deps.onPass?.();
     for (const request of claimed) {
       if (runningIds.has(request.id)) {
-        // Its lease had expired under the run still going on here; the claim just renewed that
-        // lease, and the run picks up the new version at its next write.
+        // Its lease had expired under the run still going on here, or that run's last write had
+        // just released it and the request was due again (a link mail asked for, an admin's
+        // decision): the claim took the lease for this instance. The run picks up the new version
+        // at its next write; if it has none left, it runs again once it ends (`runUntilReleased`).
+        claimedAgain.add(request.id);
         continue;
       }
       runningIds.add(request.id);
-      const task = deps.processRequest(request).then(
-        (outcome) => {
-          if (outcome.status === 'retry') {
-            scheduleRetryPass(outcome.retryAt);
-          }
-        },
-        (error: unknown) =>
-          deps.logger.error({ err: error, request_id: request.id }, 'request processing crashed'),
+      const task = runUntilReleased(request).catch((error: unknown) =>
+        deps.logger.error({ err: error, request_id: request.id }, 'request processing crashed'),
       );
       const tracked: Promise<void> = task.finally(() => {
         inFlight.delete(tracked);
         runningIds.delete(request.id);
+        claimedAgain.delete(request.id);
         // A slot is free: there may be more due work than the last pass could take.
         schedulePass();
       });
       inFlight.add(tracked);
+    }
+  }
+
+  /** Runs a claimed request, and again while it was claimed anew during its run: that claim's
+   * lease is ours with nothing running under it, so without another run the request would wait
+   * for the lease to expire. The next run starts from a fresh read, not the claimed copy: the run
+   * that just ended may have done what that copy still shows owed (a mail). */
+  async function runUntilReleased(claimed: KeyRequest): Promise<void> {
+    let request: KeyRequest | null = claimed;
+    while (request !== null) {
+      const outcome = await deps.processRequest(request);
+      if (outcome.status === 'retry') {
+        scheduleRetryPass(outcome.retryAt);
+      }
+      if (!claimedAgain.delete(claimed.id)) {
+        return;
+      }
+      const fresh = await deps.store.get(claimed.id);
+      request = fresh !== null && fresh.work.owner === owner ? fresh : null;
     }
   }
 
@@ -155,7 +192,7 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
         }
         retryAt = Number.POSITIVE_INFINITY;
         armRetryTimer();
-        schedulePass();
+        dueWork();
       },
       Math.max(0, next - now()) + 10,
     );
@@ -170,11 +207,11 @@ export function createApprovalWorker(deps: ApprovalWorkerDeps): ApprovalWorker {
       }
       running = true;
       deps.logger.info({ owner, interval_ms: deps.intervalMs }, 'approval worker started');
-      intervalTimer = setInterval(schedulePass, deps.intervalMs);
+      intervalTimer = setInterval(dueWork, deps.intervalMs);
       intervalTimer.unref();
-      schedulePass();
+      dueWork();
     },
-    wake: schedulePass,
+    wake: dueWork,
     async stop() {
       running = false;
       clearInterval(intervalTimer);

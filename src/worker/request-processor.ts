@@ -261,12 +261,21 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       'request decided',
     );
     const actor = outcome.plugin === null ? ACTORS.worker : ACTORS.plugin(outcome.plugin);
-    return commit(request, {
+    const decision: RequestPatch = {
       state,
       reason: outcome.reason,
       ...(state === 'approved' ? noteReservation(run, keys.reservation(request)) : {}),
       append: [historyEntry('decided', actor, { from: request.state, to: state, reason: outcome.reason })],
-    });
+    };
+    // Parked in review with no admin to notify (notifications.review has nothing to send): the
+    // state's duty is done by the decision itself, recorded (and the lease released) in the same
+    // write instead of one more write of its own.
+    return commit(
+      request,
+      state === 'in-review' && deps.adminNotify.length === 0
+        ? completed(request, { ...decision, handledState: 'in-review' })
+        : decision,
+    );
   }
 
   /** The current state's duties, one step. A key that must go (revoked, or moved from approved
