@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { listenOnLoopback } from '../test/support/smtp-sink.js';
 
 /** What the bench needs of one accepted message: who it went to, what it is, and the key in it. */
 export interface BenchMail {
@@ -56,14 +56,7 @@ export async function startBenchMailSink(onMessage: (mail: BenchMail) => void): 
   });
   // A client hanging up mid-message surfaces as an 'error' event; unheard it would crash the bench.
   server.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   let closed: Promise<void> | null = null;
   return {
     host: '127.0.0.1',

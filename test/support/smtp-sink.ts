@@ -131,6 +131,18 @@ async function pollUntil<T>(probe: () => T | undefined, timeoutMs: number, what:
  * TLS uses `options.tls`, else smtp-server's built-in self-signed localhost certificate
  * (expired, published key): clients must connect with `verifySsl: false`, and `verifySsl: true`
  * must fail against either. */
+/** Starts `server` on 127.0.0.1 with a port of the system's choosing, which it returns. */
+export async function listenOnLoopback(server: SMTPServer): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.server.address() as AddressInfo).port;
+}
+
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const authAttempts: AuthAttempt[] = [];
@@ -255,14 +267,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   let closed: Promise<void> | null = null;
   return {
