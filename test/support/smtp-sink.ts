@@ -127,10 +127,6 @@ async function pollUntil<T>(probe: () => T | undefined, timeoutMs: number, what:
   }
 }
 
-/** A real SMTP server on 127.0.0.1 (random port) that records what it receives.
- * TLS uses `options.tls`, else smtp-server's built-in self-signed localhost certificate
- * (expired, published key): clients must connect with `verifySsl: false`, and `verifySsl: true`
- * must fail against either. */
 /** Starts `server` on 127.0.0.1 with a port of the system's choosing, which it returns. */
 export async function listenOnLoopback(server: SMTPServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -143,6 +139,10 @@ export async function listenOnLoopback(server: SMTPServer): Promise<number> {
   return (server.server.address() as AddressInfo).port;
 }
 
+/** A real SMTP server on 127.0.0.1 (random port) that records what it receives.
+ * TLS uses `options.tls`, else smtp-server's built-in self-signed localhost certificate
+ * (expired, published key): clients must connect with `verifySsl: false`, and `verifySsl: true`
+ * must fail against either. */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const authAttempts: AuthAttempt[] = [];
