@@ -4,6 +4,7 @@ import { type FakeKubernetes, startFakeKubernetes } from '../support/fake-kubern
 import { type FakeLiteLlm, startFakeLiteLlm } from '../support/fake-litellm.js';
 import { type TempKubeconfig, writeTempKubeconfig } from '../support/kubeconfig.js';
 import { deleteOnLiteLlm } from '../support/lifecycle.js';
+import { basicAuth } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { waitUntil } from '../support/wait.js';
 import { createFaultInjection } from './fault-injection.js';
@@ -161,7 +162,7 @@ describe('the fault suite', () => {
     const traffic = createTraffic({
       live: () => replicas.live(),
       view,
-      adminAuth: `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`,
+      adminAuth: basicAuth(ADMIN.user, ADMIN.password),
       deleteAtProxy: (hash) => deleteOnLiteLlm(proxy, hash),
       models: MODELS,
       deadlineMs: SETTLE_MS,
