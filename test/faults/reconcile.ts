@@ -25,16 +25,6 @@ export type Scenario =
   /** The same, but the expired key is deleted at the proxy first: a new key is minted. */
   | 'renew-replace';
 
-export const SCENARIOS: readonly Scenario[] = [
-  'approve',
-  'bounce',
-  'deny',
-  'review-approve',
-  'review-deny',
-  'renew',
-  'renew-replace',
-];
-
 export interface Attempt {
   what: string;
   replica: string;
