@@ -11,7 +11,7 @@ import { KeyFacts } from '../shared/key-facts.js';
 import { hrefFor } from '../shared/route.js';
 import { StatusBadge } from '../shared/status-badge.js';
 import { TimeFact } from '../shared/time-fact.js';
-import { offeredActions } from './admin-actions.js';
+import { type OfferedAction, offeredActions } from './admin-actions.js';
 import { ConsoleHead } from './console-head.js';
 import { useAdminAction } from './use-admin-action.js';
 
@@ -114,7 +114,7 @@ function DetailCard({
   onAction,
 }: {
   request: AdminRequest;
-  onAction: (offered: ReturnType<typeof offeredActions>[number]) => void;
+  onAction: (offered: OfferedAction) => void;
 }) {
   const { t, i18n } = useTranslation();
   const offered = offeredActions(request);
