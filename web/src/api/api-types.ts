@@ -8,7 +8,6 @@ import {
   type paths,
   pathsApiAdminRequestsGetParametersQueryFilterValues,
   pathsApiAdminRequestsGetParametersQuerySortValues,
-  pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonHistoryActionValues,
   pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonStatusValues,
 } from './openapi.gen.js';
 
@@ -32,10 +31,6 @@ export const REQUEST_STATES: readonly RequestState[] =
 /** The requester's view with their token (`can_renew`, `history`, …), the status alone without. */
 export type RequesterView = JsonReply<'renewRequest', 200>;
 export type HistoryEntry = NonNullable<RequestStatus['history']>[number];
-export type HistoryAction = HistoryEntry['action'];
-/** Every action the audit trail records, in the API's order. */
-export const HISTORY_ACTIONS: readonly HistoryAction[] =
-  pathsApiRequestsRequest_idGetResponses200ContentApplicationJsonHistoryActionValues;
 
 /** FastAPI's 422 body: one problem per field, with a machine-readable `type`. */
 export type ValidationProblem = JsonReply<'requestKey', 422>['detail'][number];
@@ -62,7 +57,6 @@ export const LIST_SORTS: readonly ListSort[] = pathsApiAdminRequestsGetParameter
 export type AdminStats = JsonReply<'adminStats', 200>;
 /** One thing an admin may do to a request now, as the API states it (`allowed_actions`). */
 export type AllowedAction = AdminRequest['allowed_actions'][number];
-export type NotificationKind = NonNullable<AdminRequest['notification_failure']>['kind'];
 
 /** `approve`, `deny`, `revoke`, `resend`: every POST route under /api/admin/requests/{request_id}/. */
 export type AdminAction =
