@@ -6,21 +6,14 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { AppError } from '../shared/errors.js';
-import { describeNetworkError, type OutboundAnswer } from '../shared/outbound-http.js';
+import { describeNetworkError, type OutboundAnswer, type OutboundRequest } from '../shared/outbound-http.js';
 import { fail, ok, type Result } from '../shared/result.js';
 
-/** One call as the transport sends it; the same bounds as `sendBounded` (shared/outbound-http.ts). */
-export interface TransportRequest {
-  url: URL;
-  method: 'GET' | 'POST';
+/** One call as the transport sends it: `sendBounded`'s (shared/outbound-http.ts), its headers a
+ * plain record, a non-2xx body always cut at ERROR_BODY_BYTES. */
+export type TransportRequest = Omit<OutboundRequest, 'headers' | 'errorBodyBytes'> & {
   headers: Record<string, string>;
-  /** Already encoded. */
-  body?: string;
-  /** Bounds the whole exchange: connect, headers and the last body byte. */
-  timeoutMs: number;
-  /** Largest 2xx body accepted; a larger one fails the call (`bad-response`). */
-  maxBytes: number;
-}
+};
 
 export interface AgentTransport {
   send(request: TransportRequest): Promise<Result<OutboundAnswer>>;

@@ -11,8 +11,6 @@ export interface WalCheckpointer {
    * process) kept it from finishing, so the caller tries again later; rejects on an error.
    * Checkpoints run one at a time, in the order asked. */
   checkpoint(mode: CheckpointMode): Promise<boolean>;
-  /** Whether a checkpoint is asked for or running. */
-  readonly busy: boolean;
   /** Ends the thread, after the checkpoints asked for. */
   close(): Promise<void>;
 }
@@ -71,7 +69,6 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
   /** The checkpoint the thread is working on; the thread answers messages in order. */
   let pending: { resolve: (done: boolean) => void; reject: (error: Error) => void } | null = null;
   let last: Promise<unknown> = Promise.resolve();
-  let asked = 0;
 
   function settle(): typeof pending {
     const current = pending;
@@ -110,7 +107,6 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
   }
 
   function checkpoint(mode: CheckpointMode): Promise<boolean> {
-    asked++;
     const next = last.then(
       () =>
         new Promise<boolean>((resolve, reject) => {
@@ -121,17 +117,14 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
         }),
     );
     last = next.then(
-      () => asked--,
-      () => asked--,
+      () => undefined,
+      () => undefined,
     );
     return next;
   }
 
   return {
     checkpoint,
-    get busy() {
-      return asked > 0;
-    },
     async close() {
       await last;
       const thread = worker;

@@ -249,10 +249,9 @@ export function createKubernetesStore(deps: KubernetesStoreDeps): RequestStore {
       // The longest-due first, so no request waits behind newer work for long; within the
       // first few times `limit`, in an order of this pass's own, so replicas that see the same
       // due requests mostly claim different ones instead of all fighting over the first.
-      const window = due.slice(0, limit * CLAIM_WINDOW);
-      shuffle(window);
+      shuffle(due, limit * CLAIM_WINDOW);
       const claimed: KeyRequest[] = [];
-      for (const { decoded, secret } of [...window, ...due.slice(window.length)]) {
+      for (const { decoded, secret } of due) {
         if (claimed.length >= limit) {
           break;
         }

@@ -156,8 +156,9 @@ export function decodeCursor(cursor: string): Position | null {
   return null;
 }
 
-export function shuffle<T>(items: T[]): void {
-  for (let i = items.length - 1; i > 0; i--) {
+/** Shuffles the first `count` items in place (all by default); the rest stay where they are. */
+export function shuffle<T>(items: T[], count = items.length): void {
+  for (let i = Math.min(count, items.length) - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     const a = items[i] as T;
     items[i] = items[j] as T;
