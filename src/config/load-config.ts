@@ -110,9 +110,6 @@ function limitsOf(values: SettingValues): LimitsConfig {
   if (values.headersTimeout > values.requestTimeout) {
     fail('limits.headers_timeout', 'must not be longer than limits.request_timeout');
   }
-  if (values.maxConnections < 1) {
-    fail('limits.max_connections', 'must be at least 1');
-  }
   return {
     rateLimitsEnabled: values.rateLimitsEnabled,
     requestKeyPerIp: { max: values.requestKeyPerIpMax, windowMs: values.requestKeyPerIpWindow },

@@ -21,6 +21,13 @@ export function isNotModified(ifNoneMatch: string | undefined, etag: string): bo
 
 /** Adds header names to the answer's `Vary`, keeping those set before (CORS adds `Origin`). */
 export function addVary(reply: FastifyReply, ...fields: string[]): void {
+  // Most answers have no Vary yet (CORS runs on every request): nothing to parse or merge.
+  if (!reply.hasHeader('vary')) {
+    if (fields.length > 0) {
+      reply.header('vary', fields.join(', '));
+    }
+    return;
+  }
   const current = reply.getHeader('vary');
   const present = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
     .split(',')

@@ -6,6 +6,7 @@ import type { AdminCredentials } from '../http/admin-auth.js';
 import { Failure, RateLimited } from '../http/schemas.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import type { RequestService } from '../requests/request-service.js';
+import { onceUntilFailure } from '../shared/once-until-failure.js';
 import { bearerChallenge, createMcpAuth } from './mcp-auth.js';
 
 export interface McpRoutesDeps {
@@ -30,25 +31,15 @@ interface McpModules {
  * called (most of them: the console and the CLI are the usual fronts) does without. A failed
  * load is not remembered, so the next request tries again. */
 function lazyMcpModules(): () => Promise<McpModules> {
-  let loading: Promise<McpModules> | null = null;
-  return () => {
-    if (loading === null) {
-      const modules = Promise.all([
-        import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-        import('./admin-tools.js'),
-      ]).then(([sdk, tools]) => ({
-        StreamableHTTPServerTransport: sdk.StreamableHTTPServerTransport,
-        createAdminMcpServer: tools.createAdminMcpServer,
-      }));
-      loading = modules;
-      modules.catch(() => {
-        if (loading === modules) {
-          loading = null;
-        }
-      });
-    }
-    return loading;
-  };
+  return onceUntilFailure(() =>
+    Promise.all([
+      import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+      import('./admin-tools.js'),
+    ]).then(([sdk, tools]) => ({
+      StreamableHTTPServerTransport: sdk.StreamableHTTPServerTransport,
+      createAdminMcpServer: tools.createAdminMcpServer,
+    })),
+  );
 }
 
 /** Either 401: the admin API's (Basic) or the original service's Bearer one. */

@@ -10,7 +10,7 @@ export function rateLimited(problem: string, waitMs: number): AppError {
 }
 
 /** "45 seconds", "12 minutes", "2 hours". */
-export function describeWait(seconds: number): string {
+function describeWait(seconds: number): string {
   if (seconds < 90) {
     return `${seconds} second${seconds === 1 ? '' : 's'}`;
   }

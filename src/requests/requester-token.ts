@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { onceUntilFailure } from '../shared/once-until-failure.js';
 import type { RequestStore } from '../store/request-store.js';
 
 /** The requester's token: what lets the person who made a request (and only them: it is mailed
@@ -45,19 +46,7 @@ export function createRequesterTokens({
   store: Pick<RequestStore, 'sharedSecret'>;
   publicUrl: string;
 }): RequesterTokens {
-  let secret: Promise<Buffer> | null = null;
-  function key(): Promise<Buffer> {
-    if (secret === null) {
-      const loading = store.sharedSecret(TOKEN_SECRET_NAME);
-      secret = loading;
-      loading.catch(() => {
-        if (secret === loading) {
-          secret = null;
-        }
-      });
-    }
-    return secret;
-  }
+  const key = onceUntilFailure(() => store.sharedSecret(TOKEN_SECRET_NAME));
   return {
     async tokenFor(requestId) {
       return requesterToken(await key(), requestId);

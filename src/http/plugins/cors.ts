@@ -29,7 +29,7 @@ export const adminAwareCors = fp<CorsOptions>(
     const adminOrigins: Allowed = origins === '*' ? null : origins;
     app.addHook('onRequest', (request, reply, done) => {
       // The answer depends on the Origin header: caches must key on it.
-      varyOn(reply, 'Origin');
+      addVary(reply, 'Origin');
       const allowed = isAdminRequest(request) ? adminOrigins : origins;
       if (allowed === null) {
         done();
@@ -63,20 +63,11 @@ function answerPreflight(request: FastifyRequest, reply: FastifyReply): void {
     return;
   }
   reply.header('access-control-allow-methods', ALLOWED_METHODS);
-  varyOn(reply, 'Access-Control-Request-Headers');
+  addVary(reply, 'Access-Control-Request-Headers');
   const requested = request.headers['access-control-request-headers'];
   if (requested !== undefined) {
     reply.header('access-control-allow-headers', requested);
   }
   // Some browsers wait for a body on a 204 without a length.
   reply.status(204).header('content-length', '0').send();
-}
-
-/** addVary, without its parsing in the usual case of no Vary yet. */
-function varyOn(reply: FastifyReply, field: string): void {
-  if (reply.hasHeader('vary')) {
-    addVary(reply, field);
-  } else {
-    reply.header('vary', field);
-  }
 }
