@@ -1,5 +1,6 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '../../shared/logger.js';
+import { onceUntilFailure } from '../../shared/once-until-failure.js';
 import type { Result } from '../../shared/result.js';
 import { encodeSecret } from './secret-codec.js';
 import type { ReadableSecret } from './store-cache.js';
@@ -21,7 +22,6 @@ export interface LegacyMigrationDeps {
  * tools that select by them see old requests too. Reading never depends on it: the codec
  * understands old Secrets. Cheap when there is nothing to do: a pass over the memory. */
 export function createLegacyMigration({ legacy, replace, logger, intervalMs, clock }: LegacyMigrationDeps) {
-  let firstSweep: Promise<void> | null = null;
   let lastSweepAt = Number.NEGATIVE_INFINITY;
   let running: Promise<void> | null = null;
 
@@ -54,16 +54,7 @@ export function createLegacyMigration({ legacy, replace, logger, intervalMs, clo
   }
 
   /** Resolves once one sweep has completed in this process; rejects (and retries on the next call) if it fails. */
-  function ensureOnce(): Promise<void> {
-    if (firstSweep === null) {
-      const attempt = start();
-      firstSweep = attempt;
-      attempt.catch(() => {
-        firstSweep = null;
-      });
-    }
-    return firstSweep;
-  }
+  const ensureOnce = onceUntilFailure(start);
 
   /** Sweeps again when the interval has passed; failures are logged, not thrown. */
   async function runIfDue(): Promise<void> {
