@@ -105,4 +105,27 @@ describe('store failures over HTTP', () => {
       expect(errors()[0]).toMatchObject({ code: 'store-unavailable' });
     },
   );
+
+  it('answers a Kubernetes store that does not answer over MCP without naming the API server or namespace', async () => {
+    const { id, errors } = await serviceWithRequest('kubernetes');
+    h?.kube?.fake.injectFault({ status: 503 });
+    const client = await connectMcp(new URL('/mcp', h?.url), ADMIN_AUTH, []);
+    try {
+      const result = (await client.callTool({
+        name: 'get_request',
+        arguments: { request_id: id },
+      })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toEqual({
+        success: false,
+        error: 'store-unavailable',
+        message: 'Store unavailable: The request store is unavailable, please retry shortly',
+      });
+    } finally {
+      await client.close();
+    }
+    // The log has what the answer leaves out.
+    expect(errors()).toHaveLength(1);
+    expect(JSON.stringify(errors()[0])).toContain('127.0.0.1');
+  });
 });

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, STORE_UNAVAILABLE_MESSAGE } from '../shared/errors.js';
 
 export interface ToolLog {
   info(obj: object, msg: string): void;
@@ -46,7 +46,9 @@ export async function runTool(
   } catch (error) {
     if (error instanceof AppError && error.code !== 'internal') {
       if (error.code === 'store-unavailable') {
+        // As over HTTP: the details (which API server, namespace or file) stay in the log.
         log.error({ err: error.cause ?? error, tool }, error.message);
+        return failure(tool, style, error.code, `${ERROR_LABEL[error.code]}: ${STORE_UNAVAILABLE_MESSAGE}`);
       }
       return failure(tool, style, error.code, `${ERROR_LABEL[error.code]}: ${error.message}`);
     }
