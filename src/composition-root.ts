@@ -14,6 +14,7 @@ import { createModelCatalog } from './models/model-catalog.js';
 import { configuredIcons, loadModelIcons } from './models/model-icons.js';
 import { createMetrics, registerHttpMetrics } from './ops/metrics.js';
 import { createNewRequestLimiter, unlimitedNewRequests } from './rate-limits/new-request-limiter.js';
+import { createSubmissionDecider } from './requests/decision.js';
 import { createRequestService } from './requests/request-service.js';
 import { createRequesterTokens } from './requests/requester-token.js';
 import { createStore } from './store/create-store.js';
@@ -69,6 +70,9 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
   });
   const metrics = createMetrics({ storeStats: () => store.stats() });
 
+  // Review notices go to admin.notify and to the reviewers named by review plugins.
+  const adminNotify = [...new Set([...config.admin.notify, ...chain.reviewers])];
+  const countDecision = (plugin: string, decision: string) => metrics.decisions.inc({ plugin, decision });
   const tokens = createRequesterTokens({ store, publicUrl: config.publicUrl });
   const policy = { remindBeforeMs: config.lifecycle.remindBeforeMs };
   const owner = workerOwnerId();
@@ -85,15 +89,14 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
       return { ...defaults, ...own, metadata: { ...defaults.metadata, ...own.metadata } };
     },
     gatewayUrl: config.litellm.gatewayUrl,
-    // Review notices go to admin.notify and to the reviewers named by review plugins.
-    adminNotify: [...new Set([...config.admin.notify, ...chain.reviewers])],
+    adminNotify,
     links: createMailLinks({ tokens, publicUrl: config.publicUrl }),
     policy,
     retainApiKeys: config.retainApiKeys,
     claimTimeoutMs: config.approval.claimTimeoutMs,
     logger: logger.child({ component: 'worker' }),
     observer: {
-      decision: (plugin, decision) => metrics.decisions.inc({ plugin, decision }),
+      decision: countDecision,
       mint: (outcome, seconds) => {
         metrics.mintAttempts.inc({ outcome });
         metrics.mintDuration.observe(seconds);
@@ -127,6 +130,8 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     lifecycle: config.lifecycle,
     email: config.email,
     wakeWorker: () => worker.wake(),
+    decide: createSubmissionDecider(chain, { reviewNoticeOwed: adminNotify.length > 0, newKeyValue }),
+    onDecided: (outcome) => countDecision(outcome.plugin ?? 'default', outcome.decision),
   });
   const newRequests = config.limits.rateLimitsEnabled
     ? createNewRequestLimiter({

@@ -48,7 +48,9 @@ describe('GET /api/admin/stats', () => {
     });
     const a = await submitted('a@example.com', 'gpt-4');
     const b = await submitted('b@example.com', 'gpt-4');
+    // Approved by the whitelist as it is submitted; one stored directly stays pending.
     await submitted('c@example.com', 'ollama/llama2');
+    await h.service.store.create({ email: 'd@example.com', model: 'gpt-4' });
     await mustUpdate(h.service.store, await h.request(a.id), { state: 'expired', handledState: 'expired' });
     await mustUpdate(h.service.store, await h.request(b.id), {
       state: 'denied',
@@ -59,8 +61,8 @@ describe('GET /api/admin/stats', () => {
     const stats = await call('GET', '/api/admin/stats');
     expect(stats.status).toBe(200);
     expect(stats.json).toEqual({
-      total: 3,
-      by_state: { pending: 1, approved: 0, denied: 1, 'in-review': 0, revoked: 0, expired: 1 },
+      total: 4,
+      by_state: { pending: 1, approved: 1, denied: 1, 'in-review': 0, revoked: 0, expired: 1 },
       notification_failed: 1,
     });
     expect((await call('GET', '/api/admin/stats', undefined, { authorization: 'Basic eDp5' })).status).toBe(

@@ -216,6 +216,6 @@ describe("scripts written against the original's admin API", () => {
     const one = await appCall(h, 'GET', `/api/admin/requests/${id}`);
     expect(one.status).toBe(200);
     expectAppRow(one.json);
-    expect(one.json).toMatchObject({ request_id: id, state: 'pending', api_key: null });
+    expect(one.json).toMatchObject({ request_id: id, state: 'in-review', api_key: null });
   });
 });

@@ -83,7 +83,8 @@ describe('admin API', () => {
         });
         expect(response.status, `${method} ${path}`).toBe(401);
       }
-      expect((await h.service.store.get(id))?.state).toBe('pending');
+      // As submitted: parked for review by the chain, in the creating write.
+      expect((await h.service.store.get(id))?.state).toBe('in-review');
     });
   });
 
@@ -266,15 +267,15 @@ describe('admin API', () => {
     it('refuses transitions the state does not allow with 409, and missing reasons with 422', async () => {
       h = await startHarness({ configYaml: REVIEW_CONFIG, env: ADMIN_ENV, startWorker: false });
       const id = await submitted('dev@example.com', 'gpt-4');
-      const revokePending = await call('POST', `/api/admin/requests/${id}/revoke`, { reason: 'x' });
-      expect(revokePending.status).toBe(409);
-      expect(revokePending.json.message).toMatch(/Cannot revoke a request that is pending/);
+      const revokeParked = await call('POST', `/api/admin/requests/${id}/revoke`, { reason: 'x' });
+      expect(revokeParked.status).toBe(409);
+      expect(revokeParked.json.message).toMatch(/Cannot revoke a request that is in-review/);
       expect((await call('POST', `/api/admin/requests/${id}/deny`, {})).status).toBe(422);
       expect((await call('POST', `/api/admin/requests/${id}/deny`, { reason: '   ' })).status).toBe(422);
       expect((await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'x', extra: 1 })).status).toBe(
         422,
       );
-      expect((await h.service.store.get(id))?.state).toBe('pending');
+      expect((await h.service.store.get(id))?.state).toBe('in-review');
       await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'no' });
       const again = await call('POST', `/api/admin/requests/${id}/deny`, { reason: 'still no' });
       expect(again.status).toBe(409);

@@ -109,7 +109,7 @@ describe('/mcp', () => {
       // Even an oversized body is refused as unauthenticated, not read.
       expect((await post(harness, 'x'.repeat(20_000), {})).status).toBe(401);
       await expect(connect(harness, basicAuth('root', 'wrong'))).rejects.toThrow();
-      expect((await harness.request(id)).state).toBe('pending');
+      expect((await harness.request(id)).state).toBe('in-review');
     });
 
     it('does not answer cross-origin under CORS_ORIGINS=*', async () => {
@@ -394,11 +394,11 @@ describe('/mcp', () => {
       const id = await submitted(harness, 'dev@example.com', 'gpt-4');
       const mcp = await connect(harness);
 
-      const revokePending = await callTool(mcp, 'revoke_request', { request_id: id, reason: 'x' });
-      expect(revokePending.result.isError).toBe(true);
-      expect(revokePending.text).toMatch(/Cannot revoke a request that is pending/);
-      expect(revokePending.data).toMatchObject({ success: false, error: 'conflict' });
-      expect((await harness.request(id)).state).toBe('pending');
+      const revokeParked = await callTool(mcp, 'revoke_request', { request_id: id, reason: 'x' });
+      expect(revokeParked.result.isError).toBe(true);
+      expect(revokeParked.text).toMatch(/Cannot revoke a request that is in-review/);
+      expect(revokeParked.data).toMatchObject({ success: false, error: 'conflict' });
+      expect((await harness.request(id)).state).toBe('in-review');
 
       await callTool(mcp, 'deny_request', { request_id: id, reason: 'no' });
       const denyDenied = await callTool(mcp, 'deny_request', { request_id: id, reason: 'still no' });

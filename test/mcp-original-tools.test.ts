@@ -83,14 +83,15 @@ describe('the original MCP tools over /mcp/ with a Bearer key', () => {
     }
     expect(byName.get('approve')?.description).toMatch(/mints its key on LiteLLM and mails/);
 
-    // request_key: a new pending request, in the original's shape; the same pair again is the same request.
+    // request_key: a new request, in the original's shape (parked for review as it is submitted); the
+    // same pair again is the same request.
     const created = (await value(mcp, 'request_key', {
       ctx: null,
       email: 'Dev@Example.com',
       model: 'gpt-4',
     })) as Record<string, string>;
     expect(Object.keys(created).sort()).toEqual(LISTED_KEYS);
-    expect(created).toMatchObject({ email: 'dev@example.com', model: 'gpt-4', state: 'pending' });
+    expect(created).toMatchObject({ email: 'dev@example.com', model: 'gpt-4', state: 'in-review' });
     const id = created.request_id ?? '';
     expect(await value(mcp, 'request_key', { email: 'dev@example.com', model: 'gpt-4' })).toMatchObject({
       request_id: id,
@@ -99,29 +100,35 @@ describe('the original MCP tools over /mcp/ with a Bearer key', () => {
     expect(bad.result.isError).toBe(true);
     expect(bad.text).toMatch(/^Error calling tool 'request_key': Invalid input: .*email/);
 
-    // list_pending, with ctx as {}.
+    // list_pending, with ctx as {}: a request the chain has not decided yet (one stored as a chain
+    // with an http plugin first leaves it).
+    const waiting = (await harness.service.store.create({ email: 'pat@example.com', model: 'gpt-4' })).request
+      .id;
     const pending = (await value(mcp, 'list_pending', { ctx: {} })) as Record<string, string>[];
-    expect(pending.map((row) => row.request_id)).toEqual([id]);
+    expect(pending.map((row) => row.request_id)).toEqual([waiting]);
     expect(Object.keys(pending[0] ?? {}).sort()).toEqual(LISTED_KEYS);
 
     // review: parks the pending request for an admin (the admin service's park decision).
-    const parked = (await value(mcp, 'review', { ctx: null, request_id: id })) as Record<string, string>;
+    const parked = (await value(mcp, 'review', { ctx: null, request_id: waiting })) as Record<string, string>;
     expect(Object.keys(parked).sort()).toEqual(CHANGED_KEYS);
-    expect(parked).toMatchObject({ request_id: id, state: 'in-review' });
-    expect((await harness.request(id)).history.at(-1)).toMatchObject({
+    expect(parked).toMatchObject({ request_id: waiting, state: 'in-review' });
+    expect((await harness.request(waiting)).history.at(-1)).toMatchObject({
       actor: 'mcp:api-key',
       action: 'parked',
       from: 'pending',
       to: 'in-review',
     });
     // Only a pending request can be parked.
-    const parkedTwice = await call(mcp, 'review', { request_id: id });
+    const parkedTwice = await call(mcp, 'review', { request_id: waiting });
     expect(parkedTwice.result.isError).toBe(true);
     expect(parkedTwice.text).toMatch(
       /^Error calling tool 'review': Not allowed: Cannot park a request that is in-review; allowed from: pending$/,
     );
     const inReview = (await value(mcp, 'list_review', { ctx: null })) as Record<string, string>[];
-    expect(inReview.map((row) => [row.request_id, row.state])).toEqual([[id, 'in-review']]);
+    expect(inReview.map((row) => [row.request_id, row.state])).toEqual([
+      [waiting, 'in-review'],
+      [id, 'in-review'],
+    ]);
     expect(await value(mcp, 'list_pending')).toEqual([]);
 
     // approve, without ctx: the state changes, and the worker mints and mails (the original only set the state).

@@ -32,6 +32,7 @@ approval_plugins:
   - {name: whitelist, config: {list: ["gpt-*"]}}
 admin: {notify: [reviewer@example.com]}
 `;
+const WHITELISTED = 'Model "gpt-4o" is approved automatically (matches whitelist pattern "gpt-*")';
 
 /** The service, in this process, on the Kubernetes store. The fakes live here too, so
  * everything outside (kubectl) is driven asynchronously. The store reaches the API
@@ -176,7 +177,9 @@ describe('the service on the Kubernetes Secret store', () => {
 
     const first = await post('  Alice@Example.COM ', 'gpt-4o');
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ success: true, status: 'pending' });
+    // The whitelist decides as the request is submitted: the Secret is created approved, its key
+    // value reserved, in one write (docs/design.md, "Deciding at submission").
+    expect(first.body).toMatchObject({ success: true, status: 'approved' });
     const id = String(first.body.request_id);
     expect(id).toMatch(UUID);
 
@@ -185,7 +188,7 @@ describe('the service on the Kubernetes Secret store', () => {
     expect(secret?.metadata.labels).toEqual({
       'app.kubernetes.io/name': 'llm-key-requestor',
       'app.kubernetes.io/component': 'llm-key-request',
-      'request-state': 'pending',
+      'request-state': 'approved',
       'llm-key-requestor/email-hash': createHash('sha256')
         .update('alice@example.com')
         .digest('hex')
@@ -195,8 +198,9 @@ describe('the service on the Kubernetes Secret store', () => {
     expect(annotations).toMatchObject({
       'app.kubernetes.io/component': 'llm-key-request',
       email: 'alice@example.com',
-      state: 'pending',
+      state: 'approved',
       model: 'gpt-4o',
+      reason: WHITELISTED,
     });
     expect(Date.parse(annotations.created_at ?? '')).not.toBeNaN();
     expect(Date.parse(annotations.updated_at ?? '')).not.toBeNaN();
@@ -206,10 +210,12 @@ describe('the service on the Kubernetes Secret store', () => {
       email: 'alice@example.com',
       notify_email: 'Alice@Example.COM',
       model: 'gpt-4o',
-      state: 'pending',
+      state: 'approved',
+      pending_api_key: data.pending_api_key,
       cycle: '1',
       history: data.history,
     });
+    expect(data.pending_api_key).toMatch(/^sk-/);
     expect(JSON.parse(data.history ?? '')).toEqual([
       {
         at: annotations.created_at,
@@ -218,6 +224,14 @@ describe('the service on the Kubernetes Secret store', () => {
         from: null,
         to: 'pending',
         reason: null,
+      },
+      {
+        at: annotations.created_at,
+        actor: 'plugin:whitelist',
+        action: 'decided',
+        from: 'pending',
+        to: 'approved',
+        reason: WHITELISTED,
       },
     ]);
 
@@ -230,10 +244,10 @@ describe('the service on the Kubernetes Secret store', () => {
 
     const status = await get(`/api/requests/${id}`);
     expect(status.status).toBe(200);
-    expect(JSON.parse(status.text)).toEqual({ request_id: id, status: 'pending' });
+    expect(JSON.parse(status.text)).toEqual({ request_id: id, status: 'approved' });
     const mine = await get(`/api/requests/${id}?token=${String(first.body.token)}`);
     const body = JSON.parse(mine.text) as Record<string, unknown>;
-    expect(body).toMatchObject({ request_id: id, model: 'gpt-4o', status: 'pending', cycle: 1 });
+    expect(body).toMatchObject({ request_id: id, model: 'gpt-4o', status: 'approved', cycle: 1 });
     expect(mine.text).not.toContain('alice');
     expect((await get('/api/requests/00000000-0000-8000-8000-000000000000')).status).toBe(404);
 

@@ -173,3 +173,75 @@ describe('the example chain of the original README', () => {
     expect(outcome.reason.length).toBeGreaterThan(0);
   });
 });
+
+describe('deciding locally (as a request is submitted)', () => {
+  const { logger } = recordingLogger();
+  const local = { email: 'user@company.com', model: 'gpt-4' };
+
+  it("gives evaluate's outcome when a local plugin decides before any http plugin", async () => {
+    const chain = createApprovalChain(
+      [
+        { name: 'blacklist', config: { list: ['gpt-4*'] } },
+        { name: 'http', config: { endpoint: 'http://127.0.0.1:9/approve' } },
+        { name: 'whitelist', config: { list: ['ollama/*'] } },
+      ],
+      { logger },
+    );
+    const outcome = chain.decideLocally(local);
+    expect(outcome).toEqual({
+      decision: 'DENY',
+      reason: expect.stringContaining('gpt-4*'),
+      plugin: 'blacklist',
+    });
+    expect(outcome).toEqual(await chain.evaluate({ ...local, requestId: 'r' }));
+  });
+
+  it('leaves the request to the worker when an http plugin has its turn first', () => {
+    const chain = createApprovalChain(
+      [
+        { name: 'http', config: { endpoint: 'http://127.0.0.1:9/approve' } },
+        { name: 'whitelist', config: { list: ['*'] } },
+      ],
+      { logger },
+    );
+    expect(chain.decideLocally(local)).toBeNull();
+  });
+
+  it("leaves the chain's default decisions (no plugins, all CONTINUE) to the worker", () => {
+    expect(createChain([], logger).decideLocally(local)).toBeNull();
+    const continuing = createApprovalChain([{ name: 'whitelist', config: { list: ['ollama/*'] } }], {
+      logger,
+    });
+    expect(continuing.decideLocally(local)).toBeNull();
+  });
+
+  it.each([
+    [{ name: 'whitelist', config: { list: ['gpt-*'] } }, 'APPROVE'],
+    [{ name: 'review', config: { patterns: ['gpt-*'] } }, 'REVIEW'],
+    [{ name: 'email', config: { pattern: '*@other.com' } }, 'DENY'],
+  ] as const)('decides with %o: %s', (entry, decision) => {
+    const chain = createApprovalChain([entry], { logger });
+    expect(chain.decideLocally(local)).toMatchObject({ decision, plugin: entry.name });
+  });
+
+  it('treats a local plugin that throws as CONTINUE and never approves because of it', () => {
+    const broken: ApprovalPlugin = {
+      name: 'whitelist',
+      decideLocally() {
+        throw new TypeError('bug');
+      },
+      evaluate: () => Promise.reject(new TypeError('bug')),
+    };
+    const deny: ApprovalPlugin = {
+      name: 'blacklist',
+      decideLocally: () => ({ decision: 'DENY' }),
+      evaluate: async () => ({ decision: 'DENY' }),
+    };
+    expect(createChain([broken, deny], logger).decideLocally(local)).toEqual({
+      decision: 'DENY',
+      reason: 'Denied by the blacklist plugin',
+      plugin: 'blacklist',
+    });
+    expect(createChain([broken], logger).decideLocally(local)).toBeNull();
+  });
+});

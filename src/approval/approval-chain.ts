@@ -2,8 +2,9 @@ import type { Logger } from '../shared/logger.js';
 import type {
   ApprovalChain,
   ApprovalPlugin,
-  ApprovalSubject,
+  ChainOutcome,
   Decision,
+  LocalSubject,
   PluginVerdict,
 } from './approval-types.js';
 
@@ -13,13 +14,15 @@ export const ALL_CONTINUE_REASON = 'All approval plugins returned CONTINUE - den
 
 const DECISIONS: readonly Decision[] = ['APPROVE', 'DENY', 'CONTINUE', 'REVIEW', 'PENDING'];
 
+const NO_PLUGINS: ChainOutcome = { decision: 'DENY', reason: NO_PLUGINS_REASON, plugin: null };
+const ALL_CONTINUE: ChainOutcome = { decision: 'DENY', reason: ALL_CONTINUE_REASON, plugin: null };
+
+type ChainLogger = Pick<Logger, 'debug' | 'error'>;
+
 /** Runs `plugins` in order: the first APPROVE, DENY, REVIEW or PENDING decides; CONTINUE
  * moves on; when nobody decides, the request is denied. Deny is the default everywhere, so
  * a missing rule or a broken plugin can only keep a key from being issued. */
-export function createChain(
-  plugins: readonly ApprovalPlugin[],
-  logger: Pick<Logger, 'debug' | 'error'>,
-): ApprovalChain {
+export function createChain(plugins: readonly ApprovalPlugin[], logger: ChainLogger): ApprovalChain {
   const names = Object.freeze(plugins.map((plugin) => plugin.name));
   const reviewers = Object.freeze([...new Set(plugins.flatMap((plugin) => plugin.notify ?? []))]);
   return {
@@ -27,48 +30,78 @@ export function createChain(
     reviewers,
     async evaluate(subject) {
       if (plugins.length === 0) {
-        return { decision: 'DENY', reason: NO_PLUGINS_REASON, plugin: null };
+        return NO_PLUGINS;
       }
       for (const [index, plugin] of plugins.entries()) {
-        const result = await runPlugin(plugin, index, subject, logger);
-        if (result.decision !== 'CONTINUE') {
-          return {
-            decision: result.decision,
-            reason: result.reason ?? defaultReason(result.decision, plugin),
-            plugin: plugin.name,
-          };
+        const fields = { plugin: plugin.name, index, requestId: subject.requestId };
+        let result: unknown;
+        try {
+          result = await plugin.evaluate(subject);
+        } catch (error) {
+          result = thrown(error, fields, logger);
+        }
+        const outcome = decided(plugin, checked(result, fields, logger));
+        if (outcome !== null) {
+          return outcome;
         }
       }
-      return { decision: 'DENY', reason: ALL_CONTINUE_REASON, plugin: null };
+      return ALL_CONTINUE;
+    },
+    decideLocally(subject: LocalSubject) {
+      for (const [index, plugin] of plugins.entries()) {
+        if (plugin.decideLocally === undefined) {
+          return null;
+        }
+        const fields = { plugin: plugin.name, index };
+        let result: unknown;
+        try {
+          result = plugin.decideLocally(subject);
+        } catch (error) {
+          result = thrown(error, fields, logger);
+        }
+        const outcome = decided(plugin, checked(result, fields, logger));
+        if (outcome !== null) {
+          // PENDING waits for someone to answer later: the worker's to ask.
+          return outcome.decision === 'PENDING' ? null : outcome;
+        }
+      }
+      // The chain's default (no plugins, all CONTINUE) is the worker's, which the history names.
+      return null;
     },
   };
 }
 
-async function runPlugin(
-  plugin: ApprovalPlugin,
-  index: number,
-  subject: ApprovalSubject,
-  logger: Pick<Logger, 'debug' | 'error'>,
-): Promise<PluginVerdict> {
-  const fields = { plugin: plugin.name, index, requestId: subject.requestId };
-  let result: PluginVerdict;
-  try {
-    result = await plugin.evaluate(subject);
-  } catch (error) {
-    // Expected failures are CONTINUE results; a throw is a bug. It must not approve,
-    // and it must not stop the chain either: later plugins may still deny or decide.
-    logger.error({ ...fields, err: error }, 'approval plugin failed unexpectedly; treating it as CONTINUE');
-    return { decision: 'CONTINUE' };
-  }
-  if (!DECISIONS.includes(result?.decision)) {
+/** Expected failures are CONTINUE results; a throw is a bug. It must not approve, and it must
+ * not stop the chain either: later plugins may still deny or decide. */
+function thrown(error: unknown, fields: object, logger: ChainLogger): PluginVerdict {
+  logger.error({ ...fields, err: error }, 'approval plugin failed unexpectedly; treating it as CONTINUE');
+  return { decision: 'CONTINUE' };
+}
+
+/** A plugin's result, or CONTINUE for one that is not a valid verdict. */
+function checked(result: unknown, fields: object, logger: ChainLogger): PluginVerdict {
+  const verdict = result as PluginVerdict | undefined;
+  if (!DECISIONS.includes(verdict?.decision as Decision)) {
     logger.error(
-      { ...fields, decision: String(result?.decision) },
+      { ...fields, decision: String(verdict?.decision) },
       'approval plugin returned no valid decision; treating it as CONTINUE',
     );
     return { decision: 'CONTINUE' };
   }
-  logger.debug({ ...fields, decision: result.decision, reason: result.reason }, 'approval plugin decided');
-  return result;
+  logger.debug(
+    { ...fields, decision: verdict?.decision, reason: verdict?.reason },
+    'approval plugin decided',
+  );
+  return verdict as PluginVerdict;
+}
+
+/** The chain's outcome when `verdict` ends it; null for CONTINUE. */
+function decided(plugin: ApprovalPlugin, verdict: PluginVerdict): ChainOutcome | null {
+  const { decision } = verdict;
+  if (decision === 'CONTINUE') {
+    return null;
+  }
+  return { decision, reason: verdict.reason ?? defaultReason(decision, plugin), plugin: plugin.name };
 }
 
 function defaultReason(decision: Exclude<Decision, 'CONTINUE'>, plugin: ApprovalPlugin): string {

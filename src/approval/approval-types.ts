@@ -19,6 +19,10 @@ export interface ApprovalSubject {
   model: string;
 }
 
+/** What a local plugin decides from: the address and the model, not the request's id (a request
+ * decided as it is submitted has none yet). */
+export type LocalSubject = Pick<ApprovalSubject, 'email' | 'model'>;
+
 /** What a plugin says about a request: domain data, not an error result. A plugin that
  * cannot decide (its endpoint is down) says CONTINUE. */
 export interface PluginVerdict {
@@ -37,6 +41,9 @@ export interface ApprovalPlugin {
   /** Addresses that get the review notice of a request parked by the chain, besides
    * `admin.notify` (the `humanintheloop` plugin's `email`). */
   readonly notify?: readonly string[];
+  /** Decides from the address and model alone, at once (no I/O): present on every plugin but
+   * http, so a chain of such plugins decides a request as it is submitted. */
+  decideLocally?(subject: LocalSubject): PluginVerdict;
   evaluate(subject: ApprovalSubject): Promise<PluginVerdict>;
 }
 
@@ -53,4 +60,8 @@ export interface ApprovalChain {
   readonly reviewers: readonly string[];
   /** Never rejects. */
   evaluate(subject: ApprovalSubject): Promise<ChainOutcome>;
+  /** The outcome `evaluate` would give, when a local plugin (`decideLocally`) decides before
+   * any plugin that asks elsewhere (http) has its turn; null otherwise (and for the chain's
+   * default decisions): the worker then runs the whole chain. Never throws. */
+  decideLocally(subject: LocalSubject): ChainOutcome | null;
 }

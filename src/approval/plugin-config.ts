@@ -2,7 +2,7 @@ import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { firstSchemaProblem } from '../config/config-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { ApprovalPlugin } from './approval-types.js';
+import type { ApprovalPlugin, LocalSubject, PluginName, PluginVerdict } from './approval-types.js';
 
 /** Plugin configs are closed objects: an unknown key is a typo, and a typo in an
  * approval rule must stop the process rather than silently change who gets a key. */
@@ -39,4 +39,19 @@ export class PluginConfigIssue extends Error {
 export function findSchemaIssue(schema: TSchema, value: unknown): PluginConfigIssue | null {
   const problem = firstSchemaProblem(Value.Errors(schema, value));
   return problem ? new PluginConfigIssue(problem.pointer, problem.problem) : null;
+}
+
+/** A plugin that decides from the address and model alone, without I/O: `decideLocally` is
+ * `decide`, and `evaluate` answers the same. */
+export function localPlugin(
+  name: PluginName,
+  decide: (subject: LocalSubject) => PluginVerdict,
+  notify?: readonly string[],
+): ApprovalPlugin {
+  return {
+    name,
+    ...(notify === undefined ? {} : { notify }),
+    decideLocally: decide,
+    evaluate: async (subject) => decide(subject),
+  };
 }

@@ -174,7 +174,12 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
         request.accessLogFields = { outcome: result.outcome };
         return { message: NEUTRAL, success: true as const, request_id: null };
       }
-      request.accessLogFields = { outcome: 'created', request_id: result.request.id };
+      // The state too: a chain of local plugins decides with the creation.
+      request.accessLogFields = {
+        outcome: 'created',
+        request_id: result.request.id,
+        state: result.request.state,
+      };
       return {
         message: SUBMITTED,
         success: true as const,

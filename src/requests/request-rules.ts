@@ -108,8 +108,13 @@ export function applyPatch(
 }
 
 /** A new request: pending, first cycle, nothing decided, no key, never tried, held by nobody,
- * its creation the first entry of its history. */
+ * its creation the first entry of its history; then `input.decision`, if any. */
 export function newRequest(input: NewRequest & { id: string }, stamp: string): StoredRequest {
+  const created = createdRequest(input, stamp);
+  return input.decision === undefined ? created : applyPatch(created, input.decision, stamp);
+}
+
+function createdRequest(input: NewRequest & { id: string }, stamp: string): StoredRequest {
   return {
     id: input.id,
     email: input.email,

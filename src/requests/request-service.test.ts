@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mustUpdate } from '../../test/support/must-update.js';
+import { recordingLogger } from '../../test/support/recording-logger.js';
+import { createApprovalChain } from '../approval/plugin-registry.js';
 import { AppError } from '../shared/errors.js';
 import type { RequestStore } from '../store/request-store.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
+import { createSubmissionDecider } from './decision.js';
 import { epochHour } from './duties.js';
 import type { LifecyclePolicy } from './lifecycle.js';
 import { createRequestService, type RequestServiceDeps } from './request-service.js';
@@ -66,6 +69,86 @@ async function stored(id: string): Promise<KeyRequest> {
   }
   return request;
 }
+
+describe('submit: a new request decided by local plugins (decision.ts)', () => {
+  const chain = createApprovalChain(
+    [
+      { name: 'review', config: { patterns: ['gpt-4o'] } },
+      { name: 'whitelist', config: { list: ['ollama/*'] } },
+    ],
+    { logger: recordingLogger().logger },
+  );
+  const requestable = {
+    isRequestable: async (model: string) => ['gpt-4o', 'ollama/x', 'other'].includes(model),
+  };
+  let keys = 0;
+  function deciding(reviewNoticeOwed: boolean, decided: string[] = []) {
+    return service({
+      catalog: requestable,
+      decide: createSubmissionDecider(chain, {
+        reviewNoticeOwed,
+        newKeyValue: () => `sk-reserved-${++keys}`,
+      }),
+      onDecided: (outcome) => decided.push(`${outcome.decision} by ${outcome.plugin}`),
+    });
+  }
+
+  it('stores an approval with its key reserved and the decision in its history, and wakes the worker', async () => {
+    const decided: string[] = [];
+    const result = await deciding(false, decided).submitFromPortal({
+      email: 'a@example.com',
+      llm: 'ollama/x',
+    });
+    if (!result.created) {
+      throw new Error('expected a new request');
+    }
+    const request = await stored(result.request.id);
+    expect(request).toMatchObject({
+      state: 'approved',
+      handledState: null,
+      pendingKey: expect.stringMatching(/^sk-reserved-/),
+    });
+    expect(request.reason).toMatch(/whitelist pattern "ollama\/\*"/);
+    expect(request.history.map((entry) => [entry.actor, entry.action, entry.from, entry.to])).toEqual([
+      ['requester', 'created', null, 'pending'],
+      ['plugin:whitelist', 'decided', 'pending', 'approved'],
+    ]);
+    expect(result.request.state).toBe('approved');
+    expect(decided).toEqual(['APPROVE by whitelist']);
+    expect(wakes).toBe(1);
+  });
+
+  it('parks a request in review with its duty done when nobody is to be told, without waking the worker', async () => {
+    const result = await deciding(false).submitFromPortal({ email: 'b@example.com', llm: 'gpt-4o' });
+    const request = await stored(result.request.id);
+    expect(request).toMatchObject({ state: 'in-review', handledState: 'in-review', pendingKey: null });
+    expect(wakes).toBe(0);
+    // With reviewers to notify, the notice is the worker's duty.
+    const noticed = await deciding(true).submitFromPortal({ email: 'c@example.com', llm: 'gpt-4o' });
+    expect(await stored(noticed.request.id)).toMatchObject({ state: 'in-review', handledState: null });
+    expect(wakes).toBe(1);
+  });
+
+  it("leaves a request no local plugin decides pending for the worker (the chain's default is its)", async () => {
+    const decided: string[] = [];
+    const result = await deciding(false, decided).submitFromPortal({ email: 'd@example.com', llm: 'other' });
+    expect(await stored(result.request.id)).toMatchObject({ state: 'pending', handledState: null });
+    expect(decided).toEqual([]);
+    expect(wakes).toBe(1);
+  });
+
+  it('drops the decision for a request that exists already: the repeat changes nothing but its link mail', async () => {
+    const first = await service({ catalog: requestable }).submitFromPortal({
+      email: 'e@example.com',
+      llm: 'gpt-4o',
+    });
+    const decided: string[] = [];
+    const repeat = await deciding(false, decided).submitFromPortal({ email: 'e@example.com', llm: 'gpt-4o' });
+    expect(repeat).toMatchObject({ created: false, outcome: 'link-mail' });
+    expect(await stored(first.request.id)).toMatchObject({ state: 'pending', reason: null });
+    expect(decided).toEqual([]);
+  });
+});
 
 describe('submit: a new request', () => {
   it('stores the canonical address, keeps the typed one for mails, and hands out its token and page', async () => {

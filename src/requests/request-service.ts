@@ -1,7 +1,9 @@
+import type { LocalSubject } from '../approval/approval-types.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import { AppError, notFound, storeCall, validationError } from '../shared/errors.js';
 import type { RequestBrief, RequestStore } from '../store/request-store.js';
-import { epochHour } from './duties.js';
+import type { ChainDecision, LocalDecision } from './decision.js';
+import { epochHour, needsWork } from './duties.js';
 import { type CanonicalEmailOptions, canonicalEmail, normalizeEmail } from './email.js';
 import { ACTORS } from './history.js';
 import type { LifecyclePolicy } from './lifecycle.js';
@@ -18,6 +20,11 @@ export interface RequestServiceDeps {
   email: CanonicalEmailOptions;
   /** Tells the local worker there is new work, so it need not wait for its interval. */
   wakeWorker: () => void;
+  /** The chain's decision on a new request when it needs no I/O (decision.ts); absent or null:
+   * the request is created pending and the worker runs the chain. */
+  decide?: (subject: LocalSubject) => LocalDecision | null;
+  /** Told of every decision written with a new request (the decisions metric). */
+  onDecided?: (outcome: ChainDecision) => void;
   /** Spend and budget of a live key by its hash; null when LiteLLM does not answer in time.
    * Without it the requester's view has no spend and budget. */
   keyUsage?: (keyHash: string) => Promise<KeyUsage | null>;
@@ -182,13 +189,26 @@ export function createRequestService(deps: RequestServiceDeps) {
     if (existing) {
       return again(existing, language);
     }
+    const decision = deps.decide?.({ email, model }) ?? null;
     const result = await storeCall(() =>
-      store.create({ email, model, notifyEmail: input.email.trim(), language }),
+      store.create({
+        email,
+        model,
+        notifyEmail: input.email.trim(),
+        language,
+        ...(decision === null ? {} : { decision: decision.patch }),
+      }),
     );
     if (!result.created) {
       return again(result.request, language);
     }
-    wakeWorker();
+    if (decision !== null) {
+      deps.onDecided?.(decision.outcome);
+    }
+    // Parked in review with nobody to tell, a request owes the worker nothing.
+    if (needsWork(result.request)) {
+      wakeWorker();
+    }
     const { token, url } = await tokens.tokenAndPageUrl(result.request.id);
     return { created: true, request: result.request, token, url };
   }

@@ -14,6 +14,10 @@ export interface NewRequest {
   language?: Language | null;
   /** Who creates it, for the `created` history entry; default `requester`. */
   actor?: string;
+  /** The chain's decision, when it was made as the request was submitted (requests/decision.ts):
+   * written with the new request, as if applied right after its creation. Dropped when the
+   * request exists already. */
+  decision?: RequestPatch;
 }
 
 /** Fields a caller may change with a conditional update, and history entries to append in the

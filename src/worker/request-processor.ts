@@ -2,6 +2,7 @@ import type { ApprovalChain } from '../approval/approval-types.js';
 import type { KeySettings } from '../config/config-schema.js';
 import type { LiteLlmClient } from '../litellm/litellm-types.js';
 import type { Mailer } from '../mail/mailer.js';
+import { decisionPatch } from '../requests/decision.js';
 import { type Duty, type DutyPolicy, owedDuties } from '../requests/duties.js';
 import { ACTORS, historyEntry } from '../requests/history.js';
 import { applyPatch } from '../requests/request-rules.js';
@@ -254,28 +255,21 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       const waiting = `approval pending: ${outcome.reason}`;
       return { kind: 'retry', error: new AppError('unreachable', waiting, { retry: true }) };
     }
-    const state =
-      outcome.decision === 'APPROVE' ? 'approved' : outcome.decision === 'DENY' ? 'denied' : 'in-review';
+    const decision = decisionPatch(
+      request.state,
+      { ...outcome, decision: outcome.decision },
+      {
+        reservation: () => noteReservation(run, keys.reservation(request)),
+        reviewNoticeOwed: deps.adminNotify.length > 0,
+      },
+    );
     logger.info(
-      { request_id: request.id, model: request.model, state, plugin: outcome.plugin },
+      { request_id: request.id, model: request.model, state: decision.state, plugin: outcome.plugin },
       'request decided',
     );
-    const actor = outcome.plugin === null ? ACTORS.worker : ACTORS.plugin(outcome.plugin);
-    const decision: RequestPatch = {
-      state,
-      reason: outcome.reason,
-      ...(state === 'approved' ? noteReservation(run, keys.reservation(request)) : {}),
-      append: [historyEntry('decided', actor, { from: request.state, to: state, reason: outcome.reason })],
-    };
-    // Parked in review with no admin to notify (notifications.review has nothing to send): the
-    // state's duty is done by the decision itself, recorded (and the lease released) in the same
-    // write instead of one more write of its own.
-    return commit(
-      request,
-      state === 'in-review' && deps.adminNotify.length === 0
-        ? completed(request, { ...decision, handledState: 'in-review' })
-        : decision,
-    );
+    // A decision that leaves nothing owed (parked in review with nobody to notify) releases the
+    // lease in the same write instead of one more write of its own.
+    return commit(request, decision.handledState === undefined ? decision : completed(request, decision));
   }
 
   /** The current state's duties, one step. A key that must go (revoked, or moved from approved

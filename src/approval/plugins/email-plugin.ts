@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { ApprovalPlugin } from '../approval-types.js';
 import { compileGlob } from '../glob.js';
-import { closed, PatternSchema, type PluginDefinition } from '../plugin-config.js';
+import { closed, localPlugin, PatternSchema, type PluginDefinition } from '../plugin-config.js';
 
 export const EmailConfigSchema = Type.Object({ pattern: PatternSchema }, closed);
 
@@ -13,15 +13,12 @@ export const emailPlugin: PluginDefinition<typeof EmailConfigSchema> = {
   schema: EmailConfigSchema,
   create(config): ApprovalPlugin {
     const glob = compileGlob(config.pattern, { caseInsensitive: true });
-    return {
-      name: 'email',
-      async evaluate({ email }) {
-        // The reasons leave the address out: the public status endpoint shows the
-        // reason but must never reveal the email.
-        return glob.matches(email)
-          ? { decision: 'APPROVE', reason: `Email address matches the allowed pattern "${glob.pattern}"` }
-          : { decision: 'DENY', reason: `Email address is not allowed (it must match "${glob.pattern}")` };
-      },
-    };
+    // The reasons leave the address out: the public status endpoint shows the reason but must
+    // never reveal the email.
+    return localPlugin('email', ({ email }) =>
+      glob.matches(email)
+        ? { decision: 'APPROVE', reason: `Email address matches the allowed pattern "${glob.pattern}"` }
+        : { decision: 'DENY', reason: `Email address is not allowed (it must match "${glob.pattern}")` },
+    );
   },
 };

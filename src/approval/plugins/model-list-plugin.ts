@@ -1,7 +1,13 @@
 import { Type } from 'typebox';
 import type { ApprovalPlugin, Decision, PluginName } from '../approval-types.js';
 import { compileGlob, firstMatch } from '../glob.js';
-import { closed, PatternListSchema, PluginConfigIssue, type PluginDefinition } from '../plugin-config.js';
+import {
+  closed,
+  localPlugin,
+  PatternListSchema,
+  PluginConfigIssue,
+  type PluginDefinition,
+} from '../plugin-config.js';
 
 /** `list`, or `patterns`, which the original service read as the same list: one of the two. */
 export const ModelListConfigSchema = Type.Object(
@@ -27,13 +33,10 @@ export function modelListPlugin(
         throw new PluginConfigIssue('/list', 'is required');
       }
       const globs = patterns.map((pattern) => compileGlob(pattern));
-      return {
-        name,
-        async evaluate({ model }) {
-          const hit = firstMatch(globs, model);
-          return hit ? { decision, reason: reason(model, hit.pattern) } : { decision: 'CONTINUE' };
-        },
-      };
+      return localPlugin(name, ({ model }) => {
+        const hit = firstMatch(globs, model);
+        return hit ? { decision, reason: reason(model, hit.pattern) } : { decision: 'CONTINUE' };
+      });
     },
   };
 }

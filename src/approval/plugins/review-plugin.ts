@@ -2,7 +2,13 @@ import { Type } from 'typebox';
 import { MAX_EMAIL_LENGTH, normalizeEmail } from '../../requests/email.js';
 import type { ApprovalPlugin, PluginName } from '../approval-types.js';
 import { compileGlob, firstMatch } from '../glob.js';
-import { closed, PatternListSchema, PluginConfigIssue, type PluginDefinition } from '../plugin-config.js';
+import {
+  closed,
+  localPlugin,
+  PatternListSchema,
+  PluginConfigIssue,
+  type PluginDefinition,
+} from '../plugin-config.js';
 
 export const ReviewConfigSchema = Type.Object(
   {
@@ -21,15 +27,14 @@ function reviewPluginCalled(name: Extract<PluginName, 'review' | 'humanintheloop
     schema: ReviewConfigSchema,
     create(config): ApprovalPlugin {
       const globs = config.patterns.map((pattern) => compileGlob(pattern));
-      return {
+      return localPlugin(
         name,
-        notify: reviewer(config.email),
-        async evaluate({ model }) {
-          return firstMatch(globs, model)
+        ({ model }) =>
+          firstMatch(globs, model)
             ? { decision: 'REVIEW', reason: `Model "${model}" requires admin review` }
-            : { decision: 'CONTINUE' };
-        },
-      };
+            : { decision: 'CONTINUE' },
+        reviewer(config.email),
+      );
     },
   };
   return definition;
