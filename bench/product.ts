@@ -94,7 +94,7 @@ export async function startProduct(group: ProcessGroup, options: ProductOptions)
       HOST: '127.0.0.1',
       PORT: String(port),
       CONFIG_FILE: configFile,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.XLOG ?? 'info',
       // Rate limiting would turn a load test into a test of the limiter (every client is 127.0.0.1).
       RATE_LIMITS_ENABLED: 'false',
       LITELLM_BASE_URL: options.litellm.url,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { historyEntry } from '../src/requests/history.js';
 import type { RequestStore } from '../src/store/request-store.js';
 import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { mustUpdate } from './support/must-update.js';
@@ -48,6 +49,42 @@ export function describeRequestStoreContract(
         expect(request.id).toMatch(/^[a-z0-9-]{8,64}$/);
         expect(Date.parse(request.createdAt)).not.toBeNaN();
         expect(await store.get(request.id)).toEqual(request);
+      });
+
+      it('stores a decision made at submission in the same create, and answers the request as read back', async () => {
+        const decided = historyEntry('decided', 'plugin:whitelist', {
+          from: 'pending',
+          to: 'approved',
+          reason: 'ok',
+        });
+        const decision = {
+          state: 'approved' as const,
+          reason: 'ok',
+          pendingKey: 'sk-reserved',
+          append: [decided],
+        };
+        const { request, created } = await store.create({ email: 'Dee@Example.com', model: 'm1', decision });
+        expect(created).toBe(true);
+        expect(request).toMatchObject({
+          email: 'dee@example.com',
+          state: 'approved',
+          reason: 'ok',
+          pendingKey: 'sk-reserved',
+          handledState: null,
+          cycle: 1,
+        });
+        expect(request.history.map((entry) => [entry.actor, entry.action, entry.from, entry.to])).toEqual([
+          ['requester', 'created', null, 'pending'],
+          ['plugin:whitelist', 'decided', 'pending', 'approved'],
+        ]);
+        expect(await store.get(request.id)).toEqual(request);
+        // A create that finds the request drops its decision.
+        const again = await store.create({
+          email: 'dee@example.com',
+          model: 'm1',
+          decision: { state: 'denied' },
+        });
+        expect(again).toEqual({ request, created: false });
       });
 
       it('returns the existing request for the same email and model', async () => {

@@ -107,11 +107,13 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   migrate(db);
 
   const columns = Object.keys(toRow(newRequest({ id: '', email: '', model: '' }, ''))) as (keyof RowValues)[];
-  const insert = db.prepare<[RowValues]>(`
+  // Positional parameters and only the version back: binding 26 named parameters and reading
+  // the whole row back cost more than the rest of the insert (the request is the one inserted).
+  const insert = db.prepare<unknown[], { version: number }>(`
     INSERT INTO key_requests (${columns.join(', ')})
-    VALUES (${columns.map((column) => `@${column}`).join(', ')})
+    VALUES (${columns.map(() => '?').join(', ')})
     ON CONFLICT (email, model) DO NOTHING
-    RETURNING *`);
+    RETURNING version`);
   const byId = db.prepare<[string], Row>('SELECT * FROM key_requests WHERE id = ?');
   const byEmailModel = db.prepare<[string, string], Row>(
     'SELECT * FROM key_requests WHERE email = ? AND model = ?',
@@ -177,19 +179,20 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
     async create(input: NewRequest) {
       const email = foldEmail(input.email);
       const fresh = newRequest({ ...input, id: randomUUID(), email }, now().toISOString());
-      const values = toRow(fresh);
-      const row = await writes.write(
+      const row = toRow(fresh);
+      const values = columns.map((column) => row[column]);
+      const written = await writes.write(
         // The insert, or the request another create (of this group, or of another process) made.
-        () => (insert.get(values) as Row | undefined) ?? { existing: byEmailModel.get(email, input.model) },
+        () => insert.get(values) ?? { existing: byEmailModel.get(email, input.model) },
       );
-      if ('id' in row) {
-        return { request: toRequest(row), created: true };
+      if ('version' in written) {
+        return { request: { ...fresh, version: String(written.version) }, created: true };
       }
-      if (!row.existing) {
+      if (!written.existing) {
         // Only reachable if the conflicting row was deleted between the two statements.
         throw corruptRecord('key request vanished during create');
       }
-      return { request: toRequest(row.existing), created: false };
+      return { request: toRequest(written.existing), created: false };
     },
 
     async get(id) {
