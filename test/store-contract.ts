@@ -173,6 +173,29 @@ export function describeRequestStoreContract(
         expect(await store.get(request.id)).toEqual(updated);
       });
 
+      it('answers every kind of field as it reads it back: encoded, normalised and appended ones', async () => {
+        const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
+        const failure = { kind: 'denial', error: '550 no such user', at: '2030-01-01T00:00:00.000Z' };
+        const updated = await mustUpdate(store, request, {
+          state: 'denied',
+          handledState: 'denied',
+          expiresAt: '2030-01-02T03:04:05+00:00',
+          notificationFailure: failure,
+          linkMail: { hour: 9 },
+          lastLinkMailHour: 8,
+          work: { owner: 'w1', leaseUntil: 99 },
+          append: [historyEntry('decided', 'plugin:email', { from: 'pending', to: 'denied', reason: 'no' })],
+        });
+        expect(updated).toMatchObject({
+          expiresAt: '2030-01-02T03:04:05.000Z',
+          notificationFailure: failure,
+        });
+        expect(updated.history).toHaveLength(2);
+        expect(await store.get(request.id)).toEqual(updated);
+        const cleared = await mustUpdate(store, updated, { notificationFailure: null, linkMail: null });
+        expect(await store.get(request.id)).toEqual(cleared);
+      });
+
       it('stores keys and clears fields set to null', async () => {
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
         const withKey = await mustUpdate(store, request, {

@@ -98,12 +98,16 @@ export function applyPatch(
   stamp: string,
 ): StoredRequest {
   const { version: _version, ...current } = request as KeyRequest;
-  const changes = changesOf(current, patch, stamp);
+  return withChanges(current, changesOf(current, patch, stamp));
+}
+
+/** `request` with `changes` (changesOf) applied: what a store writes for them. */
+export function withChanges<R extends StoredRequest>(request: R, changes: RequestChanges): R {
   return {
-    ...current,
+    ...request,
     ...changes.request,
-    history: [...current.history, ...changes.history],
-    work: { ...current.work, ...changes.work },
+    history: [...request.history, ...changes.history],
+    work: { ...request.work, ...changes.work },
   };
 }
 

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { foldEmail } from '../requests/email.js';
-import { changesOf, newRequest, type RequestChanges } from '../requests/request-rules.js';
+import { changesOf, newRequest, type RequestChanges, withChanges } from '../requests/request-rules.js';
 import { type KeyRequest, REQUEST_STATES, type RequestState } from '../requests/request-types.js';
 import { AppError, corruptRecord } from '../shared/errors.js';
 import { fail, ok, type Result } from '../shared/result.js';
@@ -238,13 +238,15 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
         const current = toRequest(row);
         const changes = changesOf(current, patch, now().toISOString());
         const { sql, values } = patchToSql(changes);
-        const updated = prepared(
-          `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ? RETURNING *`,
-        ).get(...values, id, row.version) as Row | undefined;
-        if (!updated) {
+        const { changes: written } = prepared(
+          `UPDATE key_requests SET ${sql}, version = version + 1 WHERE id = ? AND version = ?`,
+        ).run(...values, id, row.version);
+        if (written === 0) {
           return { result: fail(byId.get(id) ? staleVersion(id) : unknownRequest(id)), dropped: false };
         }
-        return { result: ok(toRequest(updated)), dropped: dropsKey(row, updated) };
+        // What the statement wrote, without reading the row back (and parsing its history) again.
+        const updated = { ...withChanges(current, changes), version: String(row.version + 1) };
+        return { result: ok(updated), dropped: dropsKey(current, updated) };
       });
       // docs/design.md, "Keys at rest": a write that dropped a key is done once the WAL that
       // held the key is truncated.
@@ -337,9 +339,9 @@ function prepareFile(path: string): string {
 /** Whether a plain or reserved key value the row held is in neither key column after the
  * write. Recording a mint moves the reserved value to `api_key`: the value is still stored, so
  * only the write that finally drops it (the approval mail's) needs the WAL truncated. */
-function dropsKey(before: Row, after: Row): boolean {
-  return [before.api_key, before.pending_key].some(
-    (key) => key !== null && key !== after.api_key && key !== after.pending_key,
+function dropsKey(before: KeyRequest, after: KeyRequest): boolean {
+  return [before.apiKey, before.pendingKey].some(
+    (key) => key !== null && key !== after.apiKey && key !== after.pendingKey,
   );
 }
 
