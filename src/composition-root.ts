@@ -130,7 +130,7 @@ export async function createService(config: AppConfig, logger: Logger): Promise<
     lifecycle: config.lifecycle,
     email: config.email,
     wakeWorker: () => worker.wake(),
-    decide: createSubmissionDecider(chain, { reviewNoticeOwed: adminNotify.length > 0, newKeyValue }),
+    decide: createSubmissionDecider(chain, { reviewNoticeOwed: adminNotify.length > 0 }),
     onDecided: (outcome) => countDecision(outcome.plugin ?? 'default', outcome.decision),
   });
   const newRequests = config.limits.rateLimitsEnabled

@@ -177,8 +177,8 @@ describe('the service on the Kubernetes Secret store', () => {
 
     const first = await post('  Alice@Example.COM ', 'gpt-4o');
     expect(first.status).toBe(200);
-    // The whitelist decides as the request is submitted: the Secret is created approved, its key
-    // value reserved, in one write (docs/design.md, "Deciding at submission").
+    // The whitelist decides as the request is submitted: the Secret is created approved, in one
+    // write (docs/design.md, "Deciding at submission"); the worker reserves and mints its key.
     expect(first.body).toMatchObject({ success: true, status: 'approved' });
     const id = String(first.body.request_id);
     expect(id).toMatch(UUID);
@@ -211,11 +211,9 @@ describe('the service on the Kubernetes Secret store', () => {
       notify_email: 'Alice@Example.COM',
       model: 'gpt-4o',
       state: 'approved',
-      pending_api_key: data.pending_api_key,
       cycle: '1',
       history: data.history,
     });
-    expect(data.pending_api_key).toMatch(/^sk-/);
     expect(JSON.parse(data.history ?? '')).toEqual([
       {
         at: annotations.created_at,

@@ -175,7 +175,11 @@ export function describeRequestStoreContract(
 
       it('answers every kind of field as it reads it back: encoded, normalised and appended ones', async () => {
         const { request } = await store.create({ email: 'a@example.com', model: 'm1' });
-        const failure = { kind: 'denial' as const, error: '550 no such user', at: '2030-01-01T00:00:00.000Z' };
+        const failure = {
+          kind: 'denial' as const,
+          error: '550 no such user',
+          at: '2030-01-01T00:00:00.000Z',
+        };
         const updated = await mustUpdate(store, request, {
           state: 'denied',
           handledState: 'denied',

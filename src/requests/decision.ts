@@ -50,18 +50,21 @@ export interface LocalDecision {
 
 export interface SubmissionDeciderOptions {
   reviewNoticeOwed: boolean;
-  /** A new key value for an approval's reservation (a new request holds no key). */
-  newKeyValue: () => string;
 }
 
 /** Decides a new request from its address and model when a local plugin of the chain decides
  * before any plugin that asks elsewhere; null leaves it pending for the worker. No I/O, so the
- * decision is written in the request's own insert instead of a claim and an update later. */
+ * decision is written in the request's own insert instead of a claim and an update later.
+ *
+ * An approval reserves no key value here: the worker reserves it in a write of its own run,
+ * which tells it the value was never sent to LiteLLM, so the mint is one `/key/generate`. A
+ * value reserved in the insert could have been sent by an earlier run that died before
+ * recording the key, so every mint of it would first ask LiteLLM whether it exists. */
 export function createSubmissionDecider(
   chain: Pick<ApprovalChain, 'decideLocally'>,
   options: SubmissionDeciderOptions,
 ): (subject: LocalSubject) => LocalDecision | null {
-  const reservation = () => ({ pendingKey: options.newKeyValue() });
+  const reservation = () => ({});
   return (subject) => {
     const outcome = chain.decideLocally(subject);
     if (outcome === null || outcome.decision === 'PENDING') {

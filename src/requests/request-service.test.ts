@@ -81,19 +81,15 @@ describe('submit: a new request decided by local plugins (decision.ts)', () => {
   const requestable = {
     isRequestable: async (model: string) => ['gpt-4o', 'ollama/x', 'other'].includes(model),
   };
-  let keys = 0;
   function deciding(reviewNoticeOwed: boolean, decided: string[] = []) {
     return service({
       catalog: requestable,
-      decide: createSubmissionDecider(chain, {
-        reviewNoticeOwed,
-        newKeyValue: () => `sk-reserved-${++keys}`,
-      }),
+      decide: createSubmissionDecider(chain, { reviewNoticeOwed }),
       onDecided: (outcome) => decided.push(`${outcome.decision} by ${outcome.plugin}`),
     });
   }
 
-  it('stores an approval with its key reserved and the decision in its history, and wakes the worker', async () => {
+  it('stores an approval with the decision in its history, and wakes the worker to reserve and mint its key', async () => {
     const decided: string[] = [];
     const result = await deciding(false, decided).submitFromPortal({
       email: 'a@example.com',
@@ -106,7 +102,7 @@ describe('submit: a new request decided by local plugins (decision.ts)', () => {
     expect(request).toMatchObject({
       state: 'approved',
       handledState: null,
-      pendingKey: expect.stringMatching(/^sk-reserved-/),
+      pendingKey: null,
     });
     expect(request.reason).toMatch(/whitelist pattern "ollama\/\*"/);
     expect(request.history.map((entry) => [entry.actor, entry.action, entry.from, entry.to])).toEqual([
