@@ -8,7 +8,8 @@
  * its web/dist and node_modules beside it); "after" is this checkout's dist/main.js unless
  * `--after` names another. A `.js` entry point runs as `node <file>`, anything else as a
  * launcher (bin/server.sh: `--before dist/main.js --after bin/server.sh` measures the
- * production launch's flags against node's defaults). Each
+ * production launch, its flags and the linked dist/server.js, against node's defaults on the
+ * unlinked build). Each
  * round starts fresh products of both builds, one after the other, and runs the same load on
  * each. Prints each round and the medians; docs/performance.md says how the before build is made. */
 import { join, resolve } from 'node:path';

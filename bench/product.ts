@@ -14,7 +14,7 @@ import {
 } from './child-process.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
-/** The production launch (`npm start`, deploy/Dockerfile): `node <heap flags> dist/main.js`. */
+/** The production launch (`npm start`, deploy/Dockerfile): `node <heap flags> dist/server.js`. */
 const LAUNCHER = join(REPO_ROOT, 'bin', 'server.sh');
 
 export type ProductStore =
@@ -24,7 +24,7 @@ export type ProductStore =
 export interface ProductOptions {
   /** What to run: a launcher (an executable that execs node, given the extra node flags as its
    * arguments) or a `.js` entry point, run as `node <file>`. Default: this checkout's launcher,
-   * bin/server.sh, on its dist/main.js. Another build's (an earlier revision compiled elsewhere)
+   * bin/server.sh, on its dist/server.js. Another build's (an earlier revision compiled elsewhere)
    * gives before/after figures measured in the same run. */
   main?: string;
   name: string;
@@ -45,7 +45,7 @@ export interface Product {
 }
 
 /** The product as it runs in production (deploy/Dockerfile): bin/server.sh, which execs `node`
- * with the production heap flags on dist/main.js (so the process measured is node itself),
+ * with the production heap flags on dist/server.js (so the process measured is node itself),
  * NODE_ENV production, the default LOG_LEVEL (info), its own process. Its SQLite file and config
  * live in a fresh temp directory. */
 export async function startProduct(group: ProcessGroup, options: ProductOptions): Promise<Product> {

@@ -20,4 +20,4 @@ set -eu
 : "${MALLOC_ARENA_MAX:=2}"
 export MALLOC_ARENA_MAX
 here=$(dirname "$0")
-exec node --max-semi-space-size=2 --heap-growing-percent=50 "$@" "$here/../dist/main.js"
+exec node --max-semi-space-size=2 --heap-growing-percent=50 "$@" "$here/../dist/server.js"

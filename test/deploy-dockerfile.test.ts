@@ -66,7 +66,7 @@ describe('deploy/Dockerfile', () => {
 });
 
 describe('bin/server.sh, the production launch', () => {
-  it('execs node with the V8 heap flags, its arguments as more node options, on dist/main.js', async () => {
+  it('execs node with the V8 heap flags, its arguments as more node options, on dist/server.js', async () => {
     // `-p` evaluates instead of running the entry point, which then is only argv[1]: what node
     // was started with, without needing a build.
     const { stdout } = await execFileAsync(join(ROOT, 'bin/server.sh'), [
@@ -80,7 +80,7 @@ describe('bin/server.sh, the production launch', () => {
       '-p',
       expect.any(String),
     ]);
-    expect(resolve(started.entry)).toBe(join(ROOT, 'dist', 'main.js'));
+    expect(resolve(started.entry)).toBe(join(ROOT, 'dist', 'server.js'));
     expect(Number(started.arenas)).toBeGreaterThan(0);
   });
 });

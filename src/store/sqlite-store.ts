@@ -104,6 +104,11 @@ export function createSqliteStore({ path, now = () => new Date() }: SqliteStoreD
   db.pragma('busy_timeout = 5000');
   // Freed space is overwritten with zeros, so a cleared key does not linger in free pages.
   db.pragma('secure_delete = ON');
+  // SQLite's own default page cache, 2 MiB (better-sqlite3 builds it with 16 MiB): malloc'd
+  // memory that a large store fills and keeps resident, and that SQLite empties anyway whenever
+  // another connection has written (the checkpoint thread after each truncate) (docs/performance.md,
+  // "Resident memory: the checkpoint thread and one module for the server").
+  db.pragma('cache_size = -2000');
   migrate(db);
 
   const columns = Object.keys(toRow(newRequest({ id: '', email: '', model: '' }, ''))) as (keyof RowValues)[];

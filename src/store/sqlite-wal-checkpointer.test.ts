@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { waitUntil } from '../../test/support/wait.js';
 import { createWalCheckpointer } from './sqlite-wal-checkpointer.js';
 
 /** A WAL file's header, and one frame (its header and a 4 KiB page). */
@@ -57,6 +58,39 @@ describe('sqlite WAL checkpointer', () => {
       const reader = new Database(path, { readonly: true });
       expect(reader.prepare('SELECT v FROM t').pluck().get()).toBe('a');
       reader.close();
+    } finally {
+      await checkpointer.close();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends its thread once idle, closing its connection, and starts another for the next checkpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lkr-checkpointer-'));
+    const path = join(dir, 'test.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (v TEXT)');
+    // The checkpoint thread is one more thread of the process. Its connection's files: SQLite
+    // keeps a closed connection's descriptor of a file another connection of the process has
+    // locked, and reuses it for the next open, so a thread that ended without closing would
+    // leave more open files after every start.
+    const threads = () => readdirSync('/proc/self/task').length;
+    const files = () => readdirSync('/proc/self/fd').length;
+    const before = threads();
+    const checkpointer = createWalCheckpointer(path, { idleMs: 50 });
+    const filesAfterEnd: number[] = [];
+    try {
+      for (const value of ['sk-first', 'sk-second', 'sk-third']) {
+        db.prepare('INSERT INTO t VALUES (?)').run(value);
+        expect(await checkpointer.checkpoint('TRUNCATE')).toBe(true);
+        expect(readFileSync(`${path}-wal`).includes(Buffer.from(value))).toBe(false);
+        await waitUntil(() => threads() === before, { what: 'the idle checkpoint thread to end' });
+        filesAfterEnd.push(files());
+      }
+      expect(filesAfterEnd[2]).toBe(filesAfterEnd[0]);
+      expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
     } finally {
       await checkpointer.close();
       db.close();

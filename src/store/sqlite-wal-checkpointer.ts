@@ -55,6 +55,9 @@ function restartWal() {
 
 type Answer = { done: boolean } | { error: string };
 
+/** How long the thread outlives its last checkpoint. */
+const IDLE_MS = 5_000;
+
 /** Why a thread: a checkpoint waits for the disk (it syncs the WAL and the database file, some
  * milliseconds), and so does the first write to the emptied WAL (the thread makes it, see
  * `restartWal`); done on the event loop, that wait stops every request the process serves.
@@ -63,18 +66,44 @@ type Answer = { done: boolean } | { error: string };
  * TRUNCATE, which holds writers back, so its event loop never waits on that lock either).
  *
  * The thread starts on the first checkpoint and keeps the process alive only while one is asked
- * for or running. */
-export function createWalCheckpointer(path: string): WalCheckpointer {
+ * for or running. It ends once no checkpoint was asked for during `idleMs`: a thread is a V8
+ * isolate and a Node environment of its own, 6-10 MiB resident for a connection that is idle
+ * between bursts of writes (docs/performance.md, "Resident memory: the checkpoint thread and
+ * one module for the server"). Under load the checkpoints come every few tens of
+ * milliseconds and the thread stays; after a pause the next checkpoint starts a new one, some
+ * tens of milliseconds of start-up the event loop does not wait for. */
+export function createWalCheckpointer(
+  path: string,
+  { idleMs = IDLE_MS }: { idleMs?: number } = {},
+): WalCheckpointer {
   let worker: Worker | null = null;
   /** The checkpoint the thread is working on; the thread answers messages in order. */
   let pending: { resolve: (done: boolean) => void; reject: (error: Error) => void } | null = null;
   let last: Promise<unknown> = Promise.resolve();
+  /** Checkpoints asked for and not yet answered: the thread is idle only at 0. */
+  let asked = 0;
+  let idle: NodeJS.Timeout | undefined;
 
   function settle(): typeof pending {
     const current = pending;
     pending = null;
     worker?.unref();
     return current;
+  }
+
+  /** Ends the thread if it is still idle after `idleMs`. Its exit rejects nothing: no checkpoint
+   * is pending, and the next one starts a new thread. */
+  function endWhenIdle(): void {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = undefined;
+      const thread = worker;
+      if (asked === 0 && thread !== null) {
+        worker = null;
+        void thread.terminate();
+      }
+    }, idleMs);
+    idle.unref();
   }
 
   function started(): Worker {
@@ -93,12 +122,17 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
           current?.resolve(answer.done);
         }
       });
-      thread.on('error', (error) => settle()?.reject(error));
+      // A thread ended for idleness or by close() owes nothing; `pending` may be its successor's.
+      thread.on('error', (error) => {
+        if (worker === thread) {
+          settle()?.reject(error);
+        }
+      });
       thread.on('exit', (code) => {
         if (worker === thread) {
           worker = null;
+          settle()?.reject(new Error(`the WAL checkpoint thread exited (code ${code})`));
         }
-        settle()?.reject(new Error(`the WAL checkpoint thread exited (code ${code})`));
       });
       thread.unref();
       worker = thread;
@@ -107,6 +141,8 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
   }
 
   function checkpoint(mode: CheckpointMode): Promise<boolean> {
+    asked++;
+    clearTimeout(idle);
     const next = last.then(
       () =>
         new Promise<boolean>((resolve, reject) => {
@@ -120,6 +156,12 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
       () => undefined,
       () => undefined,
     );
+    void last.then(() => {
+      asked--;
+      if (asked === 0) {
+        endWhenIdle();
+      }
+    });
     return next;
   }
 
@@ -127,6 +169,7 @@ export function createWalCheckpointer(path: string): WalCheckpointer {
     checkpoint,
     async close() {
       await last;
+      clearTimeout(idle);
       const thread = worker;
       worker = null;
       await thread?.terminate();
