@@ -54,6 +54,9 @@ export interface StartReplicaOptions {
   readyTimeoutMs?: number;
   /** The working directory (where a `.env` would be read). Default: the repository root. */
   cwd?: string;
+  /** An executable that starts the service instead of `src/main.ts` under tsx: the production
+   * launch `bin/server.sh`, which runs the build in dist/. */
+  launcher?: string;
 }
 
 export interface ReplicaSet {
@@ -104,7 +107,9 @@ export function createReplicaSet(): ReplicaSet {
       PORT: String(port),
       CONFIG_FILE: configFile,
     };
-    const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    const [command, args] =
+      options.launcher === undefined ? [process.execPath, ['--import', TSX, MAIN]] : [options.launcher, []];
+    const child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

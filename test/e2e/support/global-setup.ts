@@ -3,9 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_PATH, REPO_ROOT, RESULTS_DIR, WEB_DIST } from './paths.js';
 
-/** Builds the UI once before the browser tests with `npm run build:web` (API types
- * generated from the service, the bundle, pre-compressed copies), so the tests always
- * see the current sources. */
+/** Builds the service and the UI once before the browser tests with `npm run build` (the
+ * server in dist/, API types generated from the service, the UI bundle, pre-compressed copies),
+ * so the tests always see the current sources and the production launch has its build. */
 export function setup(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
@@ -13,7 +13,7 @@ export function setup(): void {
     );
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  execFileSync('npm', ['run', '--silent', 'build:web'], {
+  execFileSync('npm', ['run', '--silent', 'build'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
     // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
