@@ -52,8 +52,8 @@ describe('createRequesterTokens', () => {
         },
       },
     });
-    await expect(tokens.tokenFor('req-1')).rejects.toThrow('store down');
-    const token = await tokens.tokenFor('req-1');
+    await expect(tokens.tokenAndPageUrl('req-1')).rejects.toThrow('store down');
+    const { token } = await tokens.tokenAndPageUrl('req-1');
     expect(token).toBe(requesterToken(SECRET, 'req-1'));
     expect(await tokens.verify('req-1', token)).toBe(true);
     expect(await tokens.verify('req-1', undefined)).toBe(false);

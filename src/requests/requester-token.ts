@@ -28,7 +28,6 @@ export function requestPageUrl(publicUrl: string, requestId: string, token: stri
 }
 
 export interface RequesterTokens {
-  tokenFor(requestId: string): Promise<string>;
   /** False for a missing or wrong token. */
   verify(requestId: string, token: string | undefined): Promise<boolean>;
   /** The page URL with its token. */
@@ -48,9 +47,6 @@ export function createRequesterTokens({
 }): RequesterTokens {
   const key = onceUntilFailure(() => store.sharedSecret(TOKEN_SECRET_NAME));
   return {
-    async tokenFor(requestId) {
-      return requesterToken(await key(), requestId);
-    },
     async verify(requestId, token) {
       return token !== undefined && isRequesterToken(await key(), requestId, token);
     },
