@@ -104,7 +104,8 @@ export interface StoreStats {
  * file the store writes (SQLite: secure_delete and a WAL truncate; docs/design.md, "Keys at rest").
  */
 export interface RequestStore {
-  /** Creates a pending request, or returns the existing one for the same email and model.
+  /** Creates a pending request (with `input.decision` applied), or returns the existing one for
+   * the same email and model.
    * The email is compared and stored in canonical form (requests/email.ts). */
   create(input: NewRequest): Promise<{ request: KeyRequest; created: boolean }>;
   get(id: string): Promise<KeyRequest | null>;
