@@ -224,6 +224,28 @@ describe('request processor: reserving the key', () => {
     expect(after.work.owner).toBeNull();
   });
 
+  it('renews the lease before the mail when the mint took most of it', async () => {
+    const request = await k.claimed();
+    const leases: (number | null | undefined)[] = [];
+    const process = k.processor({
+      mint: () => {
+        k.clock += CLAIM_MS * 0.75;
+        return ok({ outcome: 'minted', keyHash: 'a'.repeat(64), expires: null });
+      },
+      send: async () => {
+        leases.push((await k.stored(request.id)).work.leaseUntil);
+        return ok(undefined);
+      },
+    });
+
+    expect(await process(request)).toEqual({ status: 'done' });
+
+    // While the mail was on its way, the lease ran a whole claim timeout from after the mint.
+    expect(leases).toEqual([k.clock + CLAIM_MS]);
+    const after = await k.stored(request.id);
+    expect(after.history.map((entry) => entry.action).slice(-2)).toEqual(['key-minted', 'mail-delivered']);
+  });
+
   it('records the minted key on its own when its mail fails, and the retry only mails it', async () => {
     const request = await k.claimed();
     const down = () => fail(new AppError('unreachable', 'SMTP ECONNECTION: connection refused'));

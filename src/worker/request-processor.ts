@@ -183,7 +183,15 @@ export function createRequestProcessor(deps: ProcessorDeps) {
 
   /** The approval mail of the key `issued` has just recorded in memory, sent and recorded with
    * it (notify's `keyIssued`). */
-  async function mailIssuedKey(request: KeyRequest, issued: RequestPatch, issue: KeyIssue): Promise<Step> {
+  async function mailIssuedKey(claimed: KeyRequest, issued: RequestPatch, issue: KeyIssue): Promise<Step> {
+    // The mint may have taken most of the lease (LiteLLM slow to answer): renewed before the
+    // mail, as before any step, or another worker could take the request over while the mail is
+    // on its way and send it again (docs/design.md, "Claiming: leases").
+    const renewed = await renewIfShort(claimed);
+    if (renewed.kind !== 'next') {
+      return renewed;
+    }
+    const request = renewed.request;
     const withKey: KeyRequest = {
       ...applyPatch(request, issued, new Date(now()).toISOString()),
       version: request.version,
