@@ -88,8 +88,9 @@ export const MAIL_TRIES = 5;
  * at a time:
  *
  *   pending   -> run the chain, record approved | denied | in-review
- *   approved  -> extend the request's earlier key, or reserve a key value and mint it; record
- *                it; mail it (or "extended"); drop the plain key unless retained
+ *   approved  -> extend the request's earlier key, or reserve a key value and mint it; mail it
+ *                (or "extended"); record both in one write, dropping the plain key unless
+ *                retained (the key on its own first if the mail fails)
  *   denied    -> delete the key first if the request came from approved; mail the reason
  *   in-review -> notify the admins
  *   revoked   -> delete the key on LiteLLM, mail the notice
@@ -97,9 +98,10 @@ export const MAIL_TRIES = 5;
  *   and, by the clock or on request: a link mail, the expiry reminder, the expiry itself.
  *
  * Each step's effect is recorded with a compare-and-set, its history entry in the same write,
- * before the next one starts, and every effect outside the store is safe to repeat after a
- * crash: the key value is stored before minting (ensureKey re-uses it), extending and deleting
- * twice changes nothing, and a mail resent after a crash carries the same Message-ID. What is
+ * before the next one starts (a key just issued is recorded with its approval mail), and every
+ * effect outside the store is safe to repeat after a crash: the key value is stored before
+ * minting (ensureKey re-uses it), extending and deleting twice changes nothing, and a mail
+ * resent after a crash carries the same Message-ID. What is
  * done for the current state is read from the history (key-history.ts).
  */
 export function createRequestProcessor(deps: ProcessorDeps) {
