@@ -321,6 +321,31 @@ describe('SMTP mailer: failures are results', () => {
     await server.waitForCount(1);
   });
 
+  it('sends a message over a fresh connection when the server dropped the pooled one before reading it', async () => {
+    let drops = 0;
+    const server = await sink({
+      // The second message's MAIL FROM finds the connection the first one used gone.
+      interfere: (stage) => {
+        if (stage !== 'mail' || server.messages.length !== 1 || drops > 0) {
+          return null;
+        }
+        drops++;
+        return 'drop';
+      },
+    });
+    const mailer = track(createSmtpMailer({ smtp: settings(server), logger: captureLogs().logger }));
+
+    expect(await mailer.send(sample())).toEqual({ ok: true, value: undefined });
+    const second = sample({ messageId: '<req-2.approval@llm-key-requestor>', text: 'the second' });
+    expect(await mailer.send(second)).toEqual({ ok: true, value: undefined });
+
+    expect(drops).toBe(1);
+    expect(server.messages.map((message) => [message.messageId, message.text.trim()])).toEqual([
+      ['<req-1.approval@llm-key-requestor>', `Your key: ${API_KEY}`],
+      ['<req-2.approval@llm-key-requestor>', 'the second'],
+    ]);
+  });
+
   it('treats a 421 (service shutting down) as retryable', async () => {
     const server = await sink();
     const mailer = track(createSmtpMailer({ smtp: settings(server), logger: captureLogs().logger }));

@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import { fail, ok, type Result } from '../shared/result.js';
 import type { Mailer, MailMessage } from './mailer.js';
 import { mimeMessage } from './mime-message.js';
+import { deliverRaw } from './raw-delivery.js';
 import { describeSendError } from './smtp-errors.js';
 import {
   DEFAULT_SMTP_TIMEOUTS,
@@ -73,9 +74,9 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
     const timer = setTimeout(() => deadline.abort(), sendTimeoutMs);
     try {
       const mail = mimeMessage(m, deps.from, new Date());
-      const info = await transporter.sendMail(
+      const info =
         mail === null
-          ? {
+          ? await transporter.sendMail({
               from: deps.from,
               to: m.to,
               subject: m.subject,
@@ -83,15 +84,8 @@ export function createTransportMailer(deps: TransportMailerDeps): Mailer {
               html: m.html,
               messageId: m.messageId,
               signal: deadline.signal,
-            }
-          : // The Message-ID is the raw text's; named here too, so nodemailer does not make one up.
-            {
-              envelope: { from: mail.from, to: mail.to },
-              raw: mail.raw,
-              messageId: m.messageId,
-              signal: deadline.signal,
-            },
-      );
+            })
+          : await deliverRaw(transporter, { ...mail, messageId: m.messageId, signal: deadline.signal });
       if (info.rejected.length > 0) {
         // The server took the message for the other recipients; a resend would duplicate it for them.
         deps.logger.warn(

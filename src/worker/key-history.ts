@@ -20,6 +20,17 @@ function isKeyIssue(action: HistoryAction): action is KeyIssue {
   return KEY_ISSUES.has(action);
 }
 
+/** The key issue a patch records (a key step's result), or null when it records none (a
+ * reservation). */
+export function keyIssueIn(patch: { append?: readonly { action: HistoryAction }[] }): KeyIssue | null {
+  for (const entry of patch.append ?? []) {
+    if (isKeyIssue(entry.action)) {
+      return entry.action;
+    }
+  }
+  return null;
+}
+
 /** A state change (duty entries carry their state as both `from` and `to`, or null). */
 function isStateChange(entry: HistoryEntry): boolean {
   return entry.to !== null && entry.from !== entry.to;

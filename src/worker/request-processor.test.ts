@@ -200,17 +200,100 @@ describe('request processor: reserving the key', () => {
 
     expect(await k.processor({ store: watched })(request)).toEqual({ status: 'done' });
 
-    // decide + reserve, the minted key, the delivered mail: three writes, the first one both.
-    expect(patches).toHaveLength(3);
+    // decide + reserve, then the minted key with its delivered mail: two writes.
+    expect(patches).toHaveLength(2);
     expect(patches[0]).toMatchObject({ state: 'approved', pendingKey: 'sk-reserved-0' });
+    // The plain key goes from the reservation straight to the mail: never stored as `apiKey`.
+    expect(patches[1]).toMatchObject({ pendingKey: null, apiKey: null, handledState: 'approved' });
     expect(k.minted.map((call) => call.key)).toEqual(['sk-reserved-0']);
     expect(k.mintedNeverSent).toEqual([true]);
-    expect((await k.stored(request.id)).history.map((entry) => entry.action)).toEqual([
+    expect(k.mailed.map((message) => message.text.includes('sk-reserved-0'))).toEqual([true]);
+    const after = await k.stored(request.id);
+    expect(after.history.map((entry) => entry.action)).toEqual([
       'created',
       'decided',
       'key-minted',
       'mail-delivered',
     ]);
+    expect(after).toMatchObject({
+      apiKey: null,
+      pendingKey: null,
+      keyHint: 'ed-0',
+      handledState: 'approved',
+    });
+    expect(after.work.owner).toBeNull();
+  });
+
+  it('renews the lease before the mail when the mint took most of it', async () => {
+    const request = await k.claimed();
+    const leases: (number | null | undefined)[] = [];
+    const process = k.processor({
+      mint: () => {
+        k.clock += CLAIM_MS * 0.75;
+        return ok({ outcome: 'minted', keyHash: 'a'.repeat(64), expires: null });
+      },
+      send: async () => {
+        leases.push((await k.stored(request.id)).work.leaseUntil);
+        return ok(undefined);
+      },
+    });
+
+    expect(await process(request)).toEqual({ status: 'done' });
+
+    // While the mail was on its way, the lease ran a whole claim timeout from after the mint.
+    expect(leases).toEqual([k.clock + CLAIM_MS]);
+    const after = await k.stored(request.id);
+    expect(after.history.map((entry) => entry.action).slice(-2)).toEqual(['key-minted', 'mail-delivered']);
+  });
+
+  it('records the minted key on its own when its mail fails, and the retry only mails it', async () => {
+    const request = await k.claimed();
+    const down = () => fail(new AppError('unreachable', 'SMTP ECONNECTION: connection refused'));
+
+    const outcome = await k.processor({ send: down })(request);
+
+    expect(outcome.status).toBe('retry');
+    const recorded = await k.stored(request.id);
+    expect(recorded.history.map((entry) => entry.action)).toEqual(['created', 'decided', 'key-minted']);
+    expect(recorded).toMatchObject({ apiKey: 'sk-reserved-0', pendingKey: null, handledState: null });
+    expect(recorded.work).toMatchObject({
+      owner: null,
+      attempts: 1,
+      lastError: expect.stringContaining('approval mail not sent'),
+    });
+    // backoffMs(1): one second, ±20 % jitter.
+    expect(recorded.work.nextAttemptAt - k.clock).toBeLessThanOrEqual(1200);
+
+    k.clock = recorded.work.nextAttemptAt;
+    expect(await k.processor()(await k.claimedAgain())).toEqual({ status: 'done' });
+
+    expect(k.minted.map((call) => call.key)).toEqual(['sk-reserved-0']);
+    // The failed try and the delivered one, both with the key.
+    expect(k.mailed.map((message) => message.text.includes('sk-reserved-0'))).toEqual([true, true]);
+    const after = await k.stored(request.id);
+    expect(after.history.map((entry) => entry.action).slice(-2)).toEqual(['key-minted', 'mail-delivered']);
+    expect(after).toMatchObject({ apiKey: null, handledState: 'approved' });
+  });
+
+  it('counts the tries of a mail refused for good from the key it carries, not from the failed mints before', async () => {
+    let request = await k.claimed();
+    const down = () =>
+      fail(new AppError('unreachable', 'POST /key/generate: connection refused (ECONNREFUSED)'));
+    for (let attempt = 1; attempt < MAIL_TRIES; attempt++) {
+      expect((await k.processor({ mint: down })(request)).status).toBe('retry');
+      k.clock = (await k.stored(request.id)).work.nextAttemptAt;
+      request = await k.claimedAgain();
+    }
+    expect(request.work.attempts).toBe(MAIL_TRIES - 1);
+    const refused = () =>
+      fail(new AppError('rejected', 'SMTP EENVELOPE 550 (RCPT TO): no such user', { retry: false }));
+
+    expect((await k.processor({ send: refused })(request)).status).toBe('retry');
+
+    const after = await k.stored(request.id);
+    expect(after).toMatchObject({ notificationFailure: null, handledState: null, apiKey: 'sk-reserved-0' });
+    expect(after.work.attempts).toBe(1);
+    expect(after.work.nextAttemptAt - k.clock).toBeLessThanOrEqual(1200);
   });
 
   it('looks for the key of an earlier attempt when a later run mints the value reserved before', async () => {

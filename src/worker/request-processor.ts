@@ -12,7 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { ok, type Result } from '../shared/result.js';
 import type { RequestPatch, RequestStore } from '../store/request-store.js';
 import { backoffMs, MAX_BACKOFF_MS } from './backoff.js';
-import { keyDeletionOwed, keyIssuedForApproval } from './key-history.js';
+import { type KeyIssue, keyDeletionOwed, keyIssuedForApproval, keyIssueIn } from './key-history.js';
 import { createKeySteps } from './key-steps.js';
 import { createNotifications, type MailLinks, type Notification } from './notifications.js';
 import { landed, untilAnswered } from './store-outages.js';
@@ -54,11 +54,11 @@ export interface ProcessorDeps {
 export type Outcome = { status: 'done' | 'lost' } | { status: 'retry'; retryAt: number };
 
 /** Where one step left the request: moved on (`next`), failed (`retry`: the error's `retry`
- * flag chooses the wait, unless `soon` asks for the exponential one) or taken by someone else
- * (`lost`). */
+ * flag chooses the wait, unless `soon` asks for the exponential one; `request` is the version the
+ * step wrote before failing, if it wrote) or taken by someone else (`lost`). */
 type Step =
   | { kind: 'next'; request: KeyRequest }
-  | { kind: 'retry'; error: AppError; soon?: boolean }
+  | { kind: 'retry'; error: AppError; soon?: boolean; request?: KeyRequest }
   | { kind: 'lost' };
 
 /** What one run of a request knows besides the store: the key value it reserved itself. That
@@ -89,8 +89,9 @@ export const MAIL_TRIES = 5;
  * at a time:
  *
  *   pending   -> run the chain, record approved | denied | in-review
- *   approved  -> extend the request's earlier key, or reserve a key value and mint it; record
- *                it; mail it (or "extended"); drop the plain key unless retained
+ *   approved  -> extend the request's earlier key, or reserve a key value and mint it; mail it
+ *                (or "extended"); record both in one write, dropping the plain key unless
+ *                retained (the key on its own first if the mail fails)
  *   denied    -> delete the key first if the request came from approved; mail the reason
  *   in-review -> notify the admins
  *   revoked   -> delete the key on LiteLLM, mail the notice
@@ -98,9 +99,10 @@ export const MAIL_TRIES = 5;
  *   and, by the clock or on request: a link mail, the expiry reminder, the expiry itself.
  *
  * Each step's effect is recorded with a compare-and-set, its history entry in the same write,
- * before the next one starts, and every effect outside the store is safe to repeat after a
- * crash: the key value is stored before minting (ensureKey re-uses it), extending and deleting
- * twice changes nothing, and a mail resent after a crash carries the same Message-ID. What is
+ * before the next one starts (a key just issued is recorded with its approval mail), and every
+ * effect outside the store is safe to repeat after a crash: the key value is stored before
+ * minting (ensureKey re-uses it), extending and deleting twice changes nothing, and a mail
+ * resent after a crash carries the same Message-ID. What is
  * done for the current state is read from the history (key-history.ts).
  */
 export function createRequestProcessor(deps: ProcessorDeps) {
@@ -182,6 +184,25 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     return { kind: 'retry', error: new AppError('conflict', 'the request kept changing under the worker') };
   }
 
+  /** The approval mail of the key `issued` has just recorded in memory, sent and recorded with
+   * it (notify's `keyIssued`). */
+  async function mailIssuedKey(claimed: KeyRequest, issued: RequestPatch, issue: KeyIssue): Promise<Step> {
+    // The mint may have taken most of the lease (LiteLLM slow to answer): renewed before the
+    // mail, as before any step, or another worker could take the request over while the mail is
+    // on its way and send it again (docs/design.md, "Claiming: leases").
+    const renewed = await renewIfShort(claimed);
+    if (renewed.kind !== 'next') {
+      return renewed;
+    }
+    const request = renewed.request;
+    const withKey: KeyRequest = {
+      ...applyPatch(request, issued, new Date(now()).toISOString()),
+      version: request.version,
+    };
+    const approval = await notifications.approval(withKey, issue);
+    return approval.ok ? notify(request, approval.value, issued) : recordKeyStep(request, ok(issued));
+  }
+
   /** Records a key step's result (a LiteLLM call already made), or schedules its retry. */
   function recordKeyStep(request: KeyRequest, result: Result<RequestPatch>): Promise<Step> | Step {
     return result.ok
@@ -193,8 +214,17 @@ export function createRequestProcessor(deps: ProcessorDeps) {
    * dropped connection) is retried on the backoff schedule for as long as it takes; a permanent
    * one (`retry: false`, e.g. 550 for the recipient) is tried MAIL_TRIES times on the same
    * schedule, then given up: the duty counts as done, `notificationFailure` shows admins what
-   * failed, and an admin's resend makes it due again. */
-  async function notify(request: KeyRequest, notification: Notification): Promise<Step> {
+   * failed, and an admin's resend makes it due again.
+   *
+   * `keyIssued`: the approval mail of a key this run has just minted or extended, whose record
+   * (key-steps.ts) is not written yet. It is written with the mail's, one write instead of two
+   * (docs/design.md, "Processing"); if the mail fails, it is written on its own first, and the
+   * mail's tries count from there. */
+  async function notify(
+    request: KeyRequest,
+    notification: Notification,
+    keyIssued?: RequestPatch,
+  ): Promise<Step> {
     const { kind } = notification;
     const started = now();
     const sent = await holdingLease(request, deps.mailer.send(notification.message));
@@ -204,14 +234,35 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     if (sent.ok) {
       logger.info({ request_id: request.id, kind }, 'notification sent');
       const delivered = entry('mail-delivered', `${kind} mail`);
+      const done = { ...notification.done, ...notification.delivered };
       return commit(
         request,
-        completed(request, { ...notification.done, ...notification.delivered, append: [delivered] }),
+        completed(
+          request,
+          keyIssued === undefined
+            ? { ...done, append: [delivered] }
+            : { ...keyIssued, ...done, append: [...(keyIssued.append ?? []), delivered] },
+        ),
         // The mail is out: recorded in any state, so that a link mail or reminder is not sent twice.
+        // A key issued meanwhile is not: the reserved value the record still holds names it for
+        // the new state's duties (a revocation deletes it).
         (fresh) => ({ ...notification.afterMove(fresh), append: [delivered] }),
       );
     }
     const error = withContext(sent.error, `${kind} mail not sent`);
+    if (keyIssued !== undefined) {
+      const recorded = await commit(request, completed(request, keyIssued));
+      if (
+        recorded.kind !== 'next' ||
+        recorded.request.state !== request.state ||
+        recorded.request.cycle !== request.cycle
+      ) {
+        // Taken over, or the request moved on: the approval mail is no longer this run's duty.
+        return recorded;
+      }
+      // The key's record reset the attempts: this was the mail's first try, retried like any.
+      return { kind: 'retry', error, soon: true, request: recorded.request };
+    }
     if (sent.error.retry) {
       return { kind: 'retry', error };
     }
@@ -285,7 +336,13 @@ export function createRequestProcessor(deps: ProcessorDeps) {
         const issued = keyIssuedForApproval(request);
         if (issued === null) {
           const result = await keys.issue(request, run.reserved);
-          return recordKeyStep(request, result.ok ? ok(noteReservation(run, result.value)) : result);
+          if (!result.ok) {
+            return { kind: 'retry', error: result.error };
+          }
+          const patch = noteReservation(run, result.value);
+          const issue = keyIssueIn(patch);
+          // A reservation is committed before minting; a key minted or extended goes out first.
+          return issue === null ? recordKeyStep(request, result) : mailIssuedKey(request, patch, issue);
         }
         const approval = await notifications.approval(request, issued);
         return approval.ok ? notify(request, approval.value) : { kind: 'retry', error: approval.error };
@@ -419,7 +476,11 @@ export function createRequestProcessor(deps: ProcessorDeps) {
     }
     return {
       status: 'retry',
-      retryAt: await scheduleRetry(request, result.error, result.soon ?? result.error.retry),
+      retryAt: await scheduleRetry(
+        result.request ?? request,
+        result.error,
+        result.soon ?? result.error.retry,
+      ),
     };
   }
 
