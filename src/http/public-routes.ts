@@ -146,7 +146,7 @@ export const publicRoutes: FastifyPluginAsyncTypebox<PublicRoutesDeps> = async (
         tags: ['requests'],
         summary: 'Request an API key for a model',
         description:
-          'Creates a request and answers its id, state, token and page; the state is the approval chain\'s decision ' +
+          "Creates a request and answers its id, state, token and page; the state is the approval chain's decision " +
           'when its plugins decide without asking an endpoint, else pending. For an email and model that have a request ' +
           'already the answer is neutral (request_id null): a renewal starts when the rules allow it, else a link to ' +
           'the request is mailed (at most once an hour). The outcome is emailed.',
