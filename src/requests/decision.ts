@@ -7,8 +7,9 @@ import type { RequestState } from './request-types.js';
 export type ChainDecision = ChainOutcome & { decision: Exclude<ChainOutcome['decision'], 'PENDING'> };
 
 export interface DecisionOptions {
-  /** The key value an approval reserves in the same write (the worker's key steps: a request
-   * holding no key gets a new value); asked for only when the chain approved. */
+  /** What an approval reserves in the same write, asked for only when the chain approved: the
+   * worker's key steps give a request holding no key a new value; a decision at submission
+   * reserves nothing (createSubmissionDecider). */
   reservation: () => Pick<RequestPatch, 'pendingKey'>;
   /** Whether anyone is told of a request parked in review (`admin.notify`, the review plugins'
    * `email`). Without anyone, the in-review state's only duty is done by the decision itself. */
