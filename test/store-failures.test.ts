@@ -45,6 +45,16 @@ async function adminGet(id: string) {
   return { status: response.status, body: (await response.json()) as unknown };
 }
 
+/** The MCP tool `get_request` for `id`, over a connection opened and closed for it. */
+async function mcpGetRequest(id: string): Promise<CallToolResult> {
+  const client = await connectMcp(new URL('/mcp', h?.url), ADMIN_AUTH, []);
+  try {
+    return (await client.callTool({ name: 'get_request', arguments: { request_id: id } })) as CallToolResult;
+  } finally {
+    await client.close();
+  }
+}
+
 describe('store failures over HTTP', () => {
   // SQLite only: on Kubernetes a Secret that cannot be read is skipped and logged as a warning,
   // never guessed at (docs/design.md, "Kubernetes Secret layout"), so a look-up does not find it.
@@ -65,21 +75,13 @@ describe('store failures over HTTP', () => {
   it('answers a corrupt record over MCP as an internal tool error without its details, logged as an error', async () => {
     const { id, errors } = await serviceWithRequest();
     damageHistory(id);
-    const client = await connectMcp(new URL('/mcp', h?.url), ADMIN_AUTH, []);
-    try {
-      const result = (await client.callTool({
-        name: 'get_request',
-        arguments: { request_id: id },
-      })) as CallToolResult;
-      expect(result.isError).toBe(true);
-      expect(result.structuredContent).toEqual({
-        success: false,
-        error: 'internal',
-        message: 'Internal error: the tool failed; the server log has the details',
-      });
-    } finally {
-      await client.close();
-    }
+    const result = await mcpGetRequest(id);
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toEqual({
+      success: false,
+      error: 'internal',
+      message: 'Internal error: the tool failed; the server log has the details',
+    });
     expect(errors()).toHaveLength(1);
     expect(errors()[0]).toMatchObject({
       code: 'internal',
@@ -109,21 +111,13 @@ describe('store failures over HTTP', () => {
   it('answers a Kubernetes store that does not answer over MCP without naming the API server or namespace', async () => {
     const { id, errors } = await serviceWithRequest('kubernetes');
     h?.kube?.fake.injectFault({ status: 503 });
-    const client = await connectMcp(new URL('/mcp', h?.url), ADMIN_AUTH, []);
-    try {
-      const result = (await client.callTool({
-        name: 'get_request',
-        arguments: { request_id: id },
-      })) as CallToolResult;
-      expect(result.isError).toBe(true);
-      expect(result.structuredContent).toEqual({
-        success: false,
-        error: 'store-unavailable',
-        message: 'Store unavailable: The request store is unavailable, please retry shortly',
-      });
-    } finally {
-      await client.close();
-    }
+    const result = await mcpGetRequest(id);
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toEqual({
+      success: false,
+      error: 'store-unavailable',
+      message: 'Store unavailable: The request store is unavailable, please retry shortly',
+    });
     // The log has what the answer leaves out.
     expect(errors()).toHaveLength(1);
     expect(JSON.stringify(errors()[0])).toContain('127.0.0.1');

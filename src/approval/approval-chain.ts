@@ -14,8 +14,13 @@ export const ALL_CONTINUE_REASON = 'All approval plugins returned CONTINUE - den
 
 const DECISIONS: readonly Decision[] = ['APPROVE', 'DENY', 'CONTINUE', 'REVIEW', 'PENDING'];
 
-const NO_PLUGINS: ChainOutcome = { decision: 'DENY', reason: NO_PLUGINS_REASON, plugin: null };
-const ALL_CONTINUE: ChainOutcome = { decision: 'DENY', reason: ALL_CONTINUE_REASON, plugin: null };
+// Frozen: the same objects are handed to every caller.
+const NO_PLUGINS: ChainOutcome = Object.freeze({ decision: 'DENY', reason: NO_PLUGINS_REASON, plugin: null });
+const ALL_CONTINUE: ChainOutcome = Object.freeze({
+  decision: 'DENY',
+  reason: ALL_CONTINUE_REASON,
+  plugin: null,
+});
 
 type ChainLogger = Pick<Logger, 'debug' | 'error'>;
 
@@ -80,19 +85,17 @@ function thrown(error: unknown, fields: object, logger: ChainLogger): PluginVerd
 
 /** A plugin's result, or CONTINUE for one that is not a valid verdict. */
 function checked(result: unknown, fields: object, logger: ChainLogger): PluginVerdict {
-  const verdict = result as PluginVerdict | undefined;
-  if (!DECISIONS.includes(verdict?.decision as Decision)) {
+  const decision = (result as Partial<PluginVerdict> | undefined)?.decision;
+  if (decision === undefined || !DECISIONS.includes(decision)) {
     logger.error(
-      { ...fields, decision: String(verdict?.decision) },
+      { ...fields, decision: String(decision) },
       'approval plugin returned no valid decision; treating it as CONTINUE',
     );
     return { decision: 'CONTINUE' };
   }
-  logger.debug(
-    { ...fields, decision: verdict?.decision, reason: verdict?.reason },
-    'approval plugin decided',
-  );
-  return verdict as PluginVerdict;
+  const verdict = result as PluginVerdict;
+  logger.debug({ ...fields, decision, reason: verdict.reason }, 'approval plugin decided');
+  return verdict;
 }
 
 /** The chain's outcome when `verdict` ends it; null for CONTINUE. */
