@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRequest } from '../requests/request-types.js';
 import type { RequestStore } from '../store/request-store.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
-import { type ApprovalWorker, createApprovalWorker } from './approval-worker.js';
+import { type ApprovalWorker, type ApprovalWorkerDeps, createApprovalWorker } from './approval-worker.js';
 import type { Outcome } from './request-processor.js';
 
 const silent = { error: () => {}, info: () => {} };
@@ -24,6 +24,20 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
+/** A worker with the tests' defaults, which `deps` may override: an hour's interval (so only
+ * start, wakes and freed slots claim), a minute's lease, no reminders, no log. */
+function workerOn(
+  deps: Pick<ApprovalWorkerDeps, 'store' | 'concurrency' | 'processRequest'> & Partial<ApprovalWorkerDeps>,
+): ApprovalWorker {
+  return createApprovalWorker({
+    intervalMs: 3_600_000,
+    claimTimeoutMs: 60_000,
+    policy: { remindBeforeMs: 0 },
+    logger: silent,
+    ...deps,
+  });
+}
+
 /** Marks a request done the way the real processor does: handled and released. */
 async function finish(request: KeyRequest): Promise<Outcome> {
   await store.update(request.id, request.version, {
@@ -42,13 +56,9 @@ describe('approval worker loop', () => {
     let active = 0;
     let peak = 0;
     const seen = new Set<string>();
-    worker = createApprovalWorker({
+    worker = workerOn({
       store,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 3,
-      logger: silent,
       processRequest: async (request) => {
         active++;
         peak = Math.max(peak, active);
@@ -79,13 +89,9 @@ describe('approval worker loop', () => {
       },
     };
     let done = 0;
-    worker = createApprovalWorker({
+    worker = workerOn({
       store: counting,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 8,
-      logger: silent,
       processRequest: async (request) => {
         // Requests finish one at a time, a few milliseconds apart.
         await new Promise((resolve) => setTimeout(resolve, 2 + (done % 5)));
@@ -113,13 +119,9 @@ describe('approval worker loop', () => {
       },
     };
     const seen: string[] = [];
-    worker = createApprovalWorker({
+    worker = workerOn({
       store: counting,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 4,
-      logger: silent,
       processRequest: async (request) => {
         seen.push(request.id);
         return finish(request);
@@ -140,13 +142,9 @@ describe('approval worker loop', () => {
     store = createSqliteStore({ path: ':memory:' });
     await store.create({ email: 'a@example.com', model: 'm' });
     let calls = 0;
-    worker = createApprovalWorker({
+    worker = workerOn({
       store,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 2,
-      logger: silent,
       processRequest: async (request) => {
         calls++;
         if (calls === 1) {
@@ -166,13 +164,9 @@ describe('approval worker loop', () => {
   it('is woken by wake() for work that arrives after start', async () => {
     store = createSqliteStore({ path: ':memory:' });
     const seen: string[] = [];
-    worker = createApprovalWorker({
+    worker = workerOn({
       store,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 2,
-      logger: silent,
       processRequest: async (request) => {
         seen.push(request.id);
         return finish(request);
@@ -193,11 +187,8 @@ describe('approval worker loop', () => {
       get: (id) => store.get(id),
       claimDue: (options) => (failing ? Promise.reject(new Error('store down')) : store.claimDue(options)),
     };
-    worker = createApprovalWorker({
+    worker = workerOn({
       store: flaky,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 2,
       logger: { ...silent, error: (_fields: object, message: string) => errors.push(message) },
       onPass: () => passes++,
@@ -229,13 +220,9 @@ describe('approval worker loop', () => {
       },
     };
     let processed = 0;
-    const subject = createApprovalWorker({
+    const subject = workerOn({
       store: slow,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 2,
-      logger: silent,
       processRequest: async (request) => {
         processed++;
         return finish(request);
@@ -270,13 +257,11 @@ describe('approval worker loop', () => {
     let runs = 0;
     let concurrent = 0;
     let peak = 0;
-    worker = createApprovalWorker({
+    worker = workerOn({
       store: counting,
       intervalMs: 20,
       claimTimeoutMs: 50,
-      policy: { remindBeforeMs: 0 },
       concurrency: 4,
-      logger: silent,
       processRequest: async (request) => {
         runs++;
         concurrent++;
@@ -313,13 +298,9 @@ describe('approval worker loop', () => {
       },
     };
     const seen: KeyRequest[] = [];
-    worker = createApprovalWorker({
+    worker = workerOn({
       store: counting,
-      intervalMs: 3_600_000,
-      claimTimeoutMs: 60_000,
-      policy: { remindBeforeMs: 0 },
       concurrency: 4,
-      logger: silent,
       processRequest: async (request) => {
         seen.push(request);
         const outcome = await finish(request);
