@@ -94,7 +94,9 @@ export async function startProduct(group: ProcessGroup, options: ProductOptions)
       HOST: '127.0.0.1',
       PORT: String(port),
       CONFIG_FILE: configFile,
-      LOG_LEVEL: process.env.XLOG ?? 'info',
+      // BENCH_LOG_LEVEL: another level for an experiment (e.g. warn: no access-log lines); the
+      // measured default is the service's own, info.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       // Rate limiting would turn a load test into a test of the limiter (every client is 127.0.0.1).
       RATE_LIMITS_ENABLED: 'false',
       LITELLM_BASE_URL: options.litellm.url,
