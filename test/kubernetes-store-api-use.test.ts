@@ -151,6 +151,28 @@ describe('Kubernetes store: how it uses the API', () => {
   });
 });
 
+describe('Kubernetes store: shared secrets', () => {
+  it('reads a shared secret once per process, and tries again after a read that failed', async () => {
+    const { store, fake } = await start();
+    const secretReads = () =>
+      fake.requests.filter(
+        (r) => r.method === 'GET' && r.path.endsWith('/secrets/llm-key-requestor-token-key'),
+      );
+    const removeFault = fake.injectFault({
+      method: 'GET',
+      pathIncludes: 'llm-key-requestor-token-key',
+      status: 500,
+    });
+    await expect(store.sharedSecret('token-key')).rejects.toThrow();
+    removeFault();
+    const key = await store.sharedSecret('token-key');
+    expect(key.length).toBeGreaterThanOrEqual(16);
+    expect((await store.sharedSecret('token-key')).equals(key)).toBe(true);
+    // The failed read, the one after it that created the Secret (it was missing), and no more.
+    expect(secretReads().map((r) => r.fault ?? 'served')).toEqual(['500', 'served']);
+  });
+});
+
 describe('Kubernetes store: readiness', () => {
   it('fails ping with a readable reason when RBAC forbids listing secrets, and logs it once', async () => {
     const { store, fake, logger } = await start();

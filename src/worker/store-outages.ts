@@ -2,6 +2,7 @@ import type { HistoryInput } from '../requests/history.js';
 import type { KeyRequest } from '../requests/request-types.js';
 import { AppError } from '../shared/errors.js';
 import type { RequestPatch } from '../store/request-store.js';
+import { backoffMs } from './backoff.js';
 
 /** A store that does not answer for a moment (a 500 from the Kubernetes API server, a timeout)
  * must not make the worker drop what it just did: after a delivered mail, giving up the write
@@ -10,7 +11,8 @@ import type { RequestPatch } from '../store/request-store.js';
  * Trying past the lease is safe: every write is conditional on the version read, so once another
  * worker has claimed the request the write conflicts and the worker finds it lost. */
 
-/** The first wait; each further one doubles. */
+/** The first wait; each further one doubles (with the worker's jitter, backoff.ts, so replicas
+ * that met the same outage do not all try again at once). */
 const FIRST_WAIT_MS = 100;
 /** Tries of one call in all: the waits add up to about 3 s. */
 const MAX_TRIES = 6;
@@ -36,7 +38,7 @@ export async function untilAnswered<T>(run: () => Promise<T>): Promise<Answered<
       if (!isStoreOutage(error) || outages + 1 >= MAX_TRIES) {
         throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, FIRST_WAIT_MS * 2 ** outages));
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(outages + 1, { baseMs: FIRST_WAIT_MS })));
     }
   }
 }

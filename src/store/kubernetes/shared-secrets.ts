@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { AppError, corruptRecord } from '../../shared/errors.js';
+import { onceUntilFailure } from '../../shared/once-until-failure.js';
 import { isSharedSecretName } from '../request-store.js';
 import { APP_NAME } from './secret-codec.js';
 import type { SecretsApi } from './secrets-api.js';
@@ -35,7 +36,7 @@ export interface SharedSecrets {
 }
 
 export function createSharedSecrets({ api }: { api: Pick<SecretsApi, 'get' | 'create'> }): SharedSecrets {
-  const loaded = new Map<string, Promise<Buffer>>();
+  const keys = new Map<string, () => Promise<Buffer>>();
 
   async function load(name: string): Promise<Buffer> {
     const secretName = sharedSecretName(name);
@@ -72,19 +73,13 @@ export function createSharedSecrets({ api }: { api: Pick<SecretsApi, 'get' | 'cr
       if (!isSharedSecretName(name)) {
         return Promise.reject(new AppError('internal', `invalid shared secret name ${JSON.stringify(name)}`));
       }
-      let key = loaded.get(name);
+      let key = keys.get(name);
       if (key === undefined) {
-        const loading = load(name);
-        key = loading;
-        loaded.set(name, loading);
-        // A failed load (API down) must not be remembered; the next call retries.
-        loading.catch(() => {
-          if (loaded.get(name) === loading) {
-            loaded.delete(name);
-          }
-        });
+        // A failed load (API down) is not remembered: the next call tries again.
+        key = onceUntilFailure(() => load(name));
+        keys.set(name, key);
       }
-      return key;
+      return key();
     },
   };
 }
