@@ -6,6 +6,11 @@ import type { RequestState } from './request-types.js';
 /** A chain outcome that decides (PENDING leaves the request pending). */
 export type ChainDecision = ChainOutcome & { decision: Exclude<ChainOutcome['decision'], 'PENDING'> };
 
+/** Whether the chain decided: anything but PENDING, which waits for an answer later. */
+export function isChainDecision(outcome: ChainOutcome): outcome is ChainDecision {
+  return outcome.decision !== 'PENDING';
+}
+
 export interface DecisionOptions {
   /** What an approval reserves in the same write, asked for only when the chain approved: the
    * worker's key steps give a request holding no key a new value; a decision at submission
@@ -68,13 +73,12 @@ export function createSubmissionDecider(
   const reservation = () => ({});
   return (subject) => {
     const outcome = chain.decideLocally(subject);
-    if (outcome === null || outcome.decision === 'PENDING') {
+    if (outcome === null || !isChainDecision(outcome)) {
       return null;
     }
-    const decided = { ...outcome, decision: outcome.decision };
     return {
-      outcome: decided,
-      patch: decisionPatch('pending', decided, { reservation, reviewNoticeOwed: options.reviewNoticeOwed }),
+      outcome,
+      patch: decisionPatch('pending', outcome, { reservation, reviewNoticeOwed: options.reviewNoticeOwed }),
     };
   };
 }

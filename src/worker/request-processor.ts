@@ -2,7 +2,7 @@ import type { ApprovalChain } from '../approval/approval-types.js';
 import type { KeySettings } from '../config/config-schema.js';
 import type { LiteLlmClient } from '../litellm/litellm-types.js';
 import type { Mailer } from '../mail/mailer.js';
-import { decisionPatch } from '../requests/decision.js';
+import { decisionPatch, isChainDecision } from '../requests/decision.js';
 import { type Duty, type DutyPolicy, owedDuties } from '../requests/duties.js';
 import { ACTORS, historyEntry } from '../requests/history.js';
 import { applyPatch } from '../requests/request-rules.js';
@@ -300,20 +300,16 @@ export function createRequestProcessor(deps: ProcessorDeps) {
       model: request.model,
     });
     observer.decision(outcome.plugin ?? 'default', outcome.decision);
-    if (outcome.decision === 'PENDING') {
+    if (!isChainDecision(outcome)) {
       // No decision yet (the http plugin's endpoint said so): the request stays pending and
       // the chain runs again after the backoff, like after a dependency that did not answer.
       const waiting = `approval pending: ${outcome.reason}`;
       return { kind: 'retry', error: new AppError('unreachable', waiting, { retry: true }) };
     }
-    const decision = decisionPatch(
-      request.state,
-      { ...outcome, decision: outcome.decision },
-      {
-        reservation: () => noteReservation(run, keys.reservation(request)),
-        reviewNoticeOwed: deps.adminNotify.length > 0,
-      },
-    );
+    const decision = decisionPatch(request.state, outcome, {
+      reservation: () => noteReservation(run, keys.reservation(request)),
+      reviewNoticeOwed: deps.adminNotify.length > 0,
+    });
     logger.info(
       { request_id: request.id, model: request.model, state: decision.state, plugin: outcome.plugin },
       'request decided',
